@@ -1,0 +1,92 @@
+// The `conductor` command line: a table of commands over the same core and infra as the extension.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkCommand } from './commands/check';
+import { planCommand } from './commands/plan';
+import { specOptions } from './commands/specOptions';
+import { EXIT, UsageError, type CliIo } from './io';
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  positionals?: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  run: (flags: any, positionals: string[], io: CliIo) => Promise<number>;
+}
+
+const COMMON = `  --root DIR          repository root (default: the current folder)
+  --spec FILE         the plan (default: READY.md, .prelude/READY.md or tasks.csv)
+  --contracts GLOB    contract files (repeatable; default: contracts/*.md and **/contract.md)
+  --json              machine-readable output`;
+
+export const COMMANDS: Record<string, Command> = {
+  plan: {
+    summary: 'show the phases, modules, contracts and waves of the plan',
+    usage: `conductor plan [options]\n\n${COMMON}`,
+    options: specOptions,
+    run: (flags, _p, io) => planCommand(flags, io),
+  },
+  check: {
+    summary: 'validate READY.md and the contracts; exit 1 on any error',
+    usage: `conductor check [options]\n\n${COMMON}`,
+    options: specOptions,
+    run: (flags, _p, io) => checkCommand(flags, io),
+  },
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Spec Conductor — spec-driven parallel development with AI coding agents.
+
+Usage: conductor <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run "conductor <command> --help" for a command's options.
+Exit codes: 0 success, 1 the work failed (errors found, modules failed), 2 usage error.
+`;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(helpText());
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`Usage: ${command.usage}\n`);
+      return EXIT.ok;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message.split('\n')[0]);
+    }
+    if (parsed.positionals.length > (command.positionals ?? 0)) {
+      throw new UsageError(`unexpected argument "${parsed.positionals[command.positionals ?? 0]}"`);
+    }
+    return await command.run(parsed.values, parsed.positionals, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`conductor: ${e.message}\nRun "conductor --help" for usage.\n`);
+      return EXIT.usage;
+    }
+    // Anything else is ours to fix, but the user still gets one line, not a stack trace.
+    io.stderr(`conductor: ${(e as Error).message ?? String(e)}\n`);
+    if (io.env.CONDUCTOR_DEBUG) io.stderr(`${(e as Error).stack ?? ''}\n`);
+    return EXIT.failed;
+  }
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';

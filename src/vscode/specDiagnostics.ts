@@ -1,0 +1,139 @@
+// Live validation of READY.md and contracts: re-plans from the editor's text as the user types
+// (debounced) and from disk when files appear or vanish. Reads files only, so it also runs in a
+// restricted workspace.
+import * as vscode from 'vscode';
+import picomatch from 'picomatch';
+import { loadWorkspace } from '../core/loadPlan';
+import type { Plan, Problem } from '../core/model';
+import { SpecWorkspace } from '../core/specWorkspace';
+import { DIAGNOSTIC_SOURCE } from './ids';
+import type { Log } from './log';
+import { readSettings, type Settings } from './settings';
+import { WorkspaceSpecSource } from './workspaceSpecSource';
+
+const TYPING_DEBOUNCE_MS = 200;
+
+export class SpecDiagnostics implements vscode.Disposable {
+  private readonly workspace = new SpecWorkspace();
+  private readonly source: WorkspaceSpecSource;
+  private settings: Settings;
+  private isContract: (rel: string) => boolean;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly planEmitter = new vscode.EventEmitter<Plan>();
+  readonly onDidPlan = this.planEmitter.event;
+  private latest: Plan | null = null;
+
+  constructor(
+    private readonly folder: vscode.WorkspaceFolder,
+    private readonly collection: vscode.DiagnosticCollection,
+    private readonly log: Log,
+  ) {
+    this.source = new WorkspaceSpecSource(folder);
+    this.settings = readSettings(folder.uri);
+    this.isContract = picomatch([...this.settings.contractGlobs], { dot: true });
+    this.disposables.push(
+      this.planEmitter,
+      vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
+      vscode.workspace.onDidCloseTextDocument(() => this.schedule(() => this.reload())),
+    );
+    this.watch();
+  }
+
+  get plan(): Plan | null {
+    return this.latest;
+  }
+
+  /** Settings changed: new globs, maybe a new plan file. */
+  reconfigure(): void {
+    this.settings = readSettings(this.folder.uri);
+    this.isContract = picomatch([...this.settings.contractGlobs], { dot: true });
+    this.watch();
+    void this.reload();
+  }
+
+  async reload(): Promise<Plan | null> {
+    try {
+      await loadWorkspace(this.source, { specFile: this.settings.specFile, contractGlobs: this.settings.contractGlobs }, this.workspace);
+      // Unsaved edits win over the disk.
+      for (const doc of vscode.workspace.textDocuments) if (doc.isDirty) this.apply(doc);
+      return this.publish();
+    } catch (e) {
+      this.log.error(`Could not read the specs of ${this.folder.name}`, e);
+      return null;
+    }
+  }
+
+  private watch(): void {
+    this.watcher?.dispose();
+    const globs = [...this.settings.contractGlobs, this.settings.specFile || '{READY.md,.prelude/READY.md,tasks.csv}'];
+    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, `{${globs.join(',')}}`));
+    const reload = (): void => this.schedule(() => this.reload());
+    this.watcher.onDidCreate(reload);
+    this.watcher.onDidDelete(reload);
+    this.watcher.onDidChange(reload);
+  }
+
+  private onEdit(doc: vscode.TextDocument): void {
+    if (this.apply(doc)) this.schedule(() => this.publish());
+  }
+
+  /** Feeds an open document's text into the model; false when it is not a spec file of this folder. */
+  private apply(doc: vscode.TextDocument): boolean {
+    const rel = this.source.relative(doc.uri);
+    if (rel === null) return false;
+    if (rel === (this.latest?.spec || this.settings.specFile || 'READY.md')) {
+      this.workspace.setSpec(rel, doc.getText());
+      return true;
+    }
+    if (this.isContract(rel)) {
+      this.workspace.setContract(rel, doc.getText());
+      return true;
+    }
+    return false;
+  }
+
+  private schedule(run: () => unknown): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(run, TYPING_DEBOUNCE_MS);
+  }
+
+  private publish(): Plan {
+    const plan = this.workspace.plan();
+    this.latest = plan;
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const p of plan.problems) {
+      const list = byFile.get(p.file) ?? [];
+      list.push(toDiagnostic(p));
+      byFile.set(p.file, list);
+    }
+    this.collection.clear();
+    for (const [file, diagnostics] of byFile) {
+      this.collection.set(vscode.Uri.joinPath(this.folder.uri, file), diagnostics);
+    }
+    this.planEmitter.fire(plan);
+    return plan;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcher?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function toDiagnostic(p: Problem): vscode.Diagnostic {
+  const start = new vscode.Position(p.line - 1, p.column - 1);
+  const end = p.endLine !== undefined && p.endColumn !== undefined ? new vscode.Position(p.endLine - 1, p.endColumn - 1) : start;
+  const severity =
+    p.severity === 'error'
+      ? vscode.DiagnosticSeverity.Error
+      : p.severity === 'warning'
+        ? vscode.DiagnosticSeverity.Warning
+        : vscode.DiagnosticSeverity.Information;
+  const d = new vscode.Diagnostic(new vscode.Range(start, end), p.message, severity);
+  d.source = DIAGNOSTIC_SOURCE;
+  d.code = p.code;
+  return d;
+}
