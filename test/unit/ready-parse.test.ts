@@ -181,3 +181,11 @@ describe('positions', () => {
     assert.equal(fromCache.phases[1].modules[0].line, 28);
   });
 });
+
+test('task-list checkboxes are not part of the goal text', () => {
+  const doc = new ReadyParser().parse('READY.md', '## Phases\n### Phase 1: A\n- [ ] first\n- [x] second\n');
+  assert.deepEqual(doc.phases[0].goals, [
+    { value: 'first', line: 3, column: 7 },
+    { value: 'second', line: 4, column: 7 },
+  ]);
+});

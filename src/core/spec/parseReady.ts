@@ -2,7 +2,6 @@
 // cached by the body's text, so re-planning after an edit re-parses only the phase that changed.
 import { unified, type Processor } from 'unified';
 import remarkParse from 'remark-parse';
-import remarkGfm from 'remark-gfm';
 import type { Root } from 'mdast';
 import type { Located, ModuleSpec, PhaseSpec, Problem, SpecDocument } from '../model';
 import { moduleNameError, phaseSlug, slugify } from '../names';
@@ -101,7 +100,8 @@ export class ReadyParser {
       this.cache.set(source, hit);
       return hit;
     }
-    this.processor ??= unified().use(remarkParse).use(remarkGfm) as unknown as Processor<Root>;
+    // No remark-gfm: it costs about half again per section, and task-list boxes are stripped by hand.
+    this.processor ??= unified().use(remarkParse) as unknown as Processor<Root>;
     const parsed = interpretPhaseBody(this.processor.parse(source) as Root, source);
     this.cache.set(source, parsed);
     if (this.cache.size > this.cacheSize) {

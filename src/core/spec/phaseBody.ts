@@ -251,8 +251,14 @@ function listItems(list: List, source: string): ListPart[] {
     const raw = rawText(first, source).split(/\r\n|\r|\n/);
     let cut = raw.findIndex((l, i) => i > 0 && !/^\s/.test(l) && matchLabelLine(l) !== null);
     if (cut < 0) cut = raw.length;
-    const text = raw.slice(0, cut).map((l) => l.trim()).join(' ').trim();
-    if (text) parts.push({ kind: 'item', item: { value: text, ...pos } });
+    let text = raw.slice(0, cut).map((l) => l.trim()).join(' ').trim();
+    let column = pos.column;
+    const box = /^\[[ xX]\]\s+/.exec(text); // a task-list checkbox is not part of the goal
+    if (box) {
+      text = text.slice(box[0].length);
+      column += box[0].length;
+    }
+    if (text) parts.push({ kind: 'item', item: { value: text, line: pos.line, column } });
     if (cut < raw.length) {
       parts.push({ kind: 'labels', lines: raw.slice(cut).map((t, i) => ({ text: t, line: pos.line + cut + i, column: 1 })) });
     }

@@ -1,0 +1,18 @@
+// `npm run bench`: every benchmark, each against its baseline measured in the same run.
+import { benchSpec } from './spec.bench';
+
+async function main(): Promise<void> {
+  const log = (line: string): void => console.log(line);
+  const only = process.argv.slice(2);
+  const suites: [string, (log: (line: string) => void) => Promise<void>][] = [['spec', benchSpec]];
+  for (const [name, run] of suites) {
+    if (only.length && !only.includes(name)) continue;
+    log(`\n## ${name}`);
+    await run(log);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
