@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseContract } from '../../src/core/contract/parseContract';
 import type { Pos } from '../../src/core/model';
+import { FRONTMATTER, HEADINGS, MIXED, SEED } from './contractSamples';
 
 /** 1-based position of the `nth` occurrence of `needle` (independent of the parser). */
 function posOf(text: string, needle: string, nth = 1): Pos {
@@ -13,57 +14,6 @@ function posOf(text: string, needle: string, nth = 1): Pos {
   const before = text.slice(0, at).split(/\r\n|\r|\n/);
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
-
-// Seed 001, "The Anatomy of a Contract", exactly as written there.
-const SEED = `'contract.md'
-
-1. \`feature_id\`
-
-\`feature-002-product-catalog\`
-
-2. 'provides'
-
-API: \`GET /products\`, \`GET /products/{id}\`, \`PATCH /products/{id}/stock\` Data Model: \`Product\` schema (id, name, price, stock)
-
-3. \`depends_on\`
-
-Feature: \`feature-001-authentication\` (for user context)
-
-Service: \`Shared Logging Service\`
-
-4. \`acceptance_criteria\`
-
-Functionality: All endpoints implemented per spec.
-
-Performance: \`GET\` requests < 100ms (p95).
-
-Integration: Feature 3 can successfully call \`PATCH\` endpoint.
-`;
-
-const FRONTMATTER = `---
-feature_id: feature-003-cart
-phase: "Phase 2"
-module: cart
-provides:
-  api: [GET /cart, POST /cart/items]
-  files:
-    - src/cart/api.ts
-  data: Cart schema
-depends_on:
-  - feature-002-product-catalog
-  - service: "Shared Logging"
-  - {module: auth, note: for sessions}
-acceptance_criteria:
-  - "\`npm test\` exits 0"
-  - Performance: GET /cart < 100ms
-owns:
-  - src/cart/**
----
-
-# Cart
-
-Free text about the cart.
-`;
 
 describe('parseContract: seed 001 markdown form', () => {
   const c = parseContract('contracts/catalog.md', SEED);
@@ -242,10 +192,21 @@ describe('parseContract: problems', () => {
     assert.equal(c.fields.acceptance_criteria, undefined);
   });
 
-  test('an empty feature_id is a malformed field', () => {
-    const c = parseContract('x.md', '## feature_id\n\n## provides\n- x\n');
-    assert.equal(c.featureId, null);
-    assert.deepEqual(c.problems.map((p) => [p.code, p.line]), [['malformed-field', 1]]);
+  test('an empty feature_id is present but null (the plan validator reports it)', () => {
+    for (const text of ['## feature_id\n\n## provides\n- x\n', '---\nfeature_id:\n---\n']) {
+      const c = parseContract('x.md', text);
+      assert.equal(c.featureId, null);
+      assert.deepEqual(c.fields.feature_id, { line: text.startsWith('---') ? 2 : 1, column: text.startsWith('---') ? 1 : 4 });
+      assert.deepEqual(c.problems, []);
+    }
+  });
+
+  test('an empty module or a phase without a number is reported at the key', () => {
+    const c = parseContract('x.md', '---\nmodule:\nphase: soon\n---\n');
+    assert.deepEqual(c.problems.map((p) => [p.code, p.severity, p.line]), [
+      ['malformed-field', 'warning', 2],
+      ['malformed-field', 'error', 3],
+    ]);
   });
 
   test('an empty file is an empty contract', () => {
@@ -258,40 +219,6 @@ describe('parseContract: problems', () => {
 });
 
 describe('parseContract: markdown variants', () => {
-  const HEADINGS = `# Contract: Shopping cart
-
-## Feature ID
-\`feature-003-cart\`
-
-## Phase
-Phase 2
-
-## Provides
-- API:
-  - \`GET /cart\`
-  - \`POST /cart/items\`
-- Files: \`src/cart/api.ts\`, \`src/cart/model.ts\`
-
-## Depends on
-- \`feature-001-auth\`, \`feature-002-catalog\`
-- Module: \`shared\`
-
-## Acceptance Criteria
-- [ ] \`GET /cart\` responds in < 100ms
-- Adding an unknown product returns 404
-  with a JSON error body
-
-\`\`\`
-## owns
-not a header: inside a code block
-\`\`\`
-
-## Owns
-- \`src/cart/**\`
-
-## Notes
-- not a criterion
-`;
   const c = parseContract('contracts/cart.md', HEADINGS);
 
   test('reads headings form', () => {
@@ -406,6 +333,36 @@ not a header: inside a code block
     assert.deepEqual(d.fields.provides, { line: 9, column: 4 });
   });
 
+  test('a contract written as one list of "- key: value" items', () => {
+    const text = [
+      '- feature_id: `feature-005-search`',
+      '- provides:',
+      '  - API: `GET /search`',
+      '  - Files: src/search/index.ts, src/search/query.ts',
+      '- depends_on:',
+      '  - Feature: `feature-002-catalog` — for product data',
+      '  - External: Elasticsearch 8 (hosted)',
+      '- acceptance_criteria:',
+      '  - Phase: 2 must be merged first',
+      '- owns: `src/search/**`, `test/search/**`',
+    ].join('\n');
+    const d = parseContract('x.md', text);
+    assert.deepEqual(d.featureId, { value: 'feature-005-search', line: 1, column: 15 });
+    assert.deepEqual(d.provides.map((p) => [p.category, p.value, p.line, p.column]), [
+      ['api', 'GET /search', 3, 10],
+      ['files', 'src/search/index.ts', 4, 12],
+      ['files', 'src/search/query.ts', 4, 33],
+    ]);
+    assert.deepEqual(d.dependsOn, [
+      { kind: 'feature', value: 'feature-002-catalog', note: 'for product data', line: 6, column: 5 },
+      { kind: 'external', value: 'Elasticsearch 8', note: '(hosted)', line: 7, column: 5 },
+    ]);
+    // An item inside a list section is an entry even when it starts with a field name.
+    assert.deepEqual(d.acceptanceCriteria, [{ value: 'Phase: 2 must be merged first', line: 9, column: 5 }]);
+    assert.equal(d.fields.phase, undefined);
+    assert.deepEqual(d.owns.map((o) => [o.value, o.line, o.column]), [['src/search/**', 10, 9], ['test/search/**', 10, 26]]);
+  });
+
   test('tabs: positions count a tab as one column', () => {
     const d = parseContract('x.md', '## acceptance_criteria\n\t-\tReturns 404\n');
     assert.deepEqual(d.acceptanceCriteria, [{ value: 'Returns 404', line: 2, column: 4 }]);
@@ -413,24 +370,6 @@ not a header: inside a code block
 });
 
 describe('parseContract: mixed form', () => {
-  const MIXED = `---
-feature_id: feature-004-checkout
-depends_on: [feature-003-cart]
-title: Checkout
----
-
-# Checkout
-
-## depends_on
-- \`ignored-because-frontmatter-wins\`
-
-## Provides
-- \`POST /checkout\`
-
-## Acceptance criteria
-1. \`POST /checkout\` returns 201 with an order id
-2) Payment failures return 402
-`;
   const c = parseContract('contracts/checkout.md', MIXED);
 
   test('frontmatter fields win, body sections fill in the rest', () => {

@@ -91,7 +91,8 @@ class FrontmatterReader {
           if (key === 'feature_id') this.parts.featureId = located;
           else this.parts.module = located;
         } else if (isEmpty(value)) {
-          this.problem(key, keyPos, `${key} has no value.`, key === 'feature_id' ? 'error' : 'warning');
+          // An empty feature_id is the plan validator's "missing-field"; an empty module only worth a warning.
+          if (key === 'module') this.problem(key, keyPos, 'module has no value.', 'warning');
         } else {
           this.problem(key, keyPos, `${key} must be a single value, such as ${key === 'module' ? 'cart' : 'feature-002-catalog'}.`);
         }
@@ -99,7 +100,8 @@ class FrontmatterReader {
       }
       case 'phase': {
         const text = this.scalarText(value);
-        const number = text === null ? null : firstInteger(text);
+        const fractional = isScalar(value) && typeof value.value === 'number' && !Number.isInteger(value.value);
+        const number = text === null || fractional ? null : firstInteger(text);
         if (number !== null) this.parts.phase = { value: Number(number.value), ...this.nodePos(value, keyPos) };
         else if (isEmpty(value)) this.problem(key, keyPos, 'phase has no value.', 'warning');
         else this.problem(key, keyPos, 'phase must be a phase number, such as 2.');

@@ -18,7 +18,16 @@ interface Section {
 type LineKind = 'heading' | 'item' | 'bold' | 'plain';
 
 type Classified =
-  | { kind: 'header'; key: ContractKey; weak: boolean; column: number; value: string; valueColumn: number; setext: boolean }
+  | {
+      kind: 'header';
+      key: ContractKey;
+      weak: boolean;
+      column: number;
+      value: string;
+      valueColumn: number;
+      setext: boolean;
+      itemIndent: number | null;
+    }
   | { kind: 'boundary'; setext: boolean }
   | { kind: 'content' };
 
@@ -35,6 +44,8 @@ const FENCE_OPEN = /^[ \t]*(`{3,}|~{3,})(.*)$/;
 export function parseMarkdownBody(file: string, lines: readonly string[], from: number): ContractParts {
   const sections = new Map<ContractKey, Section>();
   let current: Section | null = null;
+  // Indent of the list item that opened the current section, or null when a heading/line opened it.
+  let currentItemIndent: number | null = null;
   let fence: { char: string; length: number } | null = null;
   let inComment = false;
   let blankBefore = false;
@@ -64,9 +75,10 @@ export function parseMarkdownBody(file: string, lines: readonly string[], from: 
       continue;
     }
 
-    const c = classify(line, lines[i + 1], current?.key ?? null);
+    const c = classify(line, lines[i + 1], current?.key ?? null, currentItemIndent);
     if (c.kind === 'header') {
       current = openSection(sections, c.key, { line: i + 1, column: c.column + 1 }, c.weak);
+      currentItemIndent = c.itemIndent;
       if (c.value !== '') current.entries.push(newEntry(c.value, i, c.valueColumn, 0, false, c.valueColumn));
       if (c.setext) i++;
     } else if (c.kind === 'boundary') {
@@ -88,7 +100,7 @@ function openSection(sections: Map<ContractKey, Section>, key: ContractKey, pos:
   return section;
 }
 
-function classify(line: string, next: string | undefined, currentKey: ContractKey | null): Classified {
+function classify(line: string, next: string | undefined, currentKey: ContractKey | null, currentItemIndent: number | null): Classified {
   const atx = ATX.exec(line);
   if (atx) {
     const content = line.slice(atx[0].length).replace(/(?:^|[ \t]+)#+[ \t]*$/, '').trimEnd();
@@ -101,8 +113,15 @@ function classify(line: string, next: string | undefined, currentKey: ContractKe
   }
   const marker = BULLET.exec(line.slice(indent));
   if (marker) {
+    // In a list section, items are its entries ("- Phase: 2 ships first") unless they sit at the level
+    // of the item that opened it, as in a contract written as one list of "- key: value" items.
+    const width = indentWidth(line.slice(0, indent));
+    if (currentKey !== null && LIST_KEYS.has(currentKey) && (currentItemIndent === null || width > currentItemIndent)) {
+      return { kind: 'content' };
+    }
     const start = indent + marker[0].length;
-    return header(line.slice(start).trimEnd(), start, 'item', currentKey, false) ?? { kind: 'content' };
+    const h = header(line.slice(start).trimEnd(), start, 'item', currentKey, false);
+    return h?.kind === 'header' ? { ...h, itemIndent: width } : (h ?? { kind: 'content' });
   }
   if (/^(\*\*|__)/.test(line.slice(indent))) {
     return header(line.slice(indent).trimEnd(), indent, 'bold', currentKey, false) ?? { kind: 'content' };
@@ -139,6 +158,7 @@ function header(content: string, column: number, lineKind: LineKind, currentKey:
     value,
     valueColumn: column + split.valueOffset,
     setext,
+    itemIndent: null,
   };
 }
 
@@ -240,8 +260,9 @@ function interpret(file: string, sections: Map<ContractKey, Section>): ContractP
           const located = { value: token.value, ...posAt(entry, token.offset) };
           if (section.key === 'feature_id') parts.featureId = located;
           else parts.module = located;
-        } else {
-          fieldProblem(parts, file, section.key, section.pos, `${section.key} has no value.`, section.key === 'feature_id' ? 'error' : 'warning');
+        } else if (section.key === 'module') {
+          // An empty feature_id is the plan validator's "missing-field".
+          fieldProblem(parts, file, 'module', section.pos, 'module has no value.', 'warning');
         }
         break;
       }

@@ -1,6 +1,7 @@
 // Reading field values out of free text: the first token of a line, dependency lines, provides lines.
 // Offsets returned are into the text given, so callers can map them to file positions.
 import { codeSpans, inSpan } from './codeSpans';
+import { isNoneMarker } from './fieldNames';
 
 export interface TextValue {
   value: string;
@@ -88,6 +89,17 @@ export function providesFromText(text: string): { values: ProvidesText[]; labelO
       for (const s of spans) values.push({ category: seg.category, value: s.value, offset: seg.start + s.start });
       continue;
     }
+    // "src/a.ts, src/b.ts" lists several values; prose with commas ("schema (id, name)") stays whole.
+    const pieces = body.split(',');
+    if (pieces.length > 1 && pieces.every((p) => /^\s*\S+\s*$/.test(p))) {
+      let at = seg.start;
+      for (const p of pieces) {
+        const word = /\S+/.exec(p);
+        if (word) values.push({ category: seg.category, value: word[0], offset: at + word.index });
+        at += p.length + 1;
+      }
+      continue;
+    }
     const trimmed = body.trim();
     if (trimmed !== '') {
       values.push({ category: seg.category, value: trimmed, offset: seg.start + body.indexOf(trimmed) });
@@ -121,7 +133,7 @@ export function dependenciesFromText(text: string): DependencyText[] {
       last = i;
     }
     const before = rest.slice(0, spans[0].start).trim();
-    const after = rest.slice(spans[last].end).trim();
+    const after = stripLeadingSeparator(rest.slice(spans[last].end));
     const note = [before, after].filter((s) => s !== '').join(' ');
     for (let i = 0; i <= last; i++) {
       found.push({ kind, value: spans[i].value, note, offset: restStart + spans[i].start });
@@ -148,7 +160,7 @@ export function dependenciesFromText(text: string): DependencyText[] {
     const note = sep ? stripLeadingSeparator(rest.slice(sep.index)) : '';
     if (value !== '') found.push({ kind, value, note, offset: restStart });
   }
-  const kept = found.filter((d) => d.value !== '');
+  const kept = found.filter((d) => !isNoneMarker(d.value));
   if (kept.length === 1) kept[0].offset = 0;
   return kept;
 }

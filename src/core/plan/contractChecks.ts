@@ -34,8 +34,6 @@ export function checkContract(contract: Contract): Problem[] {
       file: contract.file,
       line: criterion.line,
       column: criterion.column,
-      endLine: criterion.line,
-      endColumn: criterion.column + criterion.value.length,
       severity: 'warning',
       code: 'vague-criterion',
       message: `"${criterion.value}" has nothing measurable (no number, unit, status code, command, file or \`identifier\`): an agent cannot verify it.`,
