@@ -1,10 +1,14 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchSpec } from './spec.bench';
+import { benchStatus } from './status.bench';
 
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(line);
   const only = process.argv.slice(2);
-  const suites: [string, (log: (line: string) => void) => Promise<void>][] = [['spec', benchSpec]];
+  const suites: [string, (log: (line: string) => void) => Promise<void>][] = [
+    ['spec', benchSpec],
+    ['status', benchStatus],
+  ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;
     log(`\n## ${name}`);
