@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
+import { benchWorktrees } from './worktrees.bench';
 
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(line);
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const suites: [string, (log: (line: string) => void) => Promise<void>][] = [
     ['spec', benchSpec],
     ['status', benchStatus],
+    ['worktrees', benchWorktrees],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

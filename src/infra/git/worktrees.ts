@@ -1,0 +1,406 @@
+// Safe, idempotent management of one git worktree per module.
+//
+// Concurrent `git worktree add` processes race on the registry in .git/worktrees (one reads a
+// sibling's half-written `commondir` and fails, leaving its new branch behind). So registry changes
+// (add, remove, prune) run one at a time, behind a per-instance queue, and only the slow part,
+// filling each new worktree's files, runs in parallel. Every request that fails is rolled back to
+// exactly what existed before the call: no orphan branch, no stray registration, no user file lost.
+import path from 'node:path';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import type { EnsureResult, GitFailureReason, WorktreeInfo, WorktreePort, WorktreeRequest } from '../../core/ports';
+import { GitError, versionAtLeast, type GitExec } from './gitRunner';
+import { branchNameError } from './refFormat';
+
+export interface EnsureOptions {
+  /** How many worktrees are filled at once (default 4). Registry changes are always serial. */
+  concurrency?: number;
+}
+
+export type DeleteBranchOptions = { force: true } | { force?: false; mergedInto: string };
+
+type Valid = { index: number; request: WorktreeRequest; path: string };
+type Fail = (index: number, reason: GitFailureReason, message: string) => void;
+
+/** What the serial phase of ensure reads once: registrations, their real paths, existing branches. */
+type RegistryState = {
+  worktrees: WorktreeInfo[];
+  canonical: string[];
+  heads: Map<string, string>;
+  starts: Map<string, Promise<string | null>>;
+};
+
+type Prepared = {
+  index: number;
+  request: WorktreeRequest;
+  path: string;
+  status: 'created' | 'attached' | 'reused';
+  head: string;
+};
+
+// After `worktree add --no-checkout` the index is empty. A one-tree `read-tree -m -u` fills index and
+// files in one step (as fast as `reset --hard` here), honours sparse-checkout, and, unlike
+// `reset --hard`, refuses to overwrite files it does not know, which matters when finishing a
+// worktree that a crash left half made.
+const POPULATE = ['read-tree', '-m', '-u', 'HEAD'];
+
+export class Worktrees implements WorktreePort {
+  private readonly root: string;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(repoRoot: string, private readonly git: GitExec) {
+    this.root = path.resolve(repoRoot);
+  }
+
+  list(): Promise<WorktreeInfo[]> {
+    return this.exclusive(() => this.listNow());
+  }
+
+  async ensure(requests: readonly WorktreeRequest[], options: EnsureOptions = {}): Promise<EnsureResult[]> {
+    const results: EnsureResult[] = new Array(requests.length);
+    const fail: Fail = (i, reason, message) => {
+      results[i] = { request: requests[i], status: 'failed', reason, message };
+    };
+    const valid = this.validate(requests, fail);
+    if (valid.length === 0) return results;
+
+    const prepared = await this.exclusive(() => this.register(valid, fail));
+    await mapLimit(prepared, Math.max(1, options.concurrency ?? 4), async (p) => {
+      try {
+        if (p.status !== 'reused' || (await this.needsPopulate(p.path))) {
+          await this.git.run(p.path, POPULATE);
+        }
+        results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
+      } catch (e) {
+        const undo = p.status === 'reused' ? '' : await this.exclusive(() =>
+          this.rollback(p.path, p.request.branch, p.status === 'created' ? p.head : null));
+        fail(p.index, reasonOf(e), `could not check out ${p.request.branch} in ${p.path}: ${messageOf(e)}${undo}`);
+      }
+    });
+    return results;
+  }
+
+  async remove(worktreePath: string, options: { force?: boolean } = {}): Promise<void> {
+    const abs = path.resolve(this.root, worktreePath);
+    await this.exclusive(async () => {
+      const all = await this.listNow();
+      const entry = await findByPath(all, abs);
+      const args = ['worktree', 'remove', ...(options.force ? ['--force'] : []), '--', abs];
+      if (!entry) throw refusal('not-found', `${abs} is not a worktree of ${this.root}`, args);
+      if (entry === all[0]) throw refusal('invalid-request', `${abs} is the main worktree; it cannot be removed`, args);
+      if (entry.locked) {
+        throw refusal('locked', `the worktree ${abs} is locked${entry.lockReason ? ` (${entry.lockReason})` : ''}; run git worktree unlock first`, args);
+      }
+      if (entry.prunable) {
+        // Its folder is already gone: only the registration is left.
+        await this.git.run(this.root, ['worktree', 'prune']);
+        return;
+      }
+      if (!options.force && (await this.isDirty(abs))) {
+        throw refusal('dirty', `the worktree ${abs} has uncommitted changes or untracked files; commit them or remove with force`, args);
+      }
+      await this.git.run(this.root, args);
+    });
+  }
+
+  async isDirty(worktreePath: string): Promise<boolean> {
+    const cwd = path.resolve(this.root, worktreePath);
+    const r = await this.git.run(cwd, ['status', '--porcelain', '-z', '--untracked-files=normal'], { readOnly: true });
+    return r.stdout.length > 0;
+  }
+
+  async headOf(worktreePath: string): Promise<string> {
+    const cwd = path.resolve(this.root, worktreePath);
+    const r = await this.git.run(cwd, ['rev-parse', '--verify', 'HEAD'], { readOnly: true });
+    return r.stdout.trim();
+  }
+
+  async branchExists(name: string): Promise<boolean> {
+    return (await this.branchHead(checkedBranch(name))) !== null;
+  }
+
+  async deleteBranch(name: string, options: DeleteBranchOptions): Promise<void> {
+    const ref = `refs/heads/${checkedBranch(name)}`;
+    return this.exclusive(async () => {
+      const sha = await this.branchHead(name);
+      if (sha === null) throw refusal('not-found', `there is no branch ${name}`, ['update-ref', '-d', ref]);
+      const holder = (await this.listNow()).find((w) => w.branch === name);
+      if (holder) throw refusal('checked-out', `branch ${name} is checked out at ${holder.path}; remove that worktree first`, ['update-ref', '-d', ref]);
+      if (!options.force) {
+        const ahead = await this.commitsAhead(sha, options.mergedInto);
+        if (ahead > 0) {
+          throw refusal('unmerged', `branch ${name} has ${ahead} commit(s) not in ${options.mergedInto}; delete with force to drop them`, ['update-ref', '-d', ref]);
+        }
+      }
+      // Compare-and-delete: if a commit lands after the check above, git refuses instead of losing it.
+      await this.git.run(this.root, ['update-ref', '-d', ref, sha]);
+      // Like `git branch -D`, drop the branch's config section. Usually there is none (exit 128), and
+      // a leftover section is harmless, so this never fails the deletion that already happened.
+      await this.git.run(this.root, ['config', '--remove-section', `branch.${name}`]).catch(() => undefined);
+    });
+  }
+
+  async commitsAhead(branch: string, base: string): Promise<number> {
+    const r = await this.git.run(this.root, ['rev-list', '--count', '--end-of-options', `${base}..${branch}`, '--'], { readOnly: true });
+    return Number(r.stdout.trim());
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  /** Runs registry-changing steps one at a time (per instance), whatever happened to the previous. */
+  private exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private validate(requests: readonly WorktreeRequest[], fail: Fail): Valid[] {
+    const byBranch = new Map<string, number>();
+    const byPath = new Map<string, number>();
+    const valid: Valid[] = [];
+    requests.forEach((request, index) => {
+      const nameError = branchNameError(request.branch);
+      if (nameError) return fail(index, 'invalid-name', `invalid branch name ${JSON.stringify(request.branch)}: ${nameError}`);
+      if (!request.path) return fail(index, 'invalid-request', `no worktree path given for branch ${request.branch}`);
+      if (!request.startPoint) return fail(index, 'invalid-request', `no start point given for branch ${request.branch}`);
+      const abs = path.resolve(this.root, request.path);
+      const sameBranch = byBranch.get(request.branch);
+      const samePath = byPath.get(abs);
+      if (sameBranch !== undefined) return fail(index, 'invalid-request', `branch ${request.branch} is requested twice (requests ${sameBranch + 1} and ${index + 1})`);
+      if (samePath !== undefined) return fail(index, 'invalid-request', `path ${abs} is requested twice (requests ${samePath + 1} and ${index + 1})`);
+      byBranch.set(request.branch, index);
+      byPath.set(abs, index);
+      valid.push({ index, request, path: abs });
+    });
+    return valid;
+  }
+
+  /** Serial part of ensure: decides what each request needs and adds the missing registrations. */
+  private async register(valid: Valid[], fail: Fail): Promise<Prepared[]> {
+    let state: RegistryState;
+    try {
+      await this.git.run(this.root, ['worktree', 'prune']);
+      const worktrees = await this.listNow();
+      state = {
+        worktrees,
+        canonical: await Promise.all(worktrees.map((w) => canonicalPath(w.path))),
+        heads: await this.branchHeads(valid.map((v) => v.request.branch)),
+        starts: new Map(),
+      };
+    } catch (e) {
+      for (const v of valid) fail(v.index, reasonOf(e), `could not prepare worktrees in ${this.root}: ${messageOf(e)}`);
+      return [];
+    }
+    const prepared: Prepared[] = [];
+    for (const v of valid) {
+      try {
+        const p = await this.registerOne(v, state, fail);
+        if (p) prepared.push(p);
+      } catch (e) {
+        fail(v.index, reasonOf(e), `could not prepare the worktree of ${v.request.branch} at ${v.path}: ${messageOf(e)}`);
+      }
+    }
+    return prepared;
+  }
+
+  private async registerOne({ index, request, path: abs }: Valid, state: RegistryState, fail: Fail): Promise<Prepared | null> {
+    const { branch } = request;
+    const { worktrees, canonical, heads, starts } = state;
+    const where = await canonicalPath(abs);
+    const atPath = worktrees.find((_, i) => canonical[i] === where);
+    const holder = worktrees.find((w, i) => w.branch === branch && canonical[i] !== where);
+    if (atPath && atPath.branch === branch && !atPath.prunable) {
+      return { index, request, path: abs, status: 'reused', head: atPath.head ?? heads.get(branch) ?? '' };
+    }
+    if (atPath) {
+      const what = atPath.prunable ? 'a locked worktree whose folder is missing' : atPath.branch ? `the worktree of branch ${atPath.branch}` : 'a worktree with a detached HEAD';
+      fail(index, 'path-exists', `${abs} is already registered as ${what}; choose another path or remove that worktree`);
+      return null;
+    }
+    if (holder) {
+      fail(index, 'checked-out', `branch ${branch} is already checked out at ${holder.path}`);
+      return null;
+    }
+    const occupied = await occupiedBy(abs);
+    if (occupied) {
+      fail(index, 'path-exists', `${abs} already exists (${occupied}) and is not a worktree of this repository; move it away or choose another path`);
+      return null;
+    }
+    const existing = heads.get(branch);
+    if (existing) {
+      // An earlier run created the branch (and maybe commits on it): attach, never reset it.
+      const added = await this.add(['worktree', 'add', '--no-checkout', '--', abs, branch], abs, branch, null);
+      if (added === true) return { index, request, path: abs, status: 'attached', head: existing };
+      fail(index, reasonOf(added), `could not add a worktree for existing branch ${branch} at ${abs}: ${messageOf(added)}`);
+      return null;
+    }
+    if (!starts.has(request.startPoint)) starts.set(request.startPoint, this.resolveCommit(request.startPoint));
+    const start = await starts.get(request.startPoint);
+    if (!start) {
+      fail(index, 'not-found', `start point ${JSON.stringify(request.startPoint)} of branch ${branch} is not a commit`);
+      return null;
+    }
+    const added = await this.add(['worktree', 'add', '--no-checkout', '-b', branch, '--', abs, start], abs, branch, start);
+    if (added === true) return { index, request, path: abs, status: 'created', head: start };
+    fail(index, reasonOf(added), `could not create branch ${branch} with a worktree at ${abs}: ${messageOf(added)}`);
+    return null;
+  }
+
+  /** Runs one `worktree add`; on failure undoes it and returns the error (with what was undone). */
+  private async add(args: string[], abs: string, branch: string, createdAt: string | null): Promise<true | Error> {
+    try {
+      await this.git.run(this.root, args);
+      return true;
+    } catch (e) {
+      const undo = await this.rollback(abs, branch, createdAt);
+      return e instanceof GitError
+        ? new GitError(e.message + undo, e.reason, e.args, e.exitCode, e.stderr, e.cwd)
+        : new Error(messageOf(e) + undo);
+    }
+  }
+
+  /**
+   * Removes the registration at `abs` and, when this call created the branch (`createdAt` is its
+   * start commit), the branch too, but only while it still points there. Must run inside exclusive().
+   * Returns "" when all is clean, else a note for the failure message.
+   */
+  private async rollback(abs: string, branch: string, createdAt: string | null): Promise<string> {
+    const notes: string[] = [];
+    try {
+      const entry = await findByPath(await this.listNow(), abs);
+      if (entry) await this.git.run(this.root, ['worktree', 'remove', '--force', '--', abs]);
+      await this.git.run(this.root, ['worktree', 'prune']);
+    } catch (e) {
+      notes.push(`the worktree at ${abs} could not be removed (${messageOf(e)})`);
+    }
+    if (createdAt) {
+      try {
+        const now = await this.branchHead(branch);
+        if (now === createdAt) await this.git.run(this.root, ['update-ref', '-d', `refs/heads/${branch}`, createdAt]);
+        else if (now !== null) notes.push(`branch ${branch} was kept because it moved to ${now}`);
+      } catch (e) {
+        notes.push(`branch ${branch} could not be deleted (${messageOf(e)})`);
+      }
+    }
+    return notes.length ? `; cleanup: ${notes.join('; ')}` : '';
+  }
+
+  private async listNow(): Promise<WorktreeInfo[]> {
+    const nul = versionAtLeast(await this.git.gitVersion(), 2, 36);
+    const r = await this.git.run(this.root, ['worktree', 'list', '--porcelain', ...(nul ? ['-z'] : [])], { readOnly: true });
+    return parseWorktreeList(r.stdout, nul ? '\0' : '\n');
+  }
+
+  /** Commit of each given local branch that exists, in one process. */
+  private async branchHeads(branches: string[]): Promise<Map<string, string>> {
+    const refs = branches.map((b) => `refs/heads/${b}`);
+    const r = await this.git.run(this.root, ['for-each-ref', '--format=%(objectname) %(refname)', '--', ...refs], { readOnly: true });
+    const wanted = new Set(refs);
+    const heads = new Map<string, string>();
+    for (const line of r.stdout.split('\n')) {
+      const space = line.indexOf(' ');
+      const ref = line.slice(space + 1);
+      // for-each-ref also matches refs below a pattern (refs/heads/a matches refs/heads/a/b).
+      if (space > 0 && wanted.has(ref)) heads.set(ref.slice('refs/heads/'.length), line.slice(0, space));
+    }
+    return heads;
+  }
+
+  private async branchHead(name: string): Promise<string | null> {
+    const r = await this.git.run(this.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${name}`], { readOnly: true, allowExitCodes: [1] });
+    return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  private async resolveCommit(rev: string): Promise<string | null> {
+    const r = await this.git.run(this.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { readOnly: true, allowExitCodes: [1, 128] });
+    return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  /** True for a registered worktree whose index was never written (a crash right after `add`). */
+  private async needsPopulate(worktreePath: string): Promise<boolean> {
+    const r = await this.git.run(worktreePath, ['rev-parse', '--git-path', 'index'], { readOnly: true });
+    const index = path.resolve(worktreePath, r.stdout.trim());
+    return stat(index).then(() => false, () => true);
+  }
+}
+
+export function parseWorktreeList(output: string, separator: '\0' | '\n'): WorktreeInfo[] {
+  const list: WorktreeInfo[] = [];
+  let current: WorktreeInfo | null = null;
+  for (const line of output.split(separator)) {
+    if (line === '') {
+      current = null;
+      continue;
+    }
+    const space = line.indexOf(' ');
+    const key = space < 0 ? line : line.slice(0, space);
+    const value = space < 0 ? '' : line.slice(space + 1);
+    if (key === 'worktree') {
+      current = { path: value, head: null, branch: null, bare: false, detached: false, locked: false, prunable: false };
+      list.push(current);
+    } else if (current) {
+      if (key === 'HEAD') current.head = /^0+$/.test(value) ? null : value;
+      else if (key === 'branch') current.branch = value.replace(/^refs\/heads\//, '');
+      else if (key === 'bare') current.bare = true;
+      else if (key === 'detached') current.detached = true;
+      else if (key === 'locked') {
+        current.locked = true;
+        if (value) current.lockReason = value;
+      } else if (key === 'prunable') {
+        current.prunable = true;
+        if (value) current.prunableReason = value;
+      }
+    }
+  }
+  return list;
+}
+
+function checkedBranch(name: string): string {
+  const error = branchNameError(name);
+  if (error) throw refusal('invalid-name', `invalid branch name ${JSON.stringify(name)}: ${error}`, []);
+  return name;
+}
+
+function refusal(reason: GitFailureReason, message: string, args: readonly string[]): GitError {
+  return new GitError(message, reason, args, null, '', '');
+}
+
+function reasonOf(e: unknown): GitFailureReason {
+  return e instanceof GitError ? e.reason : 'failed';
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The path with symlinks resolved where it exists (macOS /tmp vs /private/tmp), for comparing. */
+async function canonicalPath(p: string): Promise<string> {
+  const abs = path.resolve(p);
+  const real = await realpath(abs).catch(() => null);
+  if (real) return real;
+  const parent = path.dirname(abs);
+  return parent === abs ? abs : path.join(await canonicalPath(parent), path.basename(abs));
+}
+
+async function findByPath(list: WorktreeInfo[], p: string): Promise<WorktreeInfo | undefined> {
+  const want = await canonicalPath(p);
+  for (const w of list) if ((await canonicalPath(w.path)) === want) return w;
+  return undefined;
+}
+
+/** What is in the way at `p`, or null when a worktree may be made there (missing or an empty folder). */
+async function occupiedBy(p: string): Promise<string | null> {
+  const s = await lstat(p).catch(() => null);
+  if (!s) return null;
+  if (s.isSymbolicLink()) return 'a symbolic link';
+  if (!s.isDirectory()) return 'a file';
+  const entries = await readdir(p);
+  return entries.length === 0 ? null : `a folder with ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
