@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// A stand-in for an AI coding agent CLI, for tests: `node /abs/path/scripted-agent.mjs` as the custom
+// agent command. It runs in the module's worktree with the CONDUCTOR_* environment and does what the
+// JSON file named by $SCRIPTED_AGENT_PLAN says for its module:
+//
+//   { "<module>": [steps…], "<module>#<attempt>": [steps…], "*": [steps…] }   (or { "steps": [steps…] })
+//
+// Steps, in order:
+//   { "write": "path", "content": "…" }          file relative to the cwd (folders created)
+//   { "writeOutside": "../x", "content": "…" }   the same, for paths meant to escape the worktree
+//   { "commit": "message" }                      git add -A && git commit (empty commits allowed)
+//   { "report": "complete|failed|progress|needs-input|started", "summary": "…", "files": [...],
+//     "testsPassing": true }                     runs "$CONDUCTOR_HOOK" with an argument array
+//   { "appendStatus": "raw text" }               a raw line into $CONDUCTOR_STATUS_FILE
+//   { "print": "text" } / { "printErr": "text" } a line on stdout / stderr
+//   { "sleep": ms }, { "hang": true }, { "exit": code }
+//   { "failOnAttempt": n }                       exit 1 without reporting when CONDUCTOR_ATTEMPT is n
+//
+// Without a plan (or without an entry for the module): write <module>.txt, commit, report complete.
+// Each start (and each normal end) is appended as a JSON line to $SCRIPTED_AGENT_LOG when it is set.
+// Plain Node, no dependencies; every external command runs through execFileSync with argv.
+
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const env = process.env;
+const moduleId = env.CONDUCTOR_MODULE ?? 'unknown';
+const attempt = Number(env.CONDUCTOR_ATTEMPT ?? '1');
+
+function fail(message) {
+  process.stderr.write(`scripted-agent: ${message}\n`);
+  process.exit(2);
+}
+
+function record(event, extra = {}) {
+  if (!env.SCRIPTED_AGENT_LOG) return;
+  const selected = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('CONDUCTOR_')) selected[k] = v;
+  const line = { event, module: moduleId, attempt, phase: env.CONDUCTOR_PHASE ?? null, pid: process.pid, cwd: process.cwd(), ts: Date.now(), env: selected, ...extra };
+  fs.appendFileSync(env.SCRIPTED_AGENT_LOG, `${JSON.stringify(line)}\n`);
+}
+
+function loadSteps() {
+  const defaults = [
+    { write: `${moduleId}.txt`, content: `${moduleId} attempt ${attempt}\n` },
+    { commit: `${moduleId}: attempt ${attempt}` },
+    { report: 'complete', summary: `${moduleId} done`, files: [`${moduleId}.txt`] },
+  ];
+  if (!env.SCRIPTED_AGENT_PLAN) return defaults;
+  let plan;
+  try {
+    plan = JSON.parse(fs.readFileSync(env.SCRIPTED_AGENT_PLAN, 'utf8'));
+  } catch (e) {
+    fail(`cannot read the plan ${env.SCRIPTED_AGENT_PLAN}: ${e.message}`);
+  }
+  const entry = plan[`${moduleId}#${attempt}`] ?? plan[moduleId] ?? plan['*'];
+  if (entry === undefined) return defaults;
+  const steps = Array.isArray(entry) ? entry : entry?.steps;
+  if (!Array.isArray(steps)) fail(`the plan entry for ${moduleId} must be a list of steps or { "steps": [...] }`);
+  return steps;
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function writeFile(rel, content) {
+  const target = path.resolve(process.cwd(), rel);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, content ?? '');
+}
+
+function git(args) {
+  execFileSync('git', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function report(step) {
+  if (!env.CONDUCTOR_HOOK) fail('CONDUCTOR_HOOK is not set');
+  const args = [step.report, '--summary', step.summary ?? ''];
+  if (Array.isArray(step.files) && step.files.length > 0) args.push('--files', step.files.join(','));
+  if (typeof step.testsPassing === 'boolean') args.push('--tests-passing', String(step.testsPassing));
+  execFileSync(env.CONDUCTOR_HOOK, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function run(step) {
+  if ('write' in step) writeFile(step.write, step.content);
+  else if ('writeOutside' in step) writeFile(step.writeOutside, step.content);
+  else if ('commit' in step) {
+    git(['add', '-A']);
+    git(['-c', 'user.name=Scripted Agent', '-c', 'user.email=scripted-agent@example.invalid', 'commit', '--allow-empty', '--no-verify', '-q', '-m', String(step.commit)]);
+  } else if ('report' in step) report(step);
+  else if ('appendStatus' in step) {
+    if (!env.CONDUCTOR_STATUS_FILE) fail('CONDUCTOR_STATUS_FILE is not set');
+    fs.appendFileSync(env.CONDUCTOR_STATUS_FILE, `${step.appendStatus}\n`);
+  } else if ('print' in step) process.stdout.write(`${step.print}\n`);
+  else if ('printErr' in step) process.stderr.write(`${step.printErr}\n`);
+  else if ('sleep' in step) sleepSync(Number(step.sleep));
+  else if ('hang' in step) for (;;) sleepSync(60_000);
+  else if ('exit' in step) process.exit(Number(step.exit));
+  else if ('failOnAttempt' in step) {
+    if (attempt === Number(step.failOnAttempt)) process.exit(1);
+  } else fail(`unknown step ${JSON.stringify(step)}`);
+}
+
+const steps = loadSteps();
+record('start');
+process.on('exit', (code) => record('end', { code }));
+for (const step of steps) run(step);
