@@ -1,6 +1,9 @@
 // The `conductor` command line: a table of commands over the same core and infra as the extension.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkCommand } from './commands/check';
+import { cleanCommand, cleanOptions } from './commands/clean';
+import { conductCommand, conductOptions } from './commands/conduct';
+import { statusCommand } from './commands/status';
 import { planCommand } from './commands/plan';
 import { specOptions } from './commands/specOptions';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -31,6 +34,43 @@ export const COMMANDS: Record<string, Command> = {
     usage: `conductor check [options]\n\n${COMMON}`,
     options: specOptions,
     run: (flags, _p, io) => checkCommand(flags, io),
+  },
+  conduct: {
+    summary: 'run one phase: a worktree and an agent per module, in dependency waves',
+    usage: `conductor conduct <phase> --agent <claude|codex|gemini|aider|"command"> [options]
+
+  --agent AGENT        a preset (claude, codex, gemini, aider) or your own command line
+  --max-parallel N     agents at once (default: twice the cores, 2 to 8)
+  --retries N          retries of a failed module, same worktree (default 1)
+  --approve            approve a phase marked "Gate: manual"
+  --allow-dirty        start although your checkout has uncommitted changes
+  --worktree-root DIR  where worktrees go (default: <repo>.worktrees next to the repository)
+  --copy FILE          copy into each new worktree (repeatable; default .env and .env.local)
+  --setup COMMAND      run in each new worktree before its agent (e.g. "npm ci")
+  --prompt-template F  prompt template (default: conductor.prompt.md when present)
+  --show-output        print the agents' output, prefixed with their module
+  --quiet              no progress lines
+${COMMON}
+
+Run it again to resume: completed modules are kept, interrupted ones restarted.`,
+    options: conductOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => conductCommand(flags, positionals, io),
+  },
+  status: {
+    summary: 'every module of every conducted phase, with its state',
+    usage: 'conductor status [--root DIR] [--json]',
+    options: { root: { type: 'string' }, json: { type: 'boolean' } },
+    run: (flags, _p, io) => statusCommand(flags, io),
+  },
+  clean: {
+    summary: 'remove conductor worktrees and branches no run knows about (merged or empty only)',
+    usage: `conductor clean [--root DIR] [--force <module>]... [--dry-run] [--json]
+
+  --force MODULE   also remove that module's orphan with uncommitted or unmerged work
+  --dry-run        only say what would be removed`,
+    options: cleanOptions,
+    run: (flags, _p, io) => cleanCommand(flags, io),
   },
 };
 

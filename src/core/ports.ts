@@ -79,3 +79,105 @@ export interface WorktreePort {
   commitsAhead(branch: string, base: string): Promise<number>;
 }
 // --- end worktrees ---
+
+// --- agents ---
+// How an agent process is started and followed. The CLI starts child processes that log to a file;
+// the extension starts them in VS Code terminals. Exit codes and liveness come back the same way.
+
+/** What to run: an argument vector, never a shell string built from spec text. */
+export interface AgentCommand {
+  /** Executable and arguments. A preset may run `/bin/sh -c <fixed script>` that reads the prompt
+   * from `$CONDUCTOR_PROMPT_FILE`; spec text never appears in the script itself. */
+  argv: string[];
+  /** Human-readable form for logs and previews. */
+  display: string;
+}
+
+export interface AgentLaunch {
+  /** `<phase-slug>/<module>`: unique within a run. */
+  key: string;
+  /** Display name, e.g. the terminal's title. */
+  name: string;
+  command: AgentCommand;
+  cwd: string;
+  /** Added to the inherited environment: the CONDUCTOR_* variables. */
+  env: Record<string, string>;
+  /** Where the CLI's launcher writes the process output (the terminal launcher may ignore it). */
+  logFile: string;
+}
+
+export interface AgentExit {
+  /** Exit code, or null when killed by a signal or the exit is unknown (e.g. a terminal closed by the user). */
+  code: number | null;
+  signal: string | null;
+  /** The user stopped it (closed the terminal, ran Stop Agent). */
+  byUser: boolean;
+}
+
+export interface AgentHandle {
+  readonly key: string;
+  readonly pid: number | null;
+  /** Resolves once when the process ends. */
+  readonly exited: Promise<AgentExit>;
+  /** Asks the process (group) to stop; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+export interface AgentPort {
+  start(launch: AgentLaunch): Promise<AgentHandle>;
+  /** Whether a process id from an earlier run is still alive (for resuming after a restart). */
+  isAlive(pid: number): boolean;
+  /** Stops the process group of an agent started by an earlier run (no handle survives a restart). */
+  stopPid(pid: number): Promise<void>;
+}
+// --- end agents ---
+
+// --- conducting ---
+// What the phase runner needs besides worktrees and agents. Paths are absolute.
+
+/** Facts about, and safe operations on, the user's repository. Nothing here touches the user's
+ * HEAD, index or working tree. */
+export interface RepoPort {
+  readonly root: string;
+  /** Commit id of the user's HEAD. */
+  head(): Promise<string>;
+  /** Files with uncommitted changes in the user's checkout (untracked included), read without locks. */
+  changedFiles(): Promise<string[]>;
+  /** A commit id for a revision (branch, commit). */
+  resolve(rev: string): Promise<string>;
+  /** Adds a pattern to `.git/info/exclude` (never to a tracked file), once. */
+  excludeLocally(pattern: string): Promise<void>;
+  /** A commit that merges `branches` onto `base`, made without any worktree or ref (a scratch commit). */
+  mergeCommits(base: string, branches: readonly string[], message: string): Promise<{ commit: string } | { conflicts: string[] }>;
+  commitsAhead(rev: string, base: string): Promise<number>;
+}
+
+export interface FilesPort {
+  write(path: string, text: string, options?: { mode?: number }): Promise<void>;
+  read(path: string): Promise<string | null>;
+  exists(path: string): Promise<boolean>;
+  /** Copies when the source exists and the target does not; true when it copied. */
+  copyIfMissing(from: string, to: string): Promise<boolean>;
+}
+
+/** Runs the user's own setup command (from settings, never from a spec) in a fresh worktree. */
+export interface SetupPort {
+  run(command: string, cwd: string, env: Record<string, string>, logFile: string): Promise<{ code: number | null }>;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+export interface StatusFeed {
+  onEvent(listener: (event: import('./status/statusLine').StatusEvent) => void): Disposable;
+  onProblem(listener: (problem: import('./model').Problem) => void): Disposable;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface StateStore {
+  load(): Promise<{ state: import('./run/model').RunStateFile; note: string | null }>;
+  save(state: import('./run/model').RunStateFile): Promise<void>;
+}
+// --- end conducting ---

@@ -1,0 +1,27 @@
+// The documented JSON of module records (`conductor status --json`, `conduct --json`).
+import type { PhaseRun } from '../core/run/model';
+
+export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modules'][number]) => string = (m) => m.state) {
+  return {
+    number: run.number,
+    slug: run.slug,
+    name: run.name,
+    state: run.state,
+    haltReason: run.haltReason,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    baseCommit: run.baseCommit,
+    modules: run.modules.map((m) => ({
+      id: m.id,
+      state: displayState(m),
+      attempts: m.attempts,
+      startedAt: m.startedAt,
+      finishedAt: m.finishedAt,
+      branch: m.branch,
+      worktree: m.worktree,
+      wave: m.wave,
+      baseCommit: m.baseCommit,
+      lastSummary: m.lastSummary,
+    })),
+  };
+}

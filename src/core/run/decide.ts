@@ -1,0 +1,112 @@
+// The pure planner of a phase run: given the records, what to do next. The runner carries the
+// actions out and feeds what happened back as events.
+import type { ModuleRecord, PhaseRun } from './model';
+import { DONE_STATES, FINAL_STATES, LIVE_STATES } from './model';
+
+export interface DecideOptions {
+  /** Restart modules left `interrupted` (the CLI resuming after a crash); the extension asks first. */
+  restartInterrupted: boolean;
+}
+
+export type Action =
+  | {
+      type: 'start';
+      module: string;
+      attempt: number;
+      /** Branches of same-phase dependencies whose work the module starts from. */
+      fromBranches: string[];
+      previousSummary: string | null;
+    }
+  | { type: 'block'; module: string; by: string[] }
+  | { type: 'halt'; reason: string };
+
+export interface Decision {
+  actions: Action[];
+  /** Nothing is running and nothing more will start. */
+  done: boolean;
+}
+
+/** A failed module that has used up its attempts. */
+export function finallyFailed(m: ModuleRecord): boolean {
+  return m.state === 'failed' && m.attempts >= m.attemptLimit;
+}
+
+/** Final from the phase's point of view: nothing more will happen to it in this run. */
+export function settled(m: ModuleRecord, run: PhaseRun, options: DecideOptions): boolean {
+  if (m.state === 'failed') return finallyFailed(m) || run.state === 'halted';
+  if (m.state === 'interrupted') return !options.restartInterrupted || run.state === 'halted';
+  if (m.state === 'pending') return run.state === 'halted';
+  return FINAL_STATES.has(m.state);
+}
+
+export function decide(run: PhaseRun, options: DecideOptions): Decision {
+  const byId = new Map(run.modules.map((m) => [m.id, m]));
+  const actions: Action[] = [];
+
+  // Dependents of a module that failed for good can never start.
+  const blockedNow = new Set<string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const m of run.modules) {
+      if ((m.state !== 'pending' && m.state !== 'interrupted') || blockedNow.has(m.id)) continue;
+      const by = m.dependsOn.filter((d) => {
+        const dep = byId.get(d);
+        return dep && (dep.state === 'blocked' || blockedNow.has(d) || finallyFailed(dep));
+      });
+      if (by.length > 0) {
+        blockedNow.add(m.id);
+        actions.push({ type: 'block', module: m.id, by });
+        changed = true;
+      }
+    }
+  }
+
+  const halt = run.state === 'halted' ? run.haltReason : failureThreshold(run);
+  if (halt && run.state !== 'halted') actions.push({ type: 'halt', reason: halt });
+
+  let live = run.modules.filter((m) => LIVE_STATES.has(m.state)).length;
+  if (!halt) {
+    const candidates = [...run.modules].sort((a, b) => a.wave - b.wave);
+    for (const m of candidates) {
+      if (live >= run.maxParallel) break;
+      if (blockedNow.has(m.id) || !startable(m, options)) continue;
+      if (!m.dependsOn.every((d) => DONE_STATES.has(byId.get(d)?.state ?? 'complete'))) continue;
+      actions.push({
+        type: 'start',
+        module: m.id,
+        attempt: m.attempts + 1,
+        fromBranches: m.dependsOn.map((d) => byId.get(d)?.branch).filter((b): b is string => Boolean(b)),
+        previousSummary: m.attempts > 0 ? m.lastSummary : null,
+      });
+      live++;
+    }
+  }
+
+  const starting = new Set(actions.filter((a) => a.type === 'start').map((a) => a.module));
+  const haltedRun: PhaseRun = halt ? { ...run, state: 'halted' } : run;
+  const done =
+    starting.size === 0 &&
+    run.modules.every((m) => blockedNow.has(m.id) || (settled(m, haltedRun, options) && !LIVE_STATES.has(m.state)));
+  return { actions, done };
+}
+
+function startable(m: ModuleRecord, options: DecideOptions): boolean {
+  if (m.state === 'pending') return true;
+  if (m.state === 'failed') return m.attempts < m.attemptLimit;
+  if (m.state === 'interrupted') return options.restartInterrupted;
+  return false;
+}
+
+/** Seed 004's failure threshold: when more than half of a wave has failed for good, start nothing new. */
+function failureThreshold(run: PhaseRun): string | null {
+  const waves = new Map<number, ModuleRecord[]>();
+  for (const m of run.modules) waves.set(m.wave, [...(waves.get(m.wave) ?? []), m]);
+  for (const [wave, members] of [...waves].sort((a, b) => a[0] - b[0])) {
+    const failed = members.filter((m) => finallyFailed(m));
+    if (failed.length * 2 > members.length) {
+      return `more than half of wave ${wave} failed (${failed.map((m) => m.id).join(', ')}): no new agents are started`;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,132 @@
+// What happens to a module during a run, and how each happening changes its record. Pure: the
+// runner feeds events in, saves the result and prints the transitions.
+import type { AgentStatus } from '../status/statusLine';
+import type { ModuleRecord, ModuleState, PhaseRun } from './model';
+import { FINAL_STATES, LIVE_STATES } from './model';
+
+export type RunEvent =
+  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string }
+  | {
+      type: 'status';
+      module: string;
+      status: AgentStatus;
+      summary: string;
+      attempt: number | null;
+      filesCreated: string[];
+      testsPassing: boolean | null;
+      at: string;
+    }
+  | { type: 'exited'; module: string; attempt: number; code: number | null; signal: string | null; byUser: boolean; at: string }
+  /** The proof check after a reported completion: commits beyond the base, or the expected files. */
+  | { type: 'verified'; module: string; proof: boolean; detail: string; at: string }
+  | { type: 'start-failed'; module: string; attempt: number; message: string; at: string }
+  /** Its process is gone without a trace (the engine restarted, the terminal vanished). */
+  | { type: 'interrupted'; module: string; reason: string; at: string }
+  | { type: 'blocked'; module: string; by: string[]; at: string }
+  /** Something the user should know about the module, kept with its summary. */
+  | { type: 'annotated'; module: string; text: string; at: string };
+
+export interface Transition {
+  module: string;
+  from: ModuleState;
+  to: ModuleState;
+  summary: string | null;
+}
+
+export interface Applied {
+  run: PhaseRun;
+  transition: Transition | null;
+}
+
+export function applyEvent(run: PhaseRun, event: RunEvent): Applied {
+  const index = run.modules.findIndex((m) => m.id === event.module);
+  if (index < 0) return { run, transition: null };
+  const before = run.modules[index];
+  const after = next(before, event);
+  if (after === before) return { run, transition: null };
+  const modules = run.modules.slice();
+  modules[index] = after;
+  const transition =
+    after.state !== before.state ? { module: before.id, from: before.state, to: after.state, summary: after.lastSummary } : null;
+  return { run: { ...run, modules }, transition };
+}
+
+function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
+  switch (e.type) {
+    case 'started':
+      return {
+        ...m,
+        state: 'running',
+        attempts: e.attempt,
+        startedAt: e.at,
+        finishedAt: null,
+        pid: e.pid,
+        exitCode: null,
+        reportedComplete: false,
+        // The previous attempt's summary went into this attempt's prompt; the record starts afresh.
+        lastSummary: null,
+        baseCommit: e.baseCommit ?? m.baseCommit,
+      };
+    case 'status':
+      return onStatus(m, e);
+    case 'exited':
+      return onExit(m, e);
+    case 'verified':
+      if (!m.reportedComplete || FINAL_STATES.has(m.state)) return m;
+      return {
+        ...m,
+        state: e.proof ? 'complete' : 'complete-unverified',
+        finishedAt: e.at,
+        reportedComplete: false,
+        lastSummary: e.proof ? m.lastSummary : joinSummary(m.lastSummary, e.detail),
+      };
+    case 'start-failed':
+      return { ...m, state: 'failed', attempts: e.attempt, startedAt: m.startedAt ?? e.at, finishedAt: e.at, pid: null, lastSummary: e.message };
+    case 'interrupted':
+      if (!LIVE_STATES.has(m.state)) return m;
+      return { ...m, state: 'interrupted', pid: null, finishedAt: e.at, reportedComplete: false, lastSummary: joinSummary(m.lastSummary, e.reason) };
+    case 'annotated':
+      return { ...m, lastSummary: joinSummary(m.lastSummary, e.text) };
+    case 'blocked':
+      if (m.state !== 'pending' && m.state !== 'interrupted') return m;
+      return { ...m, state: 'blocked', finishedAt: e.at, lastSummary: `blocked by ${e.by.join(', ')}` };
+  }
+}
+
+function onStatus(m: ModuleRecord, e: Extract<RunEvent, { type: 'status' }>): ModuleRecord {
+  // A line from an earlier attempt (a slow hook) must not change the current one.
+  if (e.attempt !== null && e.attempt !== m.attempts) return m;
+  // A line without an attempt number is only believed if it was written after this attempt began.
+  if (e.attempt === null && m.startedAt !== null && e.at < m.startedAt) return m;
+  if (!LIVE_STATES.has(m.state) || m.reportedComplete) return m;
+  const base = {
+    ...m,
+    lastSummary: e.summary || m.lastSummary,
+    filesCreated: e.filesCreated.length ? e.filesCreated : m.filesCreated,
+    testsPassing: e.testsPassing ?? m.testsPassing,
+  };
+  switch (e.status) {
+    case 'started':
+    case 'progress':
+      return { ...base, state: 'running' };
+    case 'needs-input':
+      return { ...base, state: 'needs-input' };
+    case 'complete':
+      return { ...base, state: 'running', reportedComplete: true };
+    case 'failed':
+      return { ...base, state: 'failed', finishedAt: e.at };
+  }
+}
+
+function onExit(m: ModuleRecord, e: Extract<RunEvent, { type: 'exited' }>): ModuleRecord {
+  if (e.attempt !== m.attempts) return m;
+  const recorded = { ...m, exitCode: e.code, pid: null };
+  if (!LIVE_STATES.has(m.state) || m.reportedComplete) return recorded;
+  if (e.byUser) return { ...recorded, state: 'interrupted', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, 'stopped by the user') };
+  const how = e.code !== null ? `exited with code ${e.code}` : e.signal ? `was killed by ${e.signal}` : 'exited';
+  return { ...recorded, state: 'failed', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, `${how} without reporting`) };
+}
+
+function joinSummary(previous: string | null, detail: string): string {
+  return previous ? `${previous} — ${detail}` : detail;
+}

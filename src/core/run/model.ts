@@ -1,0 +1,80 @@
+// The state of conducted phases, as kept in `.conductor/state.json`. Plain JSON data, so it can be
+// written atomically after every change and read back after a crash.
+
+export const MODULE_STATES = [
+  'pending',
+  'running',
+  'needs-input',
+  'complete',
+  'complete-unverified',
+  'failed',
+  'blocked',
+  'interrupted',
+] as const;
+export type ModuleState = (typeof MODULE_STATES)[number];
+
+export interface ModuleRecord {
+  id: string;
+  featureId: string | null;
+  /** 1-based wave within the phase. */
+  wave: number;
+  /** Modules of the same phase this one waits for. */
+  dependsOn: string[];
+  state: ModuleState;
+  /** Attempts started so far, over all runs (the current one included). */
+  attempts: number;
+  /** Attempts allowed before the module fails for good; raised when a later run tries again. */
+  attemptLimit: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  branch: string;
+  worktree: string;
+  /** The commit the module's branch started from. */
+  baseCommit: string | null;
+  lastSummary: string | null;
+  /** Process id of the running agent (CLI) — for liveness checks after a restart. */
+  pid: number | null;
+  exitCode: number | null;
+  /** The agent said it is complete; waiting for the proof check. */
+  reportedComplete: boolean;
+  filesCreated: string[];
+  testsPassing: boolean | null;
+}
+
+export type PhaseRunState = 'running' | 'done' | 'halted';
+
+export interface PhaseRun {
+  number: number;
+  slug: string;
+  name: string;
+  runId: string;
+  state: PhaseRunState;
+  /** Commit of the user's HEAD when the phase started (wave 0). */
+  baseCommit: string;
+  startedAt: string;
+  finishedAt: string | null;
+  haltReason: string | null;
+  /** When a `Gate: manual` phase was approved. */
+  approvedAt: string | null;
+  agent: string;
+  maxParallel: number;
+  retries: number;
+  modules: ModuleRecord[];
+}
+
+export const STATE_VERSION = 1;
+
+export interface RunStateFile {
+  version: typeof STATE_VERSION;
+  /** By phase slug. */
+  phases: Record<string, PhaseRun>;
+}
+
+export const emptyState = (): RunStateFile => ({ version: STATE_VERSION, phases: {} });
+
+/** States an agent will not leave by itself. */
+export const FINAL_STATES: ReadonlySet<ModuleState> = new Set(['complete', 'complete-unverified', 'failed', 'blocked']);
+/** States in which an agent process holds a slot. */
+export const LIVE_STATES: ReadonlySet<ModuleState> = new Set(['running', 'needs-input']);
+/** States that satisfy a dependent module. */
+export const DONE_STATES: ReadonlySet<ModuleState> = new Set(['complete', 'complete-unverified']);

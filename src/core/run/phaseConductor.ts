@@ -1,0 +1,455 @@
+// The thin runner of a phase: asks decide() what to do, does it through the ports, turns what
+// happens (status lines, exits, proofs) into events, saves the state after every change, and
+// repeats until decide() says the phase is done.
+import { buildPrompt } from '../agents/prompt';
+import { mergeClaudeSettings } from '../agents/presets';
+import type { Plan, PlannedModule, PlannedPhase } from '../model';
+import type { AgentCommand, AgentHandle, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
+import { parseStatusLine, type StatusEvent } from '../status/statusLine';
+import { createPhaseRun, resumePhaseRun } from './createRun';
+import { decide, type Action } from './decide';
+import { ConductError } from './errors';
+import { applyEvent, type RunEvent, type Transition } from './events';
+import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
+import { conductorPaths, type ConductorPaths } from './paths';
+import { rebuildPhaseRun, type ModuleFacts } from './rebuild';
+
+export interface ConductOptions {
+  /** What the user chose (a preset name or a command), recorded in the state. */
+  agentLabel: string;
+  agentCommand: AgentCommand;
+  /** Claude Code: install the completion hook in the worktree's `.claude/settings.local.json`. */
+  nativeHook: 'claude' | null;
+  maxParallel: number;
+  retries: number;
+  approve: boolean;
+  allowDirty: boolean;
+  worktreeRoot: string;
+  /** Absolute path of the hook launcher agents run as `$CONDUCTOR_HOOK`. */
+  hookPath: string;
+  copyFiles: readonly string[];
+  setupCommand: string | null;
+  promptTemplate: string | null;
+  /** Restart modules left `interrupted`; the CLI does, the extension asks the user first. */
+  restartInterrupted: boolean;
+  /** How often liveness of adopted processes is checked. */
+  livenessMs?: number;
+}
+
+export interface ConductPorts {
+  repo: RepoPort;
+  worktrees: WorktreePort;
+  agents: AgentPort;
+  status: StatusFeed;
+  store: StateStore;
+  files: FilesPort;
+  setup: SetupPort;
+  now: () => Date;
+  newRunId: () => string;
+}
+
+export interface ConductListener {
+  transition?(t: Transition, run: PhaseRun): void;
+  note?(text: string): void;
+  changed?(run: PhaseRun): void;
+}
+
+export class PhaseConductor {
+  private run!: PhaseRun;
+  private state!: RunStateFile;
+  private readonly paths: ConductorPaths;
+  private readonly handles = new Map<string, AgentHandle>();
+  private readonly verifying = new Set<string>();
+  private wake: (() => void) | null = null;
+  /** Changes the user's checkout had before any agent ran; anything new there came from outside a worktree. */
+  private checkoutBaseline = new Set<string>();
+  private stopping = false;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly phase: PlannedPhase,
+    private readonly ports: ConductPorts,
+    private readonly options: ConductOptions,
+    private readonly listener: ConductListener = {},
+  ) {
+    this.paths = conductorPaths(ports.repo.root, phase.slug);
+  }
+
+  get current(): PhaseRun {
+    return this.run;
+  }
+
+  /** Runs the phase to the end (or until stop()); returns the final record. */
+  async conduct(): Promise<PhaseRun> {
+    this.refuseInvalidPlan();
+    await this.ports.repo.excludeLocally('/.conductor/');
+    await this.load();
+    const feed = this.ports.status.onEvent((e) => this.onStatus(e));
+    const problems = this.ports.status.onProblem((p) => this.note(`${p.file}:${p.line}: ${p.message}`));
+    const liveness = setInterval(() => this.checkLiveness(), this.options.livenessMs ?? 2000);
+    try {
+      await this.ports.status.start();
+      await this.adoptOrInterrupt();
+      for (;;) {
+        const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping });
+        await this.execute(decision.actions);
+        if (decision.done && this.verifying.size === 0) break;
+        if (this.stopping && this.liveCount() === 0 && this.verifying.size === 0) break;
+        await this.nextChange();
+      }
+      await this.finish();
+      return this.run;
+    } finally {
+      clearInterval(liveness);
+      feed.dispose();
+      problems.dispose();
+      await this.ports.status.dispose();
+    }
+  }
+
+  /** Stops every agent of the phase (they become `interrupted`) and ends conduct(). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const adopted = this.run?.modules.filter((m) => LIVE_STATES.has(m.state) && !this.handles.has(m.id) && m.pid !== null) ?? [];
+    await Promise.all([
+      ...[...this.handles.values()].map((h) => h.stop()),
+      ...adopted.map(async (m) => {
+        await this.ports.agents.stopPid(m.pid!);
+        await this.apply({ type: 'exited', module: m.id, attempt: m.attempts, code: null, signal: 'SIGTERM', byUser: true, at: this.nowIso() });
+      }),
+    ]);
+    this.signal();
+  }
+
+  private refuseInvalidPlan(): void {
+    const files = new Set([this.plan.spec, ...this.phase.modules.map((m) => m.contract?.file).filter(Boolean)]);
+    const errors = this.plan.problems.filter(
+      (p) => p.severity === 'error' && files.has(p.file) && (p.file !== this.plan.spec || this.inPhase(p.line)),
+    );
+    if (errors.length > 0) {
+      throw new ConductError('invalid-plan', `Phase ${this.phase.number} has errors in its spec; fix them first (conductor check).`, errors);
+    }
+    const invalid = this.phase.modules.filter((m) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(m.id));
+    if (invalid.length > 0) throw new ConductError('invalid-plan', `Invalid module names: ${invalid.map((m) => m.id).join(', ')}`);
+  }
+
+  private inPhase(line: number): boolean {
+    const next = this.plan.phases.find((p) => p.line > this.phase.line);
+    return line >= this.phase.line && (!next || line < next.line);
+  }
+
+  private async load(): Promise<void> {
+    const { state, note } = await this.ports.store.load();
+    if (note) this.note(note);
+    this.state = state;
+    const fresh = createPhaseRun(this.phase, {
+      runId: this.ports.newRunId(),
+      baseCommit: '',
+      now: this.nowIso(),
+      worktreeRoot: this.options.worktreeRoot,
+      agent: this.options.agentLabel,
+      maxParallel: this.options.maxParallel,
+      retries: this.options.retries,
+    });
+    let existing: PhaseRun | null = state.phases[this.phase.slug] ?? null;
+    if (!existing && note !== null) existing = await this.rebuild(fresh);
+    if (this.phase.gate === 'manual' && !this.options.approve && !existing?.approvedAt) {
+      throw new ConductError('gate', `Phase ${this.phase.number} (${this.phase.name}) has "Gate: manual": it starts only when approved (--approve).`);
+    }
+    if (existing) {
+      this.run = resumePhaseRun(existing, fresh);
+      this.note(`Resuming phase ${this.phase.number} (run ${this.run.runId}).`);
+    } else {
+      const dirty = await this.ports.repo.changedFiles();
+      if (dirty.length > 0 && !this.options.allowDirty) {
+        throw new ConductError(
+          'dirty',
+          `Your checkout has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}). Commit or stash them, or pass --allow-dirty: agents start from the last commit and will not see them.`,
+        );
+      }
+      // Wave 0: the commit every module of the phase starts from.
+      this.run = { ...fresh, baseCommit: await this.ports.repo.head() };
+    }
+    if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
+    this.checkoutBaseline = new Set(await this.ports.repo.changedFiles());
+    await this.save();
+  }
+
+  /** state.json was unreadable: recover what the branches and status files say. */
+  private async rebuild(fresh: PhaseRun): Promise<PhaseRun | null> {
+    const head = await this.ports.repo.head();
+    const facts = new Map<string, ModuleFacts>();
+    const worktrees = await this.ports.worktrees.list();
+    for (const m of fresh.modules) {
+      const branchExists = await this.ports.repo.resolve(m.branch).then(
+        () => true,
+        () => false,
+      );
+      const statusText = await this.ports.files.read(this.paths.statusFile(m.id));
+      facts.set(m.id, {
+        branchExists,
+        worktreeExists: worktrees.some((w) => w.branch === m.branch),
+        commitsAhead: branchExists ? await this.ports.repo.commitsAhead(m.branch, head).catch(() => 0) : 0,
+        lastStatus: lastStatusOf(this.paths.statusFile(m.id), statusText),
+      });
+    }
+    const rebuilt = rebuildPhaseRun(this.phase, { ...fresh, baseCommit: head, now: this.nowIso(), worktreeRoot: this.options.worktreeRoot, agent: fresh.agent, runId: fresh.runId }, facts);
+    if (rebuilt) this.note(`Rebuilt the record of phase ${this.phase.number} from its branches and status files.`);
+    return rebuilt;
+  }
+
+  /** Agents recorded as running: follow those still alive (an engine restart does not kill them). */
+  private async adoptOrInterrupt(): Promise<void> {
+    for (const m of this.run.modules) {
+      if (!LIVE_STATES.has(m.state) || this.handles.has(m.id)) continue;
+      if (m.pid !== null && this.ports.agents.isAlive(m.pid)) {
+        this.note(`${m.id}: agent (pid ${m.pid}) from the previous run is still working; following it.`);
+        continue;
+      }
+      await this.apply({ type: 'interrupted', module: m.id, reason: 'its agent was gone when the run resumed', at: this.nowIso() });
+    }
+  }
+
+  private checkLiveness(): void {
+    for (const m of this.run.modules) {
+      if (!LIVE_STATES.has(m.state) || this.handles.has(m.id) || m.pid === null) continue;
+      if (!this.ports.agents.isAlive(m.pid)) {
+        void this.apply({ type: 'exited', module: m.id, attempt: m.attempts, code: null, signal: null, byUser: false, at: this.nowIso() });
+      }
+    }
+  }
+
+  private async execute(actions: Action[]): Promise<void> {
+    const starts: Extract<Action, { type: 'start' }>[] = [];
+    for (const action of actions) {
+      if (action.type === 'block') await this.apply({ type: 'blocked', module: action.module, by: action.by, at: this.nowIso() });
+      else if (action.type === 'halt') {
+        this.run = { ...this.run, state: 'halted', haltReason: action.reason };
+        this.note(`Halted: ${action.reason}.`);
+        await this.save();
+      } else starts.push(action);
+    }
+    if (starts.length > 0 && !this.stopping) await this.startAll(starts);
+  }
+
+  private async startAll(starts: Extract<Action, { type: 'start' }>[]): Promise<void> {
+    // Start points first: merging dependency branches may fail for one module only.
+    const ready: { action: Extract<Action, { type: 'start' }>; startPoint: string }[] = [];
+    for (const action of starts) {
+      const startPoint = await this.startPoint(action);
+      if (startPoint) ready.push({ action, startPoint });
+    }
+    if (ready.length === 0) return;
+    const results = await this.ports.worktrees.ensure(
+      ready.map(({ action, startPoint }) => ({ branch: this.record(action.module).branch, path: this.record(action.module).worktree, startPoint })),
+      { concurrency: Math.max(1, this.options.maxParallel) },
+    );
+    await Promise.all(
+      ready.map(async ({ action }, i) => {
+        const result = results[i];
+        if (result.status === 'failed') {
+          await this.failStart(action, `could not create its worktree: ${result.message}`);
+          return;
+        }
+        const base = result.status === 'created' ? await this.ports.repo.resolve(ready[i].startPoint) : (this.record(action.module).baseCommit ?? (await this.ports.repo.resolve(ready[i].startPoint)));
+        await this.launch(action, base).catch((e: unknown) => this.failStart(action, (e as Error).message));
+      }),
+    );
+  }
+
+  private async startPoint(action: Extract<Action, { type: 'start' }>): Promise<string | null> {
+    if (action.fromBranches.length === 0) return this.run.baseCommit;
+    if (action.fromBranches.length === 1) return action.fromBranches[0];
+    const merged = await this.ports.repo.mergeCommits(this.run.baseCommit, action.fromBranches, `conductor: start of ${action.module} (${action.fromBranches.join(', ')})`);
+    if ('commit' in merged) return merged.commit;
+    await this.failStart(action, `its dependencies' branches conflict (${merged.conflicts.join(', ')}); merge them first`);
+    return null;
+  }
+
+  private async launch(action: Extract<Action, { type: 'start' }>, baseCommit: string): Promise<void> {
+    const m = this.record(action.module);
+    const planned = this.planned(action.module);
+    for (const file of this.options.copyFiles) {
+      await this.ports.files.copyIfMissing(`${this.ports.repo.root}/${file}`, `${m.worktree}/${file}`);
+    }
+    const env: Record<string, string> = {
+      CONDUCTOR_MODULE: m.id,
+      CONDUCTOR_PHASE: this.phase.slug,
+      CONDUCTOR_PHASE_NUMBER: String(this.phase.number),
+      CONDUCTOR_FEATURE_ID: m.featureId ?? '',
+      CONDUCTOR_WORKTREE: m.worktree,
+      CONDUCTOR_PROMPT_FILE: this.paths.promptFile(m.id),
+      CONDUCTOR_STATUS_FILE: this.paths.statusFile(m.id),
+      CONDUCTOR_HOOK: this.options.hookPath,
+      CONDUCTOR_RUN_ID: this.run.runId,
+      CONDUCTOR_ATTEMPT: String(action.attempt),
+    };
+    if (this.options.setupCommand && action.attempt === 1) {
+      const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
+      if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
+    }
+    const prompt = buildPrompt({
+      plan: this.plan,
+      phase: this.phase,
+      module: planned,
+      worktree: m.worktree,
+      attempt: action.attempt,
+      previousSummary: action.previousSummary,
+      template: this.options.promptTemplate,
+    });
+    for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
+    await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
+    if (this.options.nativeHook === 'claude') await this.installClaudeHook(m);
+
+    const handle = await this.ports.agents.start({
+      key: `${this.phase.slug}/${m.id}`,
+      name: m.id,
+      command: this.options.agentCommand,
+      cwd: m.worktree,
+      env,
+      logFile: this.paths.logFile(m.id),
+    });
+    this.handles.set(m.id, handle);
+    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: handle.pid, baseCommit, at: this.nowIso() });
+    void handle.exited.then(async (exit) => {
+      if (this.handles.get(m.id) === handle) this.handles.delete(m.id);
+      await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser: exit.byUser || this.stopping, at: this.nowIso() });
+    });
+  }
+
+  private async installClaudeHook(m: ModuleRecord): Promise<void> {
+    const file = `${m.worktree}/.claude/settings.local.json`;
+    const merged = mergeClaudeSettings(await this.ports.files.read(file), '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"');
+    if (!merged.ok) {
+      // The user's own settings file is not JSON we understand: leave it alone, the prompt still says how to report.
+      this.note(`${m.id}: ${file} was left as it is (${merged.error}); the agent reports through its prompt only.`);
+      return;
+    }
+    if (merged.changed) await this.ports.files.write(file, merged.text);
+    await this.ports.repo.excludeLocally('/.claude/settings.local.json');
+  }
+
+  private async failStart(action: Extract<Action, { type: 'start' }>, message: string): Promise<void> {
+    await this.apply({ type: 'start-failed', module: action.module, attempt: action.attempt, message, at: this.nowIso() });
+  }
+
+  private onStatus(e: StatusEvent): void {
+    if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
+    if (!this.run.modules.some((m) => m.id === e.module)) return;
+    void this.apply({
+      type: 'status',
+      module: e.module,
+      status: e.status,
+      summary: e.summary,
+      attempt: e.attempt,
+      filesCreated: e.filesCreated,
+      testsPassing: e.testsPassing,
+      at: new Date(e.ts).toISOString(),
+    });
+  }
+
+  /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */
+  private async verify(id: string): Promise<void> {
+    if (this.verifying.has(id)) return;
+    this.verifying.add(id);
+    try {
+      const m = this.record(id);
+      const ahead = m.baseCommit ? await this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0;
+      const expected = this.planned(id).expectedFiles.map((f) => f.value);
+      const present = await Promise.all(expected.map((f) => this.ports.files.exists(`${m.worktree}/${f}`)));
+      const proof = ahead > 0 || (expected.length > 0 && present.every(Boolean));
+      let detail = 'no commits beyond its base';
+      if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
+      await this.apply({ type: 'verified', module: id, proof, detail, at: this.nowIso() });
+      await this.checkOutsideWrites(id);
+    } finally {
+      this.verifying.delete(id);
+      this.signal();
+    }
+  }
+
+  /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
+  private async checkOutsideWrites(id: string): Promise<void> {
+    const now = await this.ports.repo.changedFiles().catch(() => []);
+    const added = now.filter((f) => !this.checkoutBaseline.has(f));
+    if (added.length === 0) return;
+    for (const f of added) this.checkoutBaseline.add(f);
+    const text = `files appeared in your checkout, outside any worktree, while it ran: ${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''}`;
+    this.note(`${id}: ${text}`);
+    await this.apply({ type: 'annotated', module: id, text, at: this.nowIso() });
+  }
+
+  private async apply(event: RunEvent): Promise<void> {
+    const { run, transition } = applyEvent(this.run, event);
+    if (run === this.run) return;
+    this.run = run;
+    if (transition) this.listener.transition?.(transition, run);
+    const m = this.record(event.module);
+    if (m.reportedComplete && !this.verifying.has(m.id)) void this.verify(m.id);
+    await this.save();
+    this.signal();
+  }
+
+  private async finish(): Promise<void> {
+    // Agents that reported completion may still sit at their prompt; the phase is over for them.
+    await Promise.all([...this.handles.values()].map((h) => h.stop()));
+    this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    this.state = { ...this.state, phases: { ...this.state.phases, [this.phase.slug]: this.run } };
+    await this.ports.store.save(this.state);
+    this.listener.changed?.(this.run);
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private liveCount(): number {
+    return this.run.modules.filter((m) => LIVE_STATES.has(m.state)).length;
+  }
+
+  private record(id: string): ModuleRecord {
+    const m = this.run.modules.find((x) => x.id === id);
+    if (!m) throw new Error(`unknown module ${id}`);
+    return m;
+  }
+
+  private planned(id: string): PlannedModule {
+    const m = this.phase.modules.find((x) => x.id === id);
+    if (!m) throw new Error(`module ${id} is not in phase ${this.phase.number} of the plan`);
+    return m;
+  }
+
+  private note(text: string): void {
+    this.listener.note?.(text);
+  }
+
+  private nowIso(): string {
+    return this.ports.now().toISOString();
+  }
+}
+
+function lastStatusOf(file: string, text: string | null): ModuleFacts['lastStatus'] {
+  if (!text) return null;
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i].trim()) continue;
+    const parsed = parseStatusLine(lines[i], { file, line: i + 1 });
+    if ('event' in parsed) {
+      const e = parsed.event;
+      return { status: e.status, summary: e.summary, attempt: e.attempt, at: new Date(e.ts).toISOString() };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,132 @@
+// The user's repository as the engine sees it. Reads take no locks; the only writes are objects
+// (scratch merge commits) and `.git/info/exclude` — never the user's HEAD, index or working tree.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { RepoPort } from '../../core/ports';
+import { GitError, versionAtLeast, type GitExec } from './gitRunner';
+
+/** Used only when the user has no git identity configured, for the engine's own scratch commits. */
+const FALLBACK_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Spec Conductor',
+  GIT_AUTHOR_EMAIL: 'conductor@localhost',
+  GIT_COMMITTER_NAME: 'Spec Conductor',
+  GIT_COMMITTER_EMAIL: 'conductor@localhost',
+};
+
+export class GitRepo implements RepoPort {
+  private excludeQueue: Promise<void> = Promise.resolve();
+  private commonDir: Promise<string> | undefined;
+
+  constructor(
+    readonly root: string,
+    private readonly git: GitExec,
+  ) {}
+
+  async head(): Promise<string> {
+    return (await this.git.run(this.root, ['rev-parse', '--verify', 'HEAD^{commit}'], { readOnly: true })).stdout.trim();
+  }
+
+  async changedFiles(): Promise<string[]> {
+    const r = await this.git.run(this.root, ['status', '--porcelain=v1', '-z', '--untracked-files=normal'], { readOnly: true });
+    const out: string[] = [];
+    const parts = r.stdout.split('\0');
+    for (let i = 0; i < parts.length; i++) {
+      const entry = parts[i];
+      if (entry.length < 4) continue;
+      out.push(entry.slice(3));
+      if (entry[0] === 'R' || entry[0] === 'C') i++; // the next field is the rename's source
+    }
+    return out;
+  }
+
+  async resolve(rev: string): Promise<string> {
+    return (await this.git.run(this.root, ['rev-parse', '--verify', '--end-of-options', `${rev}^{commit}`], { readOnly: true })).stdout.trim();
+  }
+
+  excludeLocally(pattern: string): Promise<void> {
+    const run = this.excludeQueue.then(async () => {
+      const file = path.join(await this.gitCommonDir(), 'info', 'exclude');
+      const current = await fs.readFile(file, 'utf8').catch(() => '');
+      if (current.split(/\r?\n/).includes(pattern)) return;
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.appendFile(file, `${current === '' || current.endsWith('\n') ? '' : '\n'}${pattern}\n`);
+    });
+    this.excludeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async commitsAhead(rev: string, base: string): Promise<number> {
+    const r = await this.git.run(this.root, ['rev-list', '--count', `${base}..${rev}`, '--'], { readOnly: true });
+    return Number(r.stdout.trim()) || 0;
+  }
+
+  async mergeCommits(base: string, branches: readonly string[], message: string): Promise<{ commit: string } | { conflicts: string[] }> {
+    const version = await this.git.gitVersion();
+    let acc = await this.resolve(base);
+    for (const branch of branches) {
+      const tip = await this.resolve(branch);
+      if (await this.isAncestor(tip, acc)) continue; // already contained
+      if (await this.isAncestor(acc, tip)) {
+        acc = tip; // fast-forward: no merge commit needed
+        continue;
+      }
+      const merged = versionAtLeast(version, 2, 38) ? await this.mergeTree(acc, tip) : await this.mergeInScratchWorktree(acc, tip);
+      if ('conflicts' in merged) return merged;
+      acc = 'commit' in merged ? merged.commit : await this.commitTree(merged.tree, [acc, tip], message);
+    }
+    return { commit: acc };
+  }
+
+  private async isAncestor(a: string, b: string): Promise<boolean> {
+    const r = await this.git.run(this.root, ['merge-base', '--is-ancestor', a, b], { allowExitCodes: [1], readOnly: true });
+    return r.exitCode === 0;
+  }
+
+  /** `git merge-tree --write-tree`: exit 0 clean, 1 conflicts, anything else an error (thrown). */
+  private async mergeTree(a: string, b: string): Promise<{ tree: string } | { conflicts: string[] }> {
+    const r = await this.git.run(this.root, ['merge-tree', '--write-tree', '--name-only', '--no-messages', a, b], { allowExitCodes: [1] });
+    const lines = r.stdout.split('\n').filter(Boolean);
+    if (r.exitCode === 1) return { conflicts: [...new Set(lines.slice(1))] };
+    return { tree: lines[0] };
+  }
+
+  /** Git older than 2.38 has no `merge-tree --write-tree`: merge in a throwaway detached worktree. */
+  private async mergeInScratchWorktree(a: string, b: string): Promise<{ commit: string } | { conflicts: string[] }> {
+    const dir = await fs.mkdtemp(path.join(await this.gitCommonDir(), 'conductor-scratch-'));
+    await this.git.run(this.root, ['worktree', 'add', '--detach', dir, a]);
+    try {
+      const r = await this.withIdentity((env) => this.git.run(dir, ['merge', '--no-ff', '--no-edit', b], { allowExitCodes: [1], env }));
+      if (r.exitCode === 1) {
+        const files = await this.git.run(dir, ['diff', '--name-only', '--diff-filter=U'], { readOnly: true });
+        await this.git.run(dir, ['merge', '--abort'], { allowExitCodes: [128] });
+        return { conflicts: files.stdout.split('\n').filter(Boolean) };
+      }
+      return { commit: (await this.git.run(dir, ['rev-parse', 'HEAD'])).stdout.trim() };
+    } finally {
+      await this.git.run(this.root, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async commitTree(tree: string, parents: string[], message: string): Promise<string> {
+    const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message];
+    const r = await this.withIdentity((env) => this.git.run(this.root, args, { env }));
+    return r.stdout.trim();
+  }
+
+  private async withIdentity<T>(run: (env: Record<string, string> | undefined) => Promise<T>): Promise<T> {
+    try {
+      return await run(undefined);
+    } catch (e) {
+      if (e instanceof GitError && /tell me who you are|empty ident|unable to auto-detect email/i.test(e.stderr)) return run(FALLBACK_IDENTITY);
+      throw e;
+    }
+  }
+
+  private gitCommonDir(): Promise<string> {
+    this.commonDir ??= this.git
+      .run(this.root, ['rev-parse', '--git-common-dir'], { readOnly: true })
+      .then((r) => path.resolve(this.root, r.stdout.trim()));
+    return this.commonDir;
+  }
+}

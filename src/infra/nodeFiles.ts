@@ -1,0 +1,39 @@
+// FilesPort on the local file system. Writes go through a temp file and a rename, so a reader
+// (an agent reading its prompt, VS Code reading settings) never sees half a file.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { FilesPort } from '../core/ports';
+
+export class NodeFiles implements FilesPort {
+  private counter = 0;
+
+  async write(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${this.counter++}.tmp`;
+    await fs.writeFile(tmp, text, { mode: options.mode });
+    await fs.rename(tmp, file);
+  }
+
+  async read(file: string): Promise<string | null> {
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+  }
+
+  async exists(file: string): Promise<boolean> {
+    return fs.access(file).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async copyIfMissing(from: string, to: string): Promise<boolean> {
+    if (!(await this.exists(from)) || (await this.exists(to))) return false;
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.copyFile(from, to);
+    return true;
+  }
+}

@@ -1,0 +1,315 @@
+// `conductor conduct` end to end: real git worktrees, real agent processes (the scripted agent),
+// real completion hooks and status files.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { contractFor, readyMd } from '../support/specBuilder';
+import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { conductorBin, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
+
+interface LogLine {
+  event: string;
+  module: string;
+  attempt: number;
+  ts: number;
+  pid: number;
+  cwd: string;
+  env: Record<string, string>;
+}
+
+const repos: TempRepo[] = [];
+after(() => repos.forEach((r) => r.cleanup()));
+
+/** Phase 1 with a, b, c (after a) and d (after b and c). */
+function shop(extraReady: string[] = []): TempRepo {
+  const repo = makeRepo({
+    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c', 'd'], extra: extraReady }]),
+    'contracts/a.md': contractFor('a'),
+    'contracts/b.md': contractFor('b'),
+    'contracts/c.md': contractFor('c', ['a']),
+    'contracts/d.md': contractFor('d', ['b', 'c']),
+  });
+  repos.push(repo);
+  return repo;
+}
+
+function agentEnv(repo: TempRepo, plan?: Record<string, unknown[]>): Record<string, string> {
+  const env: Record<string, string> = { SCRIPTED_AGENT_LOG: path.join(repo.root, '..', 'agent-log.jsonl') };
+  if (plan) {
+    const file = path.join(repo.root, '..', 'agent-plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    env.SCRIPTED_AGENT_PLAN = file;
+  }
+  return env;
+}
+
+function agentLog(repo: TempRepo): LogLine[] {
+  const file = path.join(repo.root, '..', 'agent-log.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+async function statusJson(repo: TempRepo): Promise<{ phases: { number: number; modules: { id: string; state: string; attempts: number; branch: string; worktree: string; lastSummary: string | null }[] }[] }> {
+  const r = await conductorBin(repo.root, ['status', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+const conduct = (repo: TempRepo, env: Record<string, string>, ...args: string[]) =>
+  conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, ...args], env);
+
+describe('conduct', () => {
+  test('runs every module in its own worktree and branch, in dependency waves', async () => {
+    const repo = shop();
+    const r = await conduct(repo, agentEnv(repo));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Phase 1 complete: 4 module\(s\)/);
+
+    const log = agentLog(repo);
+    const startOf = (m: string) => log.find((l) => l.event === 'start' && l.module === m)!;
+    const endOf = (m: string) => log.find((l) => l.event === 'end' && l.module === m)!;
+    assert.ok(startOf('c').ts >= endOf('a').ts, 'c starts after a is done');
+    assert.ok(startOf('d').ts >= Math.max(endOf('b').ts, endOf('c').ts), 'd starts after b and c');
+
+    const worktreeRoot = `${repo.root}.worktrees`;
+    for (const m of ['a', 'b', 'c', 'd']) {
+      const l = startOf(m);
+      assert.equal(l.cwd, path.join(worktreeRoot, 'phase-1-shop', m));
+      assert.equal(l.env.CONDUCTOR_MODULE, m);
+      assert.equal(l.env.CONDUCTOR_PHASE, 'phase-1-shop');
+      assert.equal(l.env.CONDUCTOR_ATTEMPT, '1');
+      assert.equal(l.env.CONDUCTOR_STATUS_FILE, path.join(repo.root, '.conductor/status/phase-1-shop', `${m}.jsonl`));
+      assert.ok(readFileSync(l.env.CONDUCTOR_PROMPT_FILE, 'utf8').includes(`module \`${m}\``));
+    }
+    // d starts from a commit with the work of its dependencies (b, and c which has a).
+    const files = git(path.join(worktreeRoot, 'phase-1-shop', 'd'), 'ls-files');
+    for (const f of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) assert.match(files, new RegExp(`^${f}$`, 'm'));
+
+    const status = await statusJson(repo);
+    assert.deepEqual(status.phases[0].modules.map((m) => [m.id, m.state, m.attempts, m.branch]), [
+      ['a', 'complete', 1, 'conductor/phase-1-shop/a'],
+      ['b', 'complete', 1, 'conductor/phase-1-shop/b'],
+      ['c', 'complete', 1, 'conductor/phase-1-shop/c'],
+      ['d', 'complete', 1, 'conductor/phase-1-shop/d'],
+    ]);
+    // The engine's files are excluded locally, and the user's checkout is untouched.
+    assert.equal(git(repo.root, 'status', '--porcelain'), '');
+    assert.match(readFileSync(path.join(repo.root, '.git/info/exclude'), 'utf8'), /^\/\.conductor\/$/m);
+    assert.equal(git(repo.root, 'rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main');
+  });
+
+  test('never runs more agents than --max-parallel', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Wide', modules: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'] }]) });
+    repos.push(repo);
+    const steps = [{ sleep: 400 }, { write: 'x.txt', content: 'x' }, { commit: 'x' }, { report: 'complete', summary: 'ok' }];
+    const r = await conduct(repo, agentEnv(repo, { '*': steps }), '--max-parallel', '2');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const events = agentLog(repo)
+      .filter((l) => l.event === 'start' || l.event === 'end')
+      .sort((x, y) => x.ts - y.ts);
+    let running = 0;
+    let peak = 0;
+    for (const e of events) {
+      running += e.event === 'start' ? 1 : -1;
+      peak = Math.max(peak, running);
+    }
+    assert.equal(peak, 2);
+  });
+
+  test('retries a failed module with the previous summary in its prompt', async () => {
+    const repo = shop();
+    const r = await conduct(repo, agentEnv(repo, { 'a#1': [{ report: 'failed', summary: 'tests did not pass: 3 failures' }, { exit: 1 }] }));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const starts = agentLog(repo).filter((l) => l.event === 'start' && l.module === 'a');
+    assert.deepEqual(starts.map((s) => s.attempt), [1, 2]);
+    assert.equal(starts[0].cwd, starts[1].cwd, 'the retry runs in the same worktree');
+    const prompt = readFileSync(starts[1].env.CONDUCTOR_PROMPT_FILE, 'utf8');
+    assert.match(prompt, /tests did not pass: 3 failures/);
+    const a = (await statusJson(repo)).phases[0].modules[0];
+    assert.deepEqual([a.state, a.attempts], ['complete', 2]);
+  });
+
+  test('a module that fails for good blocks its dependents; the rest goes on', async () => {
+    const repo = shop();
+    const r = await conduct(repo, agentEnv(repo, { a: [{ exit: 3 }] }), '--retries', '1');
+    assert.equal(r.code, 1);
+    const states = Object.fromEntries((await statusJson(repo)).phases[0].modules.map((m) => [m.id, [m.state, m.lastSummary]]));
+    assert.deepEqual(states.a, ['failed', 'exited with code 3 without reporting']);
+    assert.equal(states.b[0], 'complete');
+    assert.deepEqual(states.c, ['blocked', 'blocked by a']);
+    assert.deepEqual(states.d, ['blocked', 'blocked by c']);
+    assert.equal(agentLog(repo).filter((l) => l.module === 'a' && l.event === 'start').length, 2);
+  });
+
+  test('complete without commits or expected files is complete-unverified', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Lazy', modules: ['idle'] }]) });
+    repos.push(repo);
+    const r = await conduct(repo, agentEnv(repo, { idle: [{ report: 'complete', summary: 'all done, trust me' }] }));
+    assert.equal(r.code, 1);
+    const m = (await statusJson(repo)).phases[0].modules[0];
+    assert.equal(m.state, 'complete-unverified');
+    assert.match(m.lastSummary ?? '', /no commits beyond its base/);
+  });
+
+  test('garbage status lines are reported with file and line and skipped', async () => {
+    const repo = shop();
+    const r = await conduct(
+      repo,
+      agentEnv(repo, {
+        b: [{ appendStatus: '{"status": "complete", oops' }, { appendStatus: 'not json at all' }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b done' }],
+      }),
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /\.conductor\/status\/phase-1-shop\/b\.jsonl:1: /);
+    assert.match(r.stdout, /\.conductor\/status\/phase-1-shop\/b\.jsonl:2: /);
+  });
+
+  test('refuses to start on a dirty checkout unless --allow-dirty', async () => {
+    const repo = shop();
+    repo.write('notes.txt', 'uncommitted');
+    const refused = await conduct(repo, agentEnv(repo));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /uncommitted changes \(notes\.txt\)/);
+    assert.equal(agentLog(repo).length, 0);
+    assert.equal(git(repo.root, 'branch', '--list', 'conductor/*'), '');
+    const allowed = await conduct(repo, agentEnv(repo), '--allow-dirty');
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(readFileSync(path.join(repo.root, 'notes.txt'), 'utf8'), 'uncommitted', 'the user\'s work is untouched');
+  });
+
+  test('a "Gate: manual" phase starts only with --approve', async () => {
+    const repo = shop(['**Gate:** manual']);
+    const refused = await conduct(repo, agentEnv(repo));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Gate: manual.*--approve/);
+    const approved = await conduct(repo, agentEnv(repo), '--approve');
+    assert.equal(approved.code, 0, approved.stderr);
+  });
+
+  test('an agent writing into the user\'s checkout is flagged', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Leak', modules: ['leaky'] }]) }, 'leakrepo');
+    repos.push(repo);
+    const outside = path.relative(`${repo.root}.worktrees/phase-1-leak/leaky`, path.join(repo.root, 'leaked.txt'));
+    const r = await conduct(repo, agentEnv(repo, { leaky: [{ writeOutside: outside, content: 'oops' }, { write: 'in.txt', content: 'in' }, { commit: 'in' }, { report: 'complete', summary: 'done' }] }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /leaky: files appeared in your checkout, outside any worktree, while it ran: leaked\.txt/);
+    assert.match((await statusJson(repo)).phases[0].modules[0].lastSummary ?? '', /leaked\.txt/);
+  });
+
+  test('hostile spec text reaches the prompt verbatim and is never executed', async () => {
+    const marker = path.join(tmpdir(), `conductor-pwned-${process.pid}`);
+    const hostile = `- Handle "quotes", 'single', \`touch ${marker}\`, $(touch ${marker}) and \\n escapes`;
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Hostile', modules: ['safe'], extra: ['', '#### Module: safe', hostile] }]) });
+    repos.push(repo);
+    const r = await conduct(repo, agentEnv(repo));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(existsSync(marker), false, 'nothing from the spec ran');
+    const prompt = readFileSync(path.join(repo.root, '.conductor/prompts/phase-1-hostile/safe.md'), 'utf8');
+    assert.ok(prompt.includes(hostile.slice(2)), 'the goal is in the prompt as written');
+  });
+
+  test('hostile module names are refused before anything is created', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Names', modules: ['ok', '$(id)', '../etc', 'a"b'] }]) });
+    repos.push(repo);
+    const r = await conduct(repo, agentEnv(repo));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /errors in its spec/);
+    assert.match(r.stderr, /READY\.md:\d+:\d+: error invalid-module-name: Module name "\$\(id\)"/);
+    assert.equal(git(repo.root, 'branch', '--list', 'conductor/*'), '');
+    assert.equal(existsSync(`${repo.root}.worktrees`), false);
+  });
+
+  test('50 agents reporting at once: no status is lost', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `m${i + 1}`);
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Crowd', modules: ids }]) });
+    repos.push(repo);
+    const steps = [
+      ...Array.from({ length: 5 }, (_, i) => ({ report: 'progress', summary: `step ${i}` })),
+      { write: 'w.txt', content: 'w' },
+      { commit: 'w' },
+      { report: 'complete', summary: 'crowd done' },
+    ];
+    const r = await conduct(repo, agentEnv(repo, { '*': steps }), '--max-parallel', '50', '--quiet');
+    assert.equal(r.code, 0, r.stderr);
+    const modules = (await statusJson(repo)).phases[0].modules;
+    assert.equal(modules.filter((m) => m.state === 'complete' && m.lastSummary === 'crowd done').length, 50);
+    for (const id of ids) {
+      const lines = readFileSync(path.join(repo.root, '.conductor/status/phase-1-crowd', `${id}.jsonl`), 'utf8').trim().split('\n');
+      assert.equal(lines.length, 6, id);
+    }
+  });
+
+  test('killed mid-run, it resumes: completed modules kept, interrupted ones restarted, nothing duplicated', async () => {
+    const repo = shop();
+    const env = agentEnv(repo, {
+      'a#1': [{ write: 'a.txt', content: 'a' }, { commit: 'a' }, { report: 'complete', summary: 'a done' }],
+      'b#1': [{ hang: true }],
+      '*': [{ write: 'x.txt', content: 'x' }, { commit: 'x' }, { report: 'complete', summary: 'done' }],
+    });
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
+    // Wait until a is complete and b is hanging, then kill the engine and its agents without warning.
+    for (let i = 0; i < 200; i++) {
+      const log = agentLog(repo);
+      if (log.some((l) => l.module === 'a' && l.event === 'end') && log.some((l) => l.module === 'b' && l.event === 'start')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    engine.kill('SIGKILL');
+    await new Promise((r) => engine.once('exit', r));
+    // The agents lead their own process groups (they survive the engine); kill them too, as a reboot would.
+    const recorded = JSON.parse(readFileSync(path.join(repo.root, '.conductor/state.json'), 'utf8'));
+    for (const m of recorded.phases['phase-1-shop'].modules) {
+      if (m.pid) {
+        try {
+          process.kill(-m.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+
+    const resumed = await conduct(repo, env);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.match(resumed.stdout, /Resuming phase 1/);
+    const modules = (await statusJson(repo)).phases[0].modules;
+    assert.deepEqual(modules.map((m) => [m.id, m.state]), [
+      ['a', 'complete'],
+      ['b', 'complete'],
+      ['c', 'complete'],
+      ['d', 'complete'],
+    ]);
+    const starts = agentLog(repo).filter((l) => l.event === 'start');
+    assert.equal(starts.filter((l) => l.module === 'a').length, 1, 'a was not run again');
+    assert.deepEqual(starts.filter((l) => l.module === 'b').map((l) => l.attempt), [1, 2], 'b restarted as attempt 2');
+    assert.equal(git(repo.root, 'worktree', 'list').trim().split('\n').length, 5, 'one worktree per module, no duplicates');
+    assert.equal(git(repo.root, 'branch', '--list', 'conductor/*').trim().split('\n').length, 4);
+  });
+
+  test('after an engine crash, agents still working are followed, not started twice', async () => {
+    const repo = shop();
+    const env = agentEnv(repo, {
+      'b#1': [{ sleep: 1500 }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b finished alone' }],
+    });
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
+    for (let i = 0; i < 200 && !agentLog(repo).some((l) => l.module === 'b' && l.event === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
+    engine.kill('SIGKILL');
+    await new Promise((r) => engine.once('exit', r));
+    const resumed = await conduct(repo, env);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.match(resumed.stdout, /b: agent \(pid \d+\) from the previous run is still working; following it/);
+    assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1);
+    const b = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
+    assert.deepEqual([b.state, b.lastSummary], ['complete', 'b finished alone']);
+  });
+
+  test('state.json lost: the record is rebuilt from branches and status files', async () => {
+    const repo = shop();
+    assert.equal((await conduct(repo, agentEnv(repo))).code, 0);
+    writeFileSync(path.join(repo.root, '.conductor/state.json'), '{ corrupt');
+    const again = await conduct(repo, agentEnv(repo));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /unreadable .*rebuilt/);
+    assert.equal(agentLog(repo).filter((l) => l.event === 'start').length, 4, 'no module ran twice');
+  });
+});
