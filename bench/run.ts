@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
+import { benchEngine } from './engine.bench';
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
 import { benchWorktrees } from './worktrees.bench';
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
     ['spec', benchSpec],
     ['status', benchStatus],
     ['worktrees', benchWorktrees],
+    ['engine', benchEngine],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

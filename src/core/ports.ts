@@ -148,7 +148,12 @@ export interface RepoPort {
   /** Adds a pattern to `.git/info/exclude` (never to a tracked file), once. */
   excludeLocally(pattern: string): Promise<void>;
   /** A commit that merges `branches` onto `base`, made without any worktree or ref (a scratch commit). */
-  mergeCommits(base: string, branches: readonly string[], message: string): Promise<{ commit: string } | { conflicts: string[] }>;
+  mergeCommits(
+    base: string,
+    branches: readonly string[],
+    message: string,
+    options?: { noFastForward?: boolean },
+  ): Promise<{ commit: string } | { conflicts: string[] }>;
   commitsAhead(rev: string, base: string): Promise<number>;
 }
 

@@ -2,7 +2,7 @@
 // real completion hooks and status files.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
@@ -301,6 +301,55 @@ describe('conduct', () => {
     assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1);
     const b = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
     assert.deepEqual([b.state, b.lastSummary], ['complete', 'b finished alone']);
+  });
+
+  test('new worktrees get the copied files and the setup command before the agent starts', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Setup', modules: ['api'] }]), '.gitignore': '.env\n' });
+    repos.push(repo);
+    repo.write('.env', 'SECRET=1\n');
+    const r = await conduct(
+      repo,
+      agentEnv(repo, { api: [{ write: 'ok.txt', content: 'ok' }, { commit: 'ok' }, { report: 'complete', summary: 'done' }] }),
+      '--setup',
+      'echo "setup ran for $CONDUCTOR_MODULE" > .setup-marker',
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const wt = `${repo.root}.worktrees/phase-1-setup/api`;
+    assert.equal(readFileSync(path.join(wt, '.env'), 'utf8'), 'SECRET=1\n');
+    assert.equal(readFileSync(path.join(wt, '.setup-marker'), 'utf8'), 'setup ran for api\n');
+    const start = agentLog(repo).find((l) => l.event === 'start')!;
+    assert.ok(start, 'the agent ran after the setup');
+  });
+
+  test('a failing setup command fails the module instead of starting its agent', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Broken', modules: ['api'] }]) });
+    repos.push(repo);
+    const r = await conduct(repo, agentEnv(repo), '--setup', 'exit 7', '--retries', '0');
+    assert.equal(r.code, 1);
+    assert.equal(agentLog(repo).length, 0);
+    assert.match((await statusJson(repo)).phases[0].modules[0].lastSummary ?? '', /setup command exited with 7/);
+  });
+
+  test('the claude preset installs the completion hook in the worktree\'s Claude Code settings', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Claude', modules: ['api'] }]) });
+    repos.push(repo);
+    const bin = path.join(repo.root, '..', 'fakebin');
+    mkdirSync(bin);
+    // A stand-in `claude`: records its argv, commits and reports like a real session would.
+    writeFileSync(
+      path.join(bin, 'claude'),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "$CONDUCTOR_WORKTREE/../claude-args.txt"\ngit commit -q --allow-empty -m work && "$CONDUCTOR_HOOK" complete --summary "claude done"\n`,
+      { mode: 0o755 },
+    );
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', 'claude'], { PATH: `${bin}:${process.env.PATH}` });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const wt = `${repo.root}.worktrees/phase-1-claude/api`;
+    const settings = JSON.parse(readFileSync(path.join(wt, '.claude/settings.local.json'), 'utf8'));
+    assert.match(JSON.stringify(settings.hooks.Stop), /CONDUCTOR_HOOK.*complete/);
+    assert.equal(git(wt, 'status', '--porcelain'), '', 'the settings file is excluded, not committed');
+    const args = readFileSync(path.join(wt, '..', 'claude-args.txt'), 'utf8');
+    assert.match(args, /^-p$/m);
+    assert.match(args, /module `api`/, 'the prompt arrived as an argument');
   });
 
   test('state.json lost: the record is rebuilt from branches and status files', async () => {

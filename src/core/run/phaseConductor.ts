@@ -61,6 +61,7 @@ export class PhaseConductor {
   private readonly handles = new Map<string, AgentHandle>();
   private readonly verifying = new Set<string>();
   private wake: (() => void) | null = null;
+  private changedSinceWait = false;
   /** Changes the user's checkout had before any agent ran; anything new there came from outside a worktree. */
   private checkoutBaseline = new Set<string>();
   private stopping = false;
@@ -403,7 +404,12 @@ export class PhaseConductor {
     this.listener.changed?.(this.run);
   }
 
+  /** Resolves at the next change — or at once if something changed since the last wait. */
   private nextChange(): Promise<void> {
+    if (this.changedSinceWait) {
+      this.changedSinceWait = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.wake = resolve;
     });
@@ -412,7 +418,8 @@ export class PhaseConductor {
   private signal(): void {
     const wake = this.wake;
     this.wake = null;
-    wake?.();
+    if (wake) wake();
+    else this.changedSinceWait = true;
   }
 
   private liveCount(): number {

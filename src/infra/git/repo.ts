@@ -60,13 +60,18 @@ export class GitRepo implements RepoPort {
     return Number(r.stdout.trim()) || 0;
   }
 
-  async mergeCommits(base: string, branches: readonly string[], message: string): Promise<{ commit: string } | { conflicts: string[] }> {
+  async mergeCommits(
+    base: string,
+    branches: readonly string[],
+    message: string,
+    options: { noFastForward?: boolean } = {},
+  ): Promise<{ commit: string } | { conflicts: string[] }> {
     const version = await this.git.gitVersion();
     let acc = await this.resolve(base);
     for (const branch of branches) {
       const tip = await this.resolve(branch);
       if (await this.isAncestor(tip, acc)) continue; // already contained
-      if (await this.isAncestor(acc, tip)) {
+      if (!options.noFastForward && (await this.isAncestor(acc, tip))) {
         acc = tip; // fast-forward: no merge commit needed
         continue;
       }
@@ -88,6 +93,20 @@ export class GitRepo implements RepoPort {
     const lines = r.stdout.split('\n').filter(Boolean);
     if (r.exitCode === 1) return { conflicts: [...new Set(lines.slice(1))] };
     return { tree: lines[0] };
+  }
+
+  /** Moves `ref` to `next` only if it still points at `expected` (null: only if it does not exist). */
+  async compareAndSwap(ref: string, next: string, expected: string | null): Promise<void> {
+    await this.git.run(this.root, ['update-ref', '-m', 'conductor', ref, next, expected ?? '0'.repeat(40)]);
+  }
+
+  async refTip(ref: string): Promise<string | null> {
+    const r = await this.git.run(this.root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowExitCodes: [1], readOnly: true });
+    return r.exitCode === 0 ? r.stdout.trim() : null;
+  }
+
+  async isAncestorOf(ancestor: string, descendant: string): Promise<boolean> {
+    return this.isAncestor(ancestor, descendant);
   }
 
   /** Git older than 2.38 has no `merge-tree --write-tree`: merge in a throwaway detached worktree. */
