@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchEngine } from './engine.bench';
+import { benchPredict } from './predict.bench';
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
 import { benchWorktrees } from './worktrees.bench';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     ['status', benchStatus],
     ['worktrees', benchWorktrees],
     ['engine', benchEngine],
+    ['predict', benchPredict],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkCommand } from './commands/check';
 import { cleanCommand, cleanOptions } from './commands/clean';
 import { conductCommand, conductOptions } from './commands/conduct';
+import { mergeCommand, mergeOptions, predictCommand, reportCommand } from './commands/merge';
 import { statusCommand } from './commands/status';
 import { planCommand } from './commands/plan';
 import { specOptions } from './commands/specOptions';
@@ -56,6 +57,40 @@ Run it again to resume: completed modules are kept, interrupted ones restarted.`
     options: conductOptions,
     positionals: 1,
     run: (flags, positionals, io) => conductCommand(flags, positionals, io),
+  },
+  merge: {
+    summary: 'merge the completed modules in an integration worktree and validate the result',
+    usage: `conductor merge <phase> [--into <branch>] [--trust] [--test CMD]... [--json]
+
+  --into BRANCH        bring the result into BRANCH, only when it is clean and validated
+  --trust              run the phase's test commands (they come from READY.md)
+  --test CMD           test command instead of READY.md's (repeatable)
+  --worktree-root DIR  where the integration worktree goes
+${COMMON}
+
+Your checkout is never touched, except by --into. Exit 0 when every completed module merged and
+the validation passed.`,
+    options: mergeOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => mergeCommand(flags, positionals, io),
+  },
+  predict: {
+    summary: 'predict merge conflicts between the modules\' current work',
+    usage: `conductor predict <phase> [--json]
+
+${COMMON}`,
+    options: specOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => predictCommand(flags, positionals, io),
+  },
+  report: {
+    summary: 'the phase report: modules, conflicts, validation, speedup (.conductor/reports)',
+    usage: `conductor report <phase> [--json]
+
+${COMMON}`,
+    options: specOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => reportCommand(flags, positionals, io),
   },
   status: {
     summary: 'every module of every conducted phase, with its state',

@@ -1,0 +1,127 @@
+// `conductor merge|predict|report <phase>`: Merge & Validate headless, conflict prediction, the report.
+import * as path from 'node:path';
+import type { PhaseRun } from '../../core/run/model';
+import { defaultWorktreeRoot } from '../../core/run/createRun';
+import { MergeTree } from '../../infra/git/mergeTree';
+import { Predictor } from '../../infra/git/predictor';
+import { mergePhase, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
+import { writePhaseReport } from '../../infra/report/writeReport';
+import { openRepository, type Engine } from '../engine';
+import { EXIT, UsageError, type CliIo } from '../io';
+import { findPhase } from './conduct';
+import { readPlan, specOptions, type SpecFlags } from './specOptions';
+
+export const mergeOptions = {
+  ...specOptions,
+  into: { type: 'string' },
+  trust: { type: 'boolean' },
+  'worktree-root': { type: 'string' },
+  test: { type: 'string', multiple: true },
+} as const;
+
+interface MergeFlags extends SpecFlags {
+  into?: string;
+  trust?: boolean;
+  'worktree-root'?: string;
+  test?: string[];
+}
+
+async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
+  const { plan, root } = await readPlan(flags, io);
+  const phase = findPhase(plan, positionals[0]);
+  const engine = await openRepository(root);
+  const run: PhaseRun | undefined = (await engine.state.load()).state.phases[phase.slug];
+  if (!run) throw new UsageError(`phase ${phase.number} has not been conducted yet (conductor conduct ${phase.number})`);
+  return { plan, phase, engine, run };
+}
+
+export async function mergeCommand(flags: MergeFlags, positionals: string[], io: CliIo): Promise<number> {
+  const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
+  const note = (t: string): void => {
+    if (!flags.json) io.stdout(`${t}\n`);
+  };
+  const result = await mergePhase(phase, run, mergeDeps(engine), {
+    worktreeRoot: flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root),
+    trust: Boolean(flags.trust),
+    commands: flags.test && flags.test.length > 0 ? flags.test : phase.testCommands.map((c) => c.value),
+    into: flags.into ?? null,
+    startFrom: null,
+    note,
+  });
+  await writeMergeResult(engine.conductorDir, run.slug, result);
+  await writePhaseReport(engine, phase, run);
+  if (flags.json) io.stdout(`${JSON.stringify(mergeJson(result), null, 2)}\n`);
+  else printMerge(result, io);
+  return result.ok ? EXIT.ok : EXIT.failed;
+}
+
+function mergeDeps(engine: Engine) {
+  return { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: new MergeTree(engine.repo.root, engine.git), conductorDir: engine.conductorDir };
+}
+
+/** The documented JSON of `conductor merge --json`. */
+export function mergeJson(r: MergeResult) {
+  return {
+    integrationBranch: r.integrationBranch,
+    integrationWorktree: r.integrationWorktree,
+    merged: r.merged,
+    skipped: r.skipped,
+    conflicts: r.conflicts,
+    validation: r.validation.map((v) => ({
+      kind: v.kind,
+      command: v.command,
+      exitCode: v.exitCode,
+      durationMs: v.durationMs,
+      findings: v.findings.map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, message: f.message, module: f.module })),
+    })),
+    into: r.into,
+    ok: r.ok,
+  };
+}
+
+function printMerge(r: MergeResult, io: CliIo): void {
+  io.stdout(`\n${r.integrationBranch} (${r.integrationWorktree}) at ${r.integrationCommit.slice(0, 8)}\n`);
+  io.stdout(`merged: ${r.merged.join(', ') || 'none'}\n`);
+  for (const s of r.skipped) io.stdout(`not merged: ${s.module} — ${s.reason}\n`);
+  for (const c of r.conflicts) {
+    io.stdout(`${c.file}:${c.startLine}: error merge-conflict: ${c.kind} conflict merging ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''} (lines ${c.startLine}-${c.endLine}; ${c.theirsStartLine}-${c.theirsEndLine} in ${r.integrationBranch})\n`);
+  }
+  for (const v of r.validation) {
+    const head = v.command ? `${v.kind}: ${v.command}` : v.kind;
+    const outcome = v.kind !== 'test-command' ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
+    io.stdout(`${head} — ${outcome}, ${v.durationMs} ms\n`);
+    for (const f of v.findings) {
+      io.stdout(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}: ${f.severity}: ${f.message}${f.module ? ` [${f.module}]` : ''}\n`);
+    }
+  }
+  io.stdout(r.ok ? 'Merged and validated.\n' : 'Not clean: see above.\n');
+}
+
+export async function predictCommand(flags: SpecFlags, positionals: string[], io: CliIo): Promise<number> {
+  const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
+  const predictor = new Predictor(engine.repo.root, engine.git, new MergeTree(engine.repo.root, engine.git));
+  const modules = run.modules
+    .filter((m) => m.state !== 'pending' && m.state !== 'blocked')
+    .map((m) => {
+      const c = phase.modules.find((x) => x.id === m.id)?.contract;
+      const owns = c ? (c.owns.length > 0 ? c.owns : c.provides.filter((p) => p.category === 'files')).map((o) => o.value) : [];
+      return { id: m.id, branch: m.branch, worktree: m.worktree, owns, base: m.baseCommit ?? undefined };
+    });
+  const result = await predictor.predict(modules);
+  if (flags.json) {
+    io.stdout(`${JSON.stringify({ pairs: result.pairs.map((p) => ({ a: p.a, b: p.b, conflicts: p.conflicts.map((c) => ({ file: c.file, startLine: c.startLine, endLine: c.endLine })) })), ownershipViolations: result.ownershipViolations }, null, 2)}\n`);
+  } else if (result.pairs.length === 0 && result.ownershipViolations.length === 0) {
+    io.stdout('No conflicts predicted.\n');
+  } else {
+    for (const p of result.pairs) for (const c of p.conflicts) io.stdout(`${c.file}:${c.startLine}: warning predicted-conflict: ${p.a} and ${p.b} both change lines ${c.startLine}-${c.endLine}\n`);
+    for (const v of result.ownershipViolations) io.stdout(`${v.file}: warning ownership: ${v.module} changed a file that ${v.owner} owns\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function reportCommand(flags: SpecFlags, positionals: string[], io: CliIo): Promise<number> {
+  const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
+  const written = await writePhaseReport(engine, phase, run);
+  io.stdout(flags.json ? `${JSON.stringify(written.report, null, 2)}\n` : `${written.markdown}\nWritten to ${path.relative(io.cwd, written.markdownPath)}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,43 @@
+// Which module branches to merge into the integration branch, in what order, and which to skip.
+import type { ModuleRecord, PhaseRun } from '../run/model';
+
+export const INTEGRATION_PREFIX = 'conductor/integration';
+
+export function integrationBranch(phaseSlug: string): string {
+  return `${INTEGRATION_PREFIX}/${phaseSlug}`;
+}
+
+export function integrationWorktree(worktreeRoot: string, phaseSlug: string): string {
+  return `${worktreeRoot.replace(/\/+$/, '')}/integration/${phaseSlug}`;
+}
+
+export type MergeStep =
+  | { type: 'merge'; module: ModuleRecord }
+  | { type: 'skip'; module: ModuleRecord; reason: string };
+
+/** Completed modules in wave order (then plan order); the rest are skipped with a reason. */
+export function mergeOrder(run: PhaseRun): ModuleRecord[] {
+  return run.modules
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.wave - b.m.wave || a.i - b.i)
+    .map(({ m }) => m);
+}
+
+export function isMergeable(m: ModuleRecord): boolean {
+  return m.state === 'complete' || m.state === 'complete-unverified';
+}
+
+/**
+ * Decides the next step for `m` given which modules are merged so far: a module is merged only when
+ * all its same-phase dependencies were merged (its branch contains their work, so merging it alone
+ * would bring them in half-checked).
+ */
+export function nextStep(m: ModuleRecord, merged: ReadonlySet<string>, failed: ReadonlyMap<string, string>): MergeStep {
+  if (!isMergeable(m)) return { type: 'skip', module: m, reason: `it is ${m.state}, not complete` };
+  const missing = m.dependsOn.filter((d) => !merged.has(d));
+  if (missing.length > 0) {
+    const why = missing.map((d) => (failed.has(d) ? `${d} (${failed.get(d)})` : `${d} (not merged)`));
+    return { type: 'skip', module: m, reason: `its dependencies were not merged: ${why.join(', ')}` };
+  }
+  return { type: 'merge', module: m };
+}

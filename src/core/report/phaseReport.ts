@@ -1,0 +1,145 @@
+// The report of one conducted phase: per module what happened, what merging and validating found
+// (each finding with the agent to send back), and the seed-001 metrics — speedup from running in
+// parallel, integration time as a share of execution time, merge conflicts per integration point.
+// The JSON form is the PhaseReport object itself; renderReportMarkdown is the human form.
+import type { PlannedPhase } from '../model';
+import type { ModuleState, PhaseRun, PhaseRunState } from '../run/model';
+import type { Finding, ValidationKind } from '../validate/findings';
+import { computeMetrics, durationBetween, type PhaseMetrics } from './metrics';
+
+export type { IntegrationHealth, PhaseMetrics } from './metrics';
+export { computeMetrics } from './metrics';
+
+export interface MergeSummary {
+  merged: string[];
+  conflicts: { module: string; with: string[]; file: string }[];
+  durationMs: number;
+}
+
+/** What the report needs of a validation result (ValidationResult fits). */
+export interface ValidationSummaryInput {
+  kind: ValidationKind;
+  command: string | null;
+  exitCode: number | null;
+  durationMs: number;
+  outputTail: string;
+  findings: Finding[];
+}
+
+export interface PhaseReportInput {
+  phase: PlannedPhase;
+  run: PhaseRun;
+  merge?: MergeSummary | null;
+  validation?: ValidationSummaryInput[] | null;
+  /** Files each module's branch changed. */
+  filesChanged: ReadonlyMap<string, number>;
+}
+
+export interface ModuleReport {
+  id: string;
+  state: ModuleState;
+  attempts: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** finishedAt − startedAt, or null when it has not both started and finished. */
+  durationMs: number | null;
+  filesChanged: number | null;
+  merged: boolean | null;
+  /** Conflicts this module was part of, named by the other side. */
+  conflicts: { with: string[]; file: string }[];
+  findings: Finding[];
+}
+
+export interface ValidationStepReport {
+  kind: ValidationKind;
+  command: string | null;
+  exitCode: number | null;
+  durationMs: number;
+  passed: boolean;
+  /** not-run: a test command that was skipped (e.g. an untrusted repository) without an error. */
+  outcome: 'passed' | 'failed' | 'not-run';
+  errors: number;
+  warnings: number;
+  outputTail: string;
+}
+
+export interface PhaseReport {
+  phase: { number: number; name: string; slug: string };
+  runId: string;
+  state: PhaseRunState;
+  startedAt: string;
+  finishedAt: string | null;
+  haltReason: string | null;
+  modules: ModuleReport[];
+  merge: MergeSummary | null;
+  validation: ValidationStepReport[] | null;
+  /** Findings no module can be blamed for (no file, or a file no module changed). */
+  unattributed: Finding[];
+  /** All errors and warnings, for a quick verdict. */
+  totals: { errors: number; warnings: number; infos: number };
+  metrics: PhaseMetrics;
+}
+
+function countBy(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
+  return {
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    infos: findings.filter((f) => f.severity === 'info').length,
+  };
+}
+
+export function buildPhaseReport(input: PhaseReportInput): PhaseReport {
+  const { phase, run } = input;
+  const merge = input.merge ?? null;
+  const validation = input.validation ?? null;
+  const findings = (validation ?? []).flatMap((v) => v.findings);
+  const ids = new Set(run.modules.map((m) => m.id));
+  const merged = merge ? new Set(merge.merged) : null;
+
+  const modules: ModuleReport[] = run.modules.map((m) => ({
+    id: m.id,
+    state: m.state,
+    attempts: m.attempts,
+    startedAt: m.startedAt,
+    finishedAt: m.finishedAt,
+    durationMs: durationBetween(m.startedAt, m.finishedAt),
+    filesChanged: input.filesChanged.get(m.id) ?? null,
+    merged: merged ? merged.has(m.id) : null,
+    conflicts: (merge?.conflicts ?? [])
+      .filter((c) => c.module === m.id || c.with.includes(m.id))
+      .map((c) => ({ with: c.module === m.id ? c.with : [c.module, ...c.with.filter((w) => w !== m.id)], file: c.file })),
+    findings: findings.filter((f) => f.module === m.id),
+  }));
+
+  return {
+    phase: { number: phase.number, name: phase.name, slug: phase.slug },
+    runId: run.runId,
+    state: run.state,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    haltReason: run.haltReason,
+    modules,
+    merge,
+    validation: validation?.map((v) => {
+      const counts = countBy(v.findings);
+      const passed = counts.errors === 0 && (v.kind !== 'test-command' || v.exitCode === 0);
+      const notRun = v.kind === 'test-command' && v.exitCode === null && counts.errors === 0;
+      return {
+        kind: v.kind,
+        command: v.command,
+        exitCode: v.exitCode,
+        durationMs: v.durationMs,
+        passed,
+        outcome: passed ? 'passed' : notRun ? 'not-run' : 'failed',
+        errors: counts.errors,
+        warnings: counts.warnings,
+        outputTail: v.outputTail,
+      };
+    }) ?? null,
+    unattributed: findings.filter((f) => f.module === null || !ids.has(f.module)),
+    totals: countBy(findings),
+    metrics: computeMetrics(input),
+  };
+}
+
+export { renderReportMarkdown } from './reportMarkdown';

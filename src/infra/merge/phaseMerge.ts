@@ -1,0 +1,271 @@
+// Merge & Validate for one phase: the completed module branches are merged, one at a time in wave
+// order, into `conductor/integration/<phase>` — by merge-tree + commit-tree and a compare-and-swap of
+// the ref, never in the user's checkout — then the result is validated in the integration worktree.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { PlannedPhase } from '../../core/model';
+import { integrationBranch, integrationWorktree, mergeOrder, nextStep } from '../../core/merge/planMerge';
+import type { ModuleRecord, PhaseRun } from '../../core/run/model';
+import type { GitExec } from '../git/gitRunner';
+import type { GitRepo } from '../git/repo';
+import type { MergeTree } from '../git/mergeTree';
+import type { Worktrees } from '../git/worktrees';
+import type { Conflict } from '../../core/merge/conflicts';
+import { Validator, type ValidationResult } from '../validate/validator';
+import { lastTouchedBy } from '../validate/attribution';
+import { MergeJournal } from './journal';
+
+export interface ConflictRecord {
+  module: string;
+  with: string[];
+  file: string;
+  kind: Conflict['kind'];
+  startLine: number;
+  endLine: number;
+  theirsStartLine: number;
+  theirsEndLine: number;
+}
+
+export interface MergeResult {
+  phase: number;
+  integrationBranch: string;
+  integrationWorktree: string;
+  integrationCommit: string;
+  merged: string[];
+  skipped: { module: string; reason: string }[];
+  conflicts: ConflictRecord[];
+  validation: ValidationResult[];
+  validated: boolean;
+  into: { branch: string; commit: string } | null;
+  ok: boolean;
+  mergeMs: number;
+  validateMs: number;
+  finishedAt: string;
+}
+
+export interface MergeOptions {
+  worktreeRoot: string;
+  /** Test commands run only in a trusted repository; false skips them (said in the result). */
+  trust: boolean;
+  commands: readonly string[];
+  into: string | null;
+  /** Where the previous phase's integration result is, to start from it (null: the phase base). */
+  startFrom: string | null;
+  note?: (text: string) => void;
+}
+
+export interface MergeDeps {
+  git: GitExec;
+  repo: GitRepo;
+  worktrees: Worktrees;
+  mergeTree: MergeTree;
+  conductorDir: string;
+}
+
+export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: MergeDeps, options: MergeOptions): Promise<MergeResult> {
+  const note = options.note ?? (() => undefined);
+  const { repo } = deps;
+  const ref = `refs/heads/${integrationBranch(run.slug)}`;
+  const worktree = integrationWorktree(options.worktreeRoot, run.slug);
+  const journal = new MergeJournal(path.join(deps.conductorDir, 'merge', `${run.slug}.journal.jsonl`));
+  const started = Date.now();
+
+  // The integration branch starts at the phase base (or the previous phase's integration result).
+  let tip = await repo.refTip(ref);
+  if (tip === null) {
+    const start = await repo.resolve(options.startFrom ?? run.baseCommit);
+    await journal.append({ step: 'create', ref, commit: start });
+    await repo.compareAndSwap(ref, start, null);
+    tip = start;
+  } else {
+    const last = await journal.last();
+    if (last && last.step === 'intent') note(`Recovering an interrupted merge: ${integrationBranch(run.slug)} is at ${tip.slice(0, 8)}.`);
+  }
+  const [ensured] = await deps.worktrees.ensure([{ branch: integrationBranch(run.slug), path: worktree, startPoint: tip }]);
+  if (ensured.status === 'failed') throw new Error(`cannot create the integration worktree: ${ensured.message}`);
+
+  const merged = new Set<string>();
+  const failed = new Map<string, string>();
+  const skipped: MergeResult['skipped'] = [];
+  const conflicts: ConflictRecord[] = [];
+  const mergedTips: { id: string; tip: string }[] = [];
+  for (const m of mergeOrder(run)) {
+    const step = nextStep(m, merged, failed);
+    if (step.type === 'skip') {
+      skipped.push({ module: m.id, reason: step.reason });
+      failed.set(m.id, 'not merged');
+      continue;
+    }
+    const moduleTip = await repo.resolve(m.branch);
+    if (await repo.isAncestorOf(moduleTip, tip)) {
+      // Merged by an earlier (possibly interrupted) run.
+      merged.add(m.id);
+      mergedTips.push({ id: m.id, tip: moduleTip });
+      continue;
+    }
+    const check = await deps.mergeTree.merge(moduleTip, tip);
+    if (!check.clean) {
+      failed.set(m.id, 'conflicts');
+      for (const c of check.conflicts) conflicts.push(...(await describeConflict(deps, m, c, run.baseCommit, tip, mergedTips)));
+      note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
+      continue;
+    }
+    const message = `conductor: merge ${m.id}${m.featureId ? ` (${m.featureId}` : ' ('}${contractNote(phase, m)})`;
+    const result = await repo.mergeCommits(tip, [moduleTip], message, { noFastForward: true });
+    if ('conflicts' in result) {
+      failed.set(m.id, 'conflicts');
+      continue;
+    }
+    await journal.append({ step: 'intent', module: m.id, old: tip, new: result.commit });
+    await repo.compareAndSwap(ref, result.commit, tip);
+    await journal.append({ step: 'merged', module: m.id, commit: result.commit });
+    tip = result.commit;
+    merged.add(m.id);
+    mergedTips.push({ id: m.id, tip: moduleTip });
+    note(`${m.id}: merged.`);
+  }
+  // The worktree follows the ref (it is ours: nothing of the user's lives there).
+  await deps.git.run(worktree, ['reset', '--hard', '--quiet', tip]);
+  await deps.git.run(worktree, ['clean', '-fdq']);
+  const mergeMs = Date.now() - started;
+
+  const validateStart = Date.now();
+  const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch])));
+  const validation = await new Validator().validate({
+    worktree,
+    base: run.baseCommit,
+    phase,
+    commands: options.trust ? options.commands : [],
+    lastTouchedBy: touched,
+  });
+  if (!options.trust && options.commands.length > 0) {
+    validation.push({
+      kind: 'test-command',
+      command: options.commands.join(' && '),
+      exitCode: null,
+      durationMs: 0,
+      outputTail: '',
+      findings: [
+        {
+          source: 'test-command',
+          file: null,
+          line: null,
+          column: null,
+          severity: 'warning',
+          message: 'The test commands were not run: the repository is not trusted (pass --trust).',
+          module: null,
+        },
+      ],
+    });
+  }
+  const validateMs = Date.now() - validateStart;
+  const validated = validation.every((v) => !v.findings.some((f) => f.severity === 'error')) && (options.trust || options.commands.length === 0);
+  const allMerged = run.modules.filter((m) => m.state === 'complete' || m.state === 'complete-unverified').every((m) => merged.has(m.id));
+  const ok = allMerged && conflicts.length === 0 && validated;
+
+  let into: MergeResult['into'] = null;
+  if (options.into) {
+    if (!ok) note(`Not bringing the result into ${options.into}: the merge or its validation is not clean.`);
+    else into = await bringInto(deps, options.into, tip, note);
+  }
+  await journal.append({ step: 'done', commit: tip });
+  return {
+    phase: run.number,
+    integrationBranch: integrationBranch(run.slug),
+    integrationWorktree: worktree,
+    integrationCommit: tip,
+    merged: [...merged],
+    skipped,
+    conflicts,
+    validation,
+    validated,
+    into,
+    ok,
+    mergeMs,
+    validateMs,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+function contractNote(phase: PlannedPhase, m: ModuleRecord): string {
+  const file = phase.modules.find((x) => x.id === m.id)?.contract?.file;
+  return file ? `, ${file}` : '';
+}
+
+/** One record per conflicting range, naming the merged modules that last touched those lines. */
+async function describeConflict(
+  deps: MergeDeps,
+  m: ModuleRecord,
+  c: Conflict,
+  base: string,
+  integrationTip: string,
+  mergedTips: { id: string; tip: string }[],
+): Promise<ConflictRecord[]> {
+  const ranges = c.ranges.length > 0 ? c.ranges : [{ startLine: 1, endLine: 1, theirsStartLine: 1, theirsEndLine: 1 }];
+  const out: ConflictRecord[] = [];
+  for (const r of ranges) {
+    // An empty range on the integration side (end < start) means it has no lines there to blame.
+    const blamable = c.ranges.length > 0 && r.theirsEndLine >= r.theirsStartLine;
+    const commits = blamable ? await blameCommits(deps.git, deps.repo.root, integrationTip, c.theirsFile ?? c.file, r.theirsStartLine, r.theirsEndLine) : null;
+    const withModules: string[] = [];
+    for (const other of mergedTips) {
+      const touched = commits
+        ? await someAsync(commits, async (sha) => (await deps.repo.isAncestorOf(sha, other.tip)) && !(await deps.repo.isAncestorOf(sha, base)))
+        : await changesFile(deps.git, deps.repo.root, base, other.tip, c.file);
+      if (touched) withModules.push(other.id);
+    }
+    out.push({ module: m.id, with: withModules, file: c.file, kind: c.kind, ...r });
+  }
+  return out;
+}
+
+async function blameCommits(git: GitExec, root: string, rev: string, file: string, start: number, end: number): Promise<string[]> {
+  const r = await git.run(root, ['blame', '--porcelain', '-L', `${start},${Math.max(start, end)}`, rev, '--', file], { readOnly: true, allowExitCodes: [128] });
+  if (r.exitCode !== 0) return [];
+  return [...new Set(r.stdout.split('\n').filter((l) => /^[0-9a-f]{40} \d+ \d+/.test(l)).map((l) => l.slice(0, 40)))];
+}
+
+async function changesFile(git: GitExec, root: string, base: string, tip: string, file: string): Promise<boolean> {
+  const r = await git.run(root, ['diff', '--name-only', '--no-renames', base, tip, '--', file], { readOnly: true });
+  return r.stdout.trim() !== '';
+}
+
+async function someAsync<T>(xs: readonly T[], f: (x: T) => Promise<boolean>): Promise<boolean> {
+  for (const x of xs) if (await f(x)) return true;
+  return false;
+}
+
+/** `--into`: fast-forward (or merge) the user's branch to the validated result — the one time a user branch moves, on request. */
+async function bringInto(deps: MergeDeps, branch: string, tip: string, note: (t: string) => void): Promise<MergeResult['into']> {
+  const { repo, git } = deps;
+  const ref = `refs/heads/${branch}`;
+  const current = await repo.refTip(ref);
+  if (current === null) throw new Error(`there is no branch ${branch}`);
+  const checkedOut = (await git.run(repo.root, ['symbolic-ref', '--quiet', 'HEAD'], { allowExitCodes: [1], readOnly: true })).stdout.trim() === ref;
+  if (checkedOut) {
+    if ((await repo.changedFiles()).length > 0) throw new Error(`${branch} is checked out with uncommitted changes; commit or stash them first`);
+    await git.run(repo.root, ['merge', '--no-edit', tip]);
+  } else {
+    const merged = await repo.mergeCommits(current, [tip], `conductor: bring ${path.basename(tip)} into ${branch}`);
+    if ('conflicts' in merged) throw new Error(`the result conflicts with ${branch} (${merged.conflicts.join(', ')})`);
+    await repo.compareAndSwap(ref, merged.commit, current);
+  }
+  const commit = (await repo.refTip(ref))!;
+  note(`${branch} is now at ${commit.slice(0, 8)}.`);
+  return { branch, commit };
+}
+
+export async function writeMergeResult(conductorDir: string, slug: string, result: MergeResult): Promise<void> {
+  const file = path.join(conductorDir, 'merge', `${slug}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(`${file}.tmp`, JSON.stringify(result, null, 2));
+  await fs.rename(`${file}.tmp`, file);
+}
+
+export async function readMergeResult(conductorDir: string, slug: string): Promise<MergeResult | null> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(conductorDir, 'merge', `${slug}.json`), 'utf8')) as MergeResult;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,41 @@
+// `.conductor/reports/phase-<n>.md` and `.json`: the phase's record, its last Merge & Validate
+// result and the files each module changed, turned into the report.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { PlannedPhase } from '../../core/model';
+import { buildPhaseReport, renderReportMarkdown, type PhaseReport } from '../../core/report/phaseReport';
+import type { PhaseRun } from '../../core/run/model';
+import type { Engine } from '../engine';
+import { readMergeResult } from '../merge/phaseMerge';
+
+export interface WrittenReport {
+  report: PhaseReport;
+  markdown: string;
+  markdownPath: string;
+  jsonPath: string;
+}
+
+export async function writePhaseReport(engine: Engine, phase: PlannedPhase, run: PhaseRun): Promise<WrittenReport> {
+  const merge = await readMergeResult(engine.conductorDir, run.slug);
+  const filesChanged = new Map<string, number>();
+  for (const m of run.modules) {
+    const base = m.baseCommit ?? run.baseCommit;
+    const r = await engine.git.run(engine.repo.root, ['diff', '--name-only', base, m.branch, '--'], { readOnly: true, allowExitCodes: [128] });
+    filesChanged.set(m.id, r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean).length : 0);
+  }
+  const report = buildPhaseReport({
+    phase,
+    run,
+    merge: merge ? { merged: merge.merged, conflicts: merge.conflicts, durationMs: merge.mergeMs } : null,
+    validation: merge ? merge.validation.map((v) => ({ ...v })) : null,
+    filesChanged,
+  });
+  const markdown = renderReportMarkdown(report);
+  const dir = path.join(engine.conductorDir, 'reports');
+  await fs.mkdir(dir, { recursive: true });
+  const markdownPath = path.join(dir, `phase-${phase.number}.md`);
+  const jsonPath = path.join(dir, `phase-${phase.number}.json`);
+  await fs.writeFile(markdownPath, markdown);
+  await fs.writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  return { report, markdown, markdownPath, jsonPath };
+}

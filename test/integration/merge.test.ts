@@ -1,0 +1,195 @@
+// `conductor merge` end to end: real branches from real conducted phases, merged in an integration
+// worktree; the user's checkout must not change by a byte.
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { contractFor, readyMd } from '../support/specBuilder';
+import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { conductorBin, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
+
+const repos: TempRepo[] = [];
+after(() => repos.forEach((r) => r.cleanup()));
+
+type Steps = Record<string, unknown[]>;
+const write = (file: string, content: string) => ({ write: file, content });
+const done = (summary = 'done') => [{ commit: summary }, { report: 'complete', summary }];
+
+/** Phase 1: a, b, c (after a), d (after b and c); test command and expected files configurable. */
+function project(extra: string[] = []): TempRepo {
+  const repo = makeRepo({
+    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c', 'd'], extra }]),
+    'contracts/a.md': contractFor('a'),
+    'contracts/b.md': contractFor('b'),
+    'contracts/c.md': contractFor('c', ['a']),
+    'contracts/d.md': contractFor('d', ['b', 'c']),
+    'src/shared.ts': 'one\ntwo\nthree\nfour\nfive\n',
+    'check.mjs': "import { existsSync, readFileSync } from 'node:fs';\nconst t = readFileSync('src/shared.ts', 'utf8');\nif (t.includes('BROKEN')) { console.log('src/shared.ts:2:1: error shared is broken'); process.exit(1); }\nconsole.log('ok');\n",
+  });
+  repos.push(repo);
+  return repo;
+}
+
+async function conduct(repo: TempRepo, steps: Steps): Promise<void> {
+  const plan = path.join(repo.root, '..', 'plan.json');
+  // Modules without steps run the scripted agent's default: write <module>.txt, commit, report.
+  writeFileSync(plan, JSON.stringify(steps));
+  const r = await conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--quiet'], { SCRIPTED_AGENT_PLAN: plan });
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+}
+
+interface MergeJson {
+  integrationBranch: string;
+  integrationWorktree: string;
+  merged: string[];
+  conflicts: { module: string; with: string[]; file: string; kind: string; startLine: number; endLine: number; theirsStartLine: number; theirsEndLine: number }[];
+  validation: { kind: string; command: string | null; exitCode: number | null; findings: { file: string | null; line: number | null; column: number | null; severity: string; message: string; module: string | null }[] }[];
+  ok: boolean;
+}
+
+async function merge(repo: TempRepo, ...args: string[]): Promise<{ code: number; json: MergeJson }> {
+  const r = await conductorBin(repo.root, ['merge', '1', '--json', ...args]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return { code: r.code, json: JSON.parse(r.stdout) };
+}
+
+/** Merge commits made by Merge & Validate (not the scratch "start of" merges inside module branches). */
+function integrationMerges(repo: TempRepo, branch: string): string[] {
+  return git(repo.root, 'log', '--merges', '--format=%s', branch)
+    .trim()
+    .split('\n')
+    .filter((s) => s.startsWith('conductor: merge '));
+}
+
+/** Everything a merge must leave alone: status, HEAD, index and every byte of the working tree. */
+function checkoutFingerprint(root: string): string {
+  const hash = createHash('sha256');
+  hash.update(git(root, 'status', '--porcelain=v1', '--untracked-files=all'));
+  hash.update(git(root, 'rev-parse', 'HEAD'));
+  hash.update(git(root, 'symbolic-ref', 'HEAD'));
+  hash.update(readFileSync(path.join(root, '.git', 'index')));
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === '.git' || name === '.conductor') continue;
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else hash.update(`${path.relative(root, full)}\0`).update(readFileSync(full));
+    }
+  };
+  walk(root);
+  return hash.digest('hex');
+}
+
+describe('merge', () => {
+  test('clean merges land on the integration branch, one --no-ff merge per module in wave order', async () => {
+    const repo = project(['', '#### Test Commands', '- `node check.mjs`']);
+    await conduct(repo, { a: [write('a.txt', 'a'), ...done()], b: [write('b.txt', 'b'), ...done()] });
+    const before = checkoutFingerprint(repo.root);
+    const { code, json } = await merge(repo, '--trust');
+    assert.equal(code, 0, JSON.stringify(json, null, 1));
+    assert.deepEqual(json.merged, ['a', 'b', 'c', 'd']);
+    assert.equal(json.integrationBranch, 'conductor/integration/phase-1-shop');
+    assert.equal(json.ok, true);
+    const merges = integrationMerges(repo, json.integrationBranch).reverse();
+    assert.deepEqual(merges.map((s) => s.split(' ')[2]), ['a', 'b', 'c', 'd']);
+    assert.match(merges[0], /^conductor: merge a \(feature-a, contracts\/a\.md\)$/);
+    const test = json.validation.find((v) => v.kind === 'test-command')!;
+    assert.deepEqual([test.command, test.exitCode], ['node check.mjs', 0]);
+    assert.equal(checkoutFingerprint(repo.root), before, 'the user\'s checkout is byte-identical');
+  });
+
+  test('a content conflict is reported at its lines on both sides, with the module that last touched them', async () => {
+    const repo = project();
+    await conduct(repo, {
+      b: [write('src/shared.ts', 'one\nb-two\nthree\nfour\nfive\n'), ...done()],
+      c: [write('src/shared.ts', 'one\nc-two\nc-extra\nthree\nfour\nfive\n'), ...done()],
+    });
+    const { code, json } = await merge(repo);
+    assert.equal(code, 1);
+    assert.deepEqual(json.merged, ['a', 'b']);
+    assert.deepEqual(
+      json.conflicts.map((c) => [c.module, c.with, c.file, c.kind, c.startLine, c.endLine, c.theirsStartLine, c.theirsEndLine]),
+      [['c', ['b'], 'src/shared.ts', 'content', 2, 3, 2, 2]],
+    );
+  });
+
+  test('a wave-2 module conflicting with a wave-1 module is not merged; the rest still is where dependencies allow', async () => {
+    const repo = project();
+    await conduct(repo, {
+      b: [write('src/shared.ts', 'one\ntwo\nthree\nfour\nb-five\n'), ...done()],
+      c: [write('src/shared.ts', 'one\ntwo\nthree\nfour\nc-five\n'), ...done()],
+    });
+    const { json } = await merge(repo);
+    assert.deepEqual(json.merged, ['a', 'b']);
+    assert.deepEqual(json.conflicts.map((c) => [c.module, c.with, c.startLine]), [['c', ['b'], 5]]);
+  });
+
+  test('an add/add conflict is a file-level finding with its kind (merge-tree.test.ts covers the other kinds)', async () => {
+    const repo = project();
+    await conduct(repo, {
+      a: [write('new.ts', 'from a\n'), { write: 'src/shared.ts', content: 'one\ntwo\nthree\nfour\nfive\nsix\n' }, ...done()],
+      b: [write('new.ts', 'from b\n'), ...done()],
+    });
+    const { json } = await merge(repo);
+    const kinds = json.conflicts.map((c) => [c.module, c.file, c.kind]);
+    assert.deepEqual(kinds, [['b', 'new.ts', 'add/add']]);
+  });
+
+  test('failing tests become findings at file:line, attributed to the module that changed the file', async () => {
+    const repo = project(['', '#### Test Commands', '- `node check.mjs`']);
+    await conduct(repo, { b: [write('src/shared.ts', 'one\nBROKEN\nthree\nfour\nfive\n'), ...done()] });
+    const { code, json } = await merge(repo, '--trust');
+    assert.equal(code, 1);
+    const test = json.validation.find((v) => v.kind === 'test-command')!;
+    assert.equal(test.exitCode, 1);
+    assert.deepEqual(
+      test.findings.map((f) => [f.file, f.line, f.column, f.severity, f.module]),
+      [['src/shared.ts', 2, 1, 'error', 'b']],
+    );
+  });
+
+  test('test commands from READY.md do not run without --trust', async () => {
+    const repo = project(['', '#### Test Commands', '- `node check.mjs`']);
+    await conduct(repo, {});
+    const { code, json } = await merge(repo);
+    assert.equal(code, 1);
+    const test = json.validation.find((v) => v.kind === 'test-command')!;
+    assert.equal(test.exitCode, null);
+    assert.match(test.findings[0].message, /not trusted/);
+  });
+
+  test('a dirty user checkout stays byte-identical, --into moves only the named branch when clean', async () => {
+    const repo = project();
+    await conduct(repo, {});
+    repo.write('src/shared.ts', 'my own uncommitted edit\n');
+    repo.write('scratch.txt', 'untracked');
+    git(repo.root, 'branch', 'release');
+    const before = checkoutFingerprint(repo.root);
+    const { code, json } = await merge(repo, '--into', 'release');
+    assert.equal(code, 0, JSON.stringify(json));
+    assert.equal(checkoutFingerprint(repo.root), before);
+    assert.equal(git(repo.root, 'rev-parse', 'release').trim(), git(repo.root, 'rev-parse', json.integrationBranch).trim());
+  });
+
+  test('killed mid-merge, the next run recovers: every module merged exactly once', async () => {
+    const repo = project();
+    await conduct(repo, {});
+    const engine = spawnConductor(repo.root, ['merge', '1']);
+    await new Promise<void>((resolve) => {
+      engine.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('merged.')) {
+          engine.kill('SIGKILL');
+          resolve();
+        }
+      });
+      engine.once('exit', () => resolve());
+    });
+    const { code, json } = await merge(repo);
+    assert.equal(code, 0, JSON.stringify(json));
+    assert.deepEqual(json.merged, ['a', 'b', 'c', 'd']);
+    const merges = integrationMerges(repo, json.integrationBranch);
+    assert.equal(merges.length, 4, merges.join('\n'));
+    assert.equal(git(json.integrationWorktree, 'status', '--porcelain'), '');
+  });
+});
