@@ -1,34 +1,101 @@
 // Spec Conductor's table of contents: every piece is created here and handed its dependencies;
-// every disposable goes to context.subscriptions where it is created.
+// every disposable goes to context.subscriptions where it is created. activate() reads no file and
+// starts no process: parsing begins right after it returns, the engine only on a command.
 import * as vscode from 'vscode';
-import { COMMAND, DIAGNOSTIC_SOURCE } from './vscode/ids';
+import { asTarget, type CommandContext } from './vscode/commands/context';
+import { conductPhase } from './vscode/commands/conductPhase';
+import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/mergePhase';
+import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
+import { showReport } from './vscode/commands/showReport';
+import { cleanWorktrees, createReadyMd, selectAgent } from './vscode/commands/simpleCommands';
+import { ConductorState } from './vscode/conductorState';
+import { listDiagnostics, runE2eSuiteIfAsked } from './vscode/e2eHook';
+import { EngineHost } from './vscode/engineHost';
+import { COMMAND, DIAGNOSTIC_SOURCE, type CommandId } from './vscode/ids';
 import { createLog } from './vscode/log';
+import { MergeDiagnostics } from './vscode/mergeDiagnostics';
+import { PlanCodeLenses } from './vscode/codeLens';
+import { PhasesTree } from './vscode/phasesTree';
+import { ConductorStatusBar } from './vscode/statusBar';
 import { onSettingsChanged } from './vscode/settings';
 import { SpecDiagnostics } from './vscode/specDiagnostics';
+
+const PREDICT_EVERY_MS = 15_000;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
   context.subscriptions.push(log);
 
-  const diagnostics = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
-  context.subscriptions.push(diagnostics);
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const specProblems = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  context.subscriptions.push(specProblems);
+  const specs = folders.map((folder) => new SpecDiagnostics(folder, specProblems, log));
+  context.subscriptions.push(...specs);
 
-  const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => new SpecDiagnostics(folder, diagnostics, log));
-  context.subscriptions.push(...folders);
-  // Parsing starts after activate() returns, so activation itself stays cheap.
-  setTimeout(() => folders.forEach((f) => void f.reload()), 0);
+  const primary = folders[0];
+  if (!primary) {
+    context.subscriptions.push(
+      ...Object.values(COMMAND).map((id) => vscode.commands.registerCommand(id, () => vscode.window.showInformationMessage('Spec Conductor: open a folder with a READY.md first.'))),
+    );
+    return;
+  }
 
-  context.subscriptions.push(
-    onSettingsChanged(() => folders.forEach((f) => f.reconfigure())),
-    vscode.commands.registerCommand(COMMAND.validateSpecs, async () => {
-      const plans = await Promise.all(folders.map((f) => f.reload()));
+  // The first folder is the one conducted; every folder gets live validation.
+  const view = new ConductorState(primary, log);
+  context.subscriptions.push(view);
+  context.subscriptions.push(specs[0].onDidPlan((plan) => view.setPlan(plan)));
+  const host = new EngineHost(primary, view, log, context.extensionPath);
+  context.subscriptions.push(host);
+  const merges = new MergeDiagnostics();
+  context.subscriptions.push(merges);
+
+  context.subscriptions.push(new PhasesTree(view, primary));
+  context.subscriptions.push(new ConductorStatusBar(view, primary));
+  context.subscriptions.push(new PlanCodeLenses(view, primary));
+
+  const ctx: CommandContext = { host, view, log, merges };
+  const commands: Record<CommandId, (arg?: unknown) => unknown> = {
+    [COMMAND.conductPhase]: (arg) => conductPhase(ctx, arg),
+    [COMMAND.resumePhase]: (arg) => conductPhase(ctx, arg, { resume: true }),
+    [COMMAND.approveGate]: (arg) => conductPhase(ctx, arg, { approve: true }),
+    [COMMAND.mergePhase]: (arg) => mergePhaseCommand(ctx, arg),
+    [COMMAND.predictConflicts]: (arg) => predictConflictsCommand(ctx, arg),
+    [COMMAND.showReport]: (arg) => showReport(ctx, arg),
+    [COMMAND.retryModule]: (arg) => retryModule(ctx, arg),
+    [COMMAND.stopAgent]: (arg) => stopAgent(ctx, arg),
+    [COMMAND.focusTerminal]: (arg) => focusTerminal(ctx, arg),
+    [COMMAND.openWorktree]: (arg) => openWorktree(ctx, arg),
+    [COMMAND.cleanWorktrees]: () => cleanWorktrees(ctx),
+    [COMMAND.selectAgent]: () => selectAgent(ctx),
+    [COMMAND.createReadyMd]: () => createReadyMd(ctx, context.extensionUri),
+    [COMMAND.refresh]: () => Promise.all([...specs.map((s) => s.reload()), view.reload()]),
+    [COMMAND.validateSpecs]: async () => {
+      const plans = await Promise.all(specs.map((s) => s.reload()));
       const problems = plans.reduce((n, p) => n + (p?.problems.length ?? 0), 0);
-      log.info(`Validated specs: ${problems} problem(s).`);
       if (problems > 0) await vscode.commands.executeCommand('workbench.actions.view.problems');
       else void vscode.window.showInformationMessage('Spec Conductor: no problems in READY.md and the contracts.');
-    }),
-    vscode.commands.registerCommand(COMMAND.showLogs, () => log.show()),
-  );
+    },
+    [COMMAND.showLogs]: () => log.show(),
+  };
+  for (const [id, run] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, run));
+
+  context.subscriptions.push(onSettingsChanged(() => specs.forEach((s) => s.reconfigure())));
+
+  // While agents run, predict conflicts between them now and then (setting specConductor.predictConflicts).
+  const predictTimer = setInterval(() => {
+    if (view.active.size === 0 || !host.settings().predictConflicts) return;
+    for (const slug of view.active) {
+      const phase = view.plan?.phases.find((p) => p.slug === slug);
+      if (phase) void predictConflictsCommand(ctx, asTarget({ phase: phase.number }), true);
+    }
+  }, PREDICT_EVERY_MS);
+  context.subscriptions.push({ dispose: () => clearInterval(predictTimer) });
+
+  setTimeout(() => {
+    specs.forEach((s) => void s.reload());
+    void view.reload();
+  }, 0);
+  runE2eSuiteIfAsked({ vscode, diagnostics: () => listDiagnostics(specProblems) });
   log.info('Spec Conductor activated.');
 }
 

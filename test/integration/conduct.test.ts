@@ -221,6 +221,16 @@ describe('conduct', () => {
     assert.equal(existsSync(`${repo.root}.worktrees`), false);
   });
 
+  test('an agent that reports and exits at once is complete at its first attempt (exit never outruns the report)', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `q${i + 1}`);
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Quick', modules: ids }]) });
+    repos.push(repo);
+    const r = await conduct(repo, agentEnv(repo), '--max-parallel', '12', '--quiet');
+    assert.equal(r.code, 0, r.stderr);
+    const modules = (await statusJson(repo)).phases[0].modules;
+    assert.deepEqual(modules.map((m) => m.attempts), ids.map(() => 1));
+  });
+
   test('50 agents reporting at once: no status is lost', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `m${i + 1}`);
     const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Crowd', modules: ids }]) });

@@ -1,24 +1,45 @@
 // package.json and src/vscode/ids.ts must agree: a typo in either breaks a command silently.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { COMMAND, SETTING, SETTINGS_SECTION } from '../../src/vscode/ids';
+import { COMMAND, SETTING, SETTINGS_SECTION, TREE_ITEM, VIEW, VIEW_CONTAINER, WALKTHROUGH } from '../../src/vscode/ids';
 
-const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+const root = path.join(__dirname, '../..');
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const c = manifest.contributes;
 
 test('every command in ids.ts is contributed, and nothing else', () => {
-  const contributed = manifest.contributes.commands.map((c: { command: string }) => c.command).sort();
-  assert.deepEqual(contributed, Object.values(COMMAND).sort());
+  assert.deepEqual(c.commands.map((x: { command: string }) => x.command).sort(), Object.values(COMMAND).sort());
 });
 
 test('every setting in ids.ts is contributed, and nothing else', () => {
-  const keys = Object.keys(manifest.contributes.configuration.properties).sort();
-  assert.deepEqual(keys, Object.values(SETTING).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
+  assert.deepEqual(Object.keys(c.configuration.properties).sort(), Object.values(SETTING).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
 });
 
-test('commands carry the Conductor category', () => {
-  for (const c of manifest.contributes.commands) assert.equal(c.category, 'Conductor', c.command);
+test('views and the container match ids.ts', () => {
+  assert.deepEqual(c.viewsContainers.activitybar.map((x: { id: string }) => x.id), [VIEW_CONTAINER]);
+  assert.deepEqual(c.views[VIEW_CONTAINER].map((x: { id: string }) => x.id), Object.values(VIEW));
+  assert.deepEqual(c.walkthroughs.map((x: { id: string }) => x.id), [WALKTHROUGH]);
+});
+
+test('menus name only contributed commands, views and tree item kinds', () => {
+  const commands = new Set(Object.values(COMMAND));
+  const items = new Set<string>(Object.values(TREE_ITEM));
+  for (const [menu, entries] of Object.entries(c.menus) as [string, { command: string; when?: string }[]][]) {
+    for (const e of entries) {
+      assert.ok(commands.has(e.command as never), `${menu}: ${e.command}`);
+      for (const view of e.when?.match(/view == ([\w.]+)/g) ?? []) assert.ok(Object.values(VIEW).includes(view.slice(8) as never), view);
+      for (const item of e.when?.match(/viewItem == ([\w-]+)/g) ?? []) assert.ok(items.has(item.slice(12)), item);
+    }
+  }
+});
+
+test('commands carry the Conductor category; files the manifest names exist', () => {
+  for (const x of c.commands) assert.equal(x.category, 'Conductor', x.command);
+  for (const g of c.grammars) assert.ok(existsSync(path.join(root, g.path)), g.path);
+  for (const s of c.walkthroughs[0].steps) assert.ok(existsSync(path.join(root, s.media.markdown)), s.media.markdown);
+  assert.ok(existsSync(path.join(root, c.viewsContainers.activitybar[0].icon)));
 });
 
 test('activation is never eager', () => {

@@ -170,3 +170,19 @@ describe('resume', () => {
     assert.deepEqual(starts(decide(resumed, opts).actions), ['search#2', 'cart#1']);
   });
 });
+
+describe('retry', () => {
+  test('a retried module goes back to pending with one more attempt allowed', () => {
+    let run = shopRun({ retries: 0 });
+    run = apply(run, started('catalog'), status('catalog', 'failed'));
+    assert.deepEqual(starts(decide(run, opts).actions), ['search#1']);
+    run = applyEvent(run, { type: 'retry', module: 'catalog', retries: 0, at: AT }).run;
+    assert.equal(run.modules[0].state, 'pending');
+    assert.deepEqual(starts(decide(run, opts).actions), ['catalog#2', 'search#1']);
+  });
+
+  test('a running or complete module cannot be retried', () => {
+    const run = apply(shopRun(), started('catalog'));
+    assert.equal(applyEvent(run, { type: 'retry', module: 'catalog', retries: 1, at: AT }).transition, null);
+  });
+});

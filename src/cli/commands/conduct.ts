@@ -8,6 +8,7 @@ import { ConductError } from '../../core/run/errors';
 import { PhaseConductor } from '../../core/run/phaseConductor';
 import { formatProblem } from '../../core/plan/planJson';
 import { NodeFiles } from '../../infra/nodeFiles';
+import { ChildAgentPort } from '../../infra/process/childAgentPort';
 import { conductPorts, installHook, openRepository } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
@@ -79,7 +80,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
   const conductor = new PhaseConductor(
     plan,
     phase,
-    conductPorts(engine, flags['show-output'] ? (key, line) => progress.output(key, line) : undefined),
+    conductPorts(engine, new ChildAgentPort({ onOutput: flags['show-output'] ? (key, line) => progress.output(key, line) : undefined })),
     {
       agentLabel: agentSpec,
       agentCommand: agent,

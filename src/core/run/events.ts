@@ -23,6 +23,8 @@ export type RunEvent =
   /** Its process is gone without a trace (the engine restarted, the terminal vanished). */
   | { type: 'interrupted'; module: string; reason: string; at: string }
   | { type: 'blocked'; module: string; by: string[]; at: string }
+  /** The user asked for another attempt (Retry Module). */
+  | { type: 'retry'; module: string; retries: number; at: string }
   /** Something the user should know about the module, kept with its summary. */
   | { type: 'annotated'; module: string; text: string; at: string };
 
@@ -85,6 +87,9 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
     case 'interrupted':
       if (!LIVE_STATES.has(m.state)) return m;
       return { ...m, state: 'interrupted', pid: null, finishedAt: e.at, reportedComplete: false, lastSummary: joinSummary(m.lastSummary, e.reason) };
+    case 'retry':
+      if (LIVE_STATES.has(m.state) || m.state === 'complete') return m;
+      return { ...m, state: 'pending', attemptLimit: Math.max(m.attemptLimit, m.attempts + 1 + Math.max(0, e.retries)), finishedAt: null, reportedComplete: false };
     case 'annotated':
       return { ...m, lastSummary: joinSummary(m.lastSummary, e.text) };
     case 'blocked':

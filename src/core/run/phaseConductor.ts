@@ -122,6 +122,24 @@ export class PhaseConductor {
     this.signal();
   }
 
+  /** Stops one module's agent; it becomes `interrupted`. */
+  async stopModule(id: string): Promise<void> {
+    const handle = this.handles.get(id);
+    if (handle) await handle.stop();
+    else {
+      const m = this.run?.modules.find((x) => x.id === id);
+      if (m?.pid && LIVE_STATES.has(m.state)) {
+        await this.ports.agents.stopPid(m.pid);
+        await this.apply({ type: 'exited', module: id, attempt: m.attempts, code: null, signal: 'SIGTERM', byUser: true, at: this.nowIso() });
+      }
+    }
+  }
+
+  /** Gives a failed, interrupted, blocked or unverified module another attempt in this run. */
+  async retryModule(id: string): Promise<void> {
+    await this.apply({ type: 'retry', module: id, retries: this.options.retries, at: this.nowIso() });
+  }
+
   private refuseInvalidPlan(): void {
     const files = new Set([this.plan.spec, ...this.phase.modules.map((m) => m.contract?.file).filter(Boolean)]);
     const errors = this.plan.problems.filter(
@@ -314,7 +332,21 @@ export class PhaseConductor {
     await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: handle.pid, baseCommit, at: this.nowIso() });
     void handle.exited.then(async (exit) => {
       if (this.handles.get(m.id) === handle) this.handles.delete(m.id);
+      // An agent that reports and exits at once can exit before the watcher delivers its report.
+      await this.catchUpStatus(m.id);
       await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser: exit.byUser || this.stopping, at: this.nowIso() });
+    });
+  }
+
+  /** Applies the module's status file as it is on disk now (lines already applied change nothing). */
+  private async catchUpStatus(id: string): Promise<void> {
+    const file = this.paths.statusFile(id);
+    const text = await this.ports.files.read(file).catch(() => null);
+    if (!text) return;
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      const parsed = parseStatusLine(line, { file, line: i + 1 });
+      if ('event' in parsed) this.onStatus({ ...parsed.event, module: id, phase: this.phase.slug });
     });
   }
 

@@ -1,0 +1,34 @@
+// The ids the view models name. They mirror src/vscode/ids.ts (which core may not import, being in
+// the vscode layer); test/unit/view-tree.test.ts checks that both say the same.
+
+export const TREE_ITEM_KIND = {
+  phase: 'phase',
+  phaseGated: 'phase-gated',
+  module: 'module',
+  moduleRunning: 'module-running',
+  moduleFailed: 'module-failed',
+  moduleDone: 'module-done',
+  contract: 'contract',
+  worktree: 'worktree',
+  summary: 'summary',
+} as const;
+
+export const VIEW_COMMAND = {
+  conductPhase: 'specConductor.conductPhase',
+  mergePhase: 'specConductor.mergePhase',
+  showReport: 'specConductor.showReport',
+  focusTerminal: 'specConductor.focusTerminal',
+  /** Shows the Spec Conductor view container (VS Code's built-in command for it). */
+  focusView: 'workbench.view.extension.specConductor',
+  /** VS Code's `vscode.open`; the view models pass a path relative to the workspace folder (or absolute). */
+  open: 'vscode.open',
+} as const;
+
+/** What every command started from a view gets: the phase, and the module when there is one. */
+export interface CommandTarget {
+  phase: number;
+  module?: string;
+}
+
+/** The `<phase-slug>/<module>` key of ConductorView.terminals. */
+export const terminalKey = (phaseSlug: string, module: string): string => `${phaseSlug}/${module}`;

@@ -1,0 +1,66 @@
+// The engine's adapters for one repository, shared by the CLI and the extension.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { AgentPort } from '../core/ports';
+import type { ConductPorts } from '../core/run/phaseConductor';
+import { conductorPaths } from '../core/run/paths';
+import { GitRunner } from './git/gitRunner';
+import { GitRepo } from './git/repo';
+import { Worktrees } from './git/worktrees';
+import { NodeFiles } from './nodeFiles';
+import { ShellSetupRunner } from './process/setupRunner';
+import { StateFile } from './state/stateFile';
+import { installHookLauncher } from './status/hookInstaller';
+import { WatchedStatusFeed } from './status/statusFeed';
+
+export interface Engine {
+  git: GitRunner;
+  repo: GitRepo;
+  worktrees: Worktrees;
+  state: StateFile;
+  conductorDir: string;
+}
+
+export class NotARepositoryError extends Error {
+  readonly reason = 'not-a-repository';
+}
+
+export async function openRepository(folder: string): Promise<Engine> {
+  const git = new GitRunner();
+  const top = await git.run(folder, ['rev-parse', '--show-toplevel'], { readOnly: true, allowExitCodes: [128] });
+  if (top.exitCode !== 0) throw new NotARepositoryError(`${folder} is not inside a git repository`);
+  const repoRoot = top.stdout.trim();
+  const paths = conductorPaths(repoRoot, '');
+  return {
+    git,
+    repo: new GitRepo(repoRoot, git),
+    worktrees: new Worktrees(repoRoot, git),
+    state: new StateFile(paths.stateFile),
+    conductorDir: paths.dir,
+  };
+}
+
+export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
+  return {
+    repo: engine.repo,
+    worktrees: engine.worktrees,
+    agents,
+    status: new WatchedStatusFeed(engine.conductorDir),
+    store: engine.state,
+    files: new NodeFiles(),
+    setup: new ShellSetupRunner(),
+    now: () => new Date(),
+    newRunId: () => randomUUID().slice(0, 8),
+  };
+}
+
+/** Installs `.conductor/bin/conductor-hook`, which runs the bundled hook.js with `nodePath`. */
+export async function installHook(engine: Engine, hookScript: string, nodePath = process.execPath): Promise<string> {
+  if (!existsSync(hookScript)) throw new Error(`the completion hook ${hookScript} is missing: run "npm run build"`);
+  return installHookLauncher({
+    dir: conductorPaths(engine.repo.root, '').hookDir,
+    nodePath,
+    hookScript,
+    electron: Boolean(process.versions.electron),
+  });
+}

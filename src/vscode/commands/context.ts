@@ -1,0 +1,73 @@
+// What commands need: the folder's engine host, the view model, live diagnostics and the log.
+import * as vscode from 'vscode';
+import type { PlannedPhase } from '../../core/model';
+import type { PhaseRun } from '../../core/run/model';
+import type { ConductorState } from '../conductorState';
+import type { EngineHost } from '../engineHost';
+import type { Log } from '../log';
+import type { MergeDiagnostics } from '../mergeDiagnostics';
+
+export interface CommandContext {
+  host: EngineHost;
+  view: ConductorState;
+  log: Log;
+  merges: MergeDiagnostics;
+}
+
+/** Tree items and CodeLenses pass `{ phase, module? }`; the palette passes nothing. */
+export interface Target {
+  phase?: number;
+  module?: string;
+}
+
+export function asTarget(arg: unknown): Target {
+  if (arg && typeof arg === 'object') {
+    const a = arg as Record<string, unknown>;
+    return { phase: typeof a.phase === 'number' ? a.phase : undefined, module: typeof a.module === 'string' ? a.module : undefined };
+  }
+  if (typeof arg === 'number') return { phase: arg };
+  return {};
+}
+
+export function phaseState(ctx: CommandContext, phase: PlannedPhase): PhaseRun | null {
+  return ctx.view.state.phases[phase.slug] ?? null;
+}
+
+/** The phase named by the target, or one the user picks (with its state) from the plan. */
+export async function pickPhase(ctx: CommandContext, target: Target, placeHolder: string): Promise<PlannedPhase | undefined> {
+  const plan = ctx.view.plan;
+  if (!plan || plan.phases.length === 0) {
+    void vscode.window.showWarningMessage('Spec Conductor: the plan has no phases yet (READY.md, "## Implementation Phases").');
+    return undefined;
+  }
+  if (target.phase !== undefined) return plan.phases.find((p) => p.number === target.phase);
+  if (plan.phases.length === 1) return plan.phases[0];
+  const items = plan.phases.map((p) => {
+    const run = phaseState(ctx, p);
+    const done = run ? run.modules.filter((m) => m.state === 'complete' || m.state === 'complete-unverified').length : 0;
+    return {
+      label: `Phase ${p.number}: ${p.name}`,
+      description: run ? `${done}/${run.modules.length} done${ctx.host.isConducting(p.slug) ? ' · running' : ''}` : `${p.modules.length} module(s) in ${p.waves.length} wave(s)`,
+      detail: p.gate === 'manual' ? 'Gate: manual — needs approval' : undefined,
+      phase: p,
+    };
+  });
+  return (await vscode.window.showQuickPick(items, { placeHolder }))?.phase;
+}
+
+/** A module named by the target (tree items), or one the user picks from the phase's records. */
+export async function pickModule(ctx: CommandContext, target: Target, placeHolder: string, filter: (m: PhaseRun['modules'][number]) => boolean = () => true): Promise<{ phase: PlannedPhase; run: PhaseRun; module: string } | undefined> {
+  const phase = await pickPhase(ctx, target, 'Which phase?');
+  if (!phase) return undefined;
+  const run = phaseState(ctx, phase);
+  if (!run) {
+    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
+    return undefined;
+  }
+  if (target.module) return { phase, run, module: target.module };
+  const picked = await vscode.window.showQuickPick(
+    run.modules.filter(filter).map((m) => ({ label: m.id, description: m.state, detail: m.lastSummary ?? undefined })),
+    { placeHolder },
+  );
+  return picked ? { phase, run, module: picked.label } : undefined;
+}

@@ -1,0 +1,58 @@
+// Conductor: Merge & Validate Phase — merges the completed modules in the integration worktree,
+// validates, and puts conflicts and findings in the Problems panel.
+import * as vscode from 'vscode';
+import { showError } from '../log';
+import { requireTrust } from '../trust';
+import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
+
+export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Promise<void> {
+  if (!(await requireTrust('Merge & Validate'))) return;
+  const phase = await pickPhase(ctx, asTarget(arg), 'Merge and validate which phase?');
+  if (!phase) return;
+  const run = phaseState(ctx, phase);
+  if (!run) {
+    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
+    return;
+  }
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Merge & Validate phase ${phase.number}` },
+      () => ctx.host.merge(phase, run, null),
+    );
+    const engine = await ctx.host.repository();
+    ctx.merges.showMerge(vscode.Uri.file(engine.repo.root), result);
+    const failedChecks = result.validation.filter((v) => v.findings.some((f) => f.severity === 'error')).length;
+    const summary = `${result.merged.length} merged into ${result.integrationBranch}${result.conflicts.length ? `, ${result.conflicts.length} conflict(s)` : ''}${failedChecks ? `, ${failedChecks} failed check(s)` : ''}.`;
+    const actions = result.ok ? ['Show Report'] : ['Show Problems', 'Show Report'];
+    const choice = result.ok
+      ? await vscode.window.showInformationMessage(`Phase ${phase.number} merged and validated: ${summary}`, ...actions)
+      : await vscode.window.showWarningMessage(`Phase ${phase.number}: ${summary}`, ...actions);
+    if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (choice === 'Show Report') await vscode.commands.executeCommand('specConductor.showReport', { phase: phase.number });
+  } catch (e) {
+    await showError(ctx.log, `Merge & Validate of phase ${phase.number} failed: ${(e as Error).message}`, e);
+  }
+}
+
+export async function predictConflictsCommand(ctx: CommandContext, arg: unknown, quiet = false): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    if (!quiet) await requireTrust('Predict Conflicts');
+    return;
+  }
+  const phase = await pickPhase(ctx, asTarget(arg), 'Predict conflicts in which phase?');
+  if (!phase) return;
+  const run = phaseState(ctx, phase);
+  if (!run) return;
+  try {
+    const prediction = await ctx.host.predict(phase, run);
+    const engine = await ctx.host.repository();
+    const count = ctx.merges.showPredicted(vscode.Uri.file(engine.repo.root), prediction.pairs);
+    for (const v of prediction.ownershipViolations) ctx.log.warn(`Module ${v.module} changed ${v.file}, which module ${v.owner} owns.`);
+    if (!quiet) {
+      void vscode.window.showInformationMessage(count ? `Spec Conductor: ${count} predicted conflict(s) between ${prediction.pairs.length} pair(s) of agents.` : 'Spec Conductor: no conflicts predicted between the agents.');
+    }
+  } catch (e) {
+    if (quiet) ctx.log.warn(`Conflict prediction failed: ${(e as Error).message}`);
+    else await showError(ctx.log, `Conflict prediction failed: ${(e as Error).message}`, e);
+  }
+}

@@ -1,0 +1,110 @@
+// What the views show: the latest plan (from live validation) and the run state (from the engine
+// running in this window, or from `.conductor/state.json` written by a `conductor` CLI elsewhere).
+// Views read it synchronously: getChildren never touches the disk.
+import * as vscode from 'vscode';
+import type { Plan } from '../core/model';
+import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model';
+import { parseState } from '../core/run/validateState';
+import type { MergeResult } from '../infra/merge/phaseMerge';
+import type { Log } from './log';
+
+const STATE_DEBOUNCE_MS = 30;
+
+export interface ConductorView {
+  readonly plan: Plan | null;
+  readonly state: RunStateFile;
+  /** Phase slugs being conducted by this window. */
+  readonly active: ReadonlySet<string>;
+  /** `<phase-slug>/<module>` keys that have an open agent terminal. */
+  readonly terminals: ReadonlySet<string>;
+  /** The last Merge & Validate result per phase slug. */
+  readonly merges: ReadonlyMap<string, MergeResult>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+export class ConductorState implements ConductorView, vscode.Disposable {
+  plan: Plan | null = null;
+  state: RunStateFile = emptyState();
+  readonly active = new Set<string>();
+  readonly terminals = new Set<string>();
+  readonly merges = new Map<string, MergeResult>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly folder: vscode.WorkspaceFolder,
+    private readonly log: Log,
+  ) {
+    // Another process (the CLI) may conduct too; follow its state file.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.conductor/state.json'));
+    const reload = (): void => this.scheduleReload();
+    watcher.onDidChange(reload);
+    watcher.onDidCreate(reload);
+    watcher.onDidDelete(reload);
+    this.disposables.push(watcher);
+  }
+
+  get stateUri(): vscode.Uri {
+    return vscode.Uri.joinPath(this.folder.uri, '.conductor', 'state.json');
+  }
+
+  setPlan(plan: Plan): void {
+    this.plan = plan;
+    this.emitter.fire();
+  }
+
+  /** The engine in this window changed a phase: no need to wait for the file watcher. */
+  setPhase(run: PhaseRun): void {
+    this.state = { ...this.state, phases: { ...this.state.phases, [run.slug]: run } };
+    this.emitter.fire();
+  }
+
+  setActive(slug: string, active: boolean): void {
+    if (active) this.active.add(slug);
+    else this.active.delete(slug);
+    void vscode.commands.executeCommand('setContext', 'specConductor.running', this.active.size > 0);
+    this.emitter.fire();
+  }
+
+  setTerminal(key: string, open: boolean): void {
+    if (open) this.terminals.add(key);
+    else this.terminals.delete(key);
+    this.emitter.fire();
+  }
+
+  setMerge(slug: string, result: MergeResult): void {
+    this.merges.set(slug, result);
+    this.emitter.fire();
+  }
+
+  async reload(): Promise<void> {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(this.stateUri);
+      const read = parseState(new TextDecoder().decode(bytes));
+      if (!read.ok) {
+        this.log.warn(`.conductor/state.json is unreadable (${read.reason}); it will be rebuilt by the next run.`);
+        return;
+      }
+      // Phases this window is conducting are newer in memory than on disk.
+      const phases = { ...read.state.phases };
+      for (const slug of this.active) if (this.state.phases[slug]) phases[slug] = this.state.phases[slug];
+      this.state = { ...read.state, phases };
+    } catch (e) {
+      if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') this.state = emptyState();
+      else this.log.error('Could not read .conductor/state.json', e);
+    }
+    this.emitter.fire();
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(), STATE_DEBOUNCE_MS);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

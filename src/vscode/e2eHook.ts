@@ -1,0 +1,103 @@
+// End-to-end test hook. When code-server is started with E2E_ENV.suite naming a suite file (see
+// test/e2e/harness.ts), the activated extension loads that file inside the real extension host,
+// runs its tests against an E2eApi and writes an E2eReport to the file named by E2E_ENV.results.
+// Without the variables it does nothing.
+import * as vscode from 'vscode';
+import { rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { E2E_ENV } from './ids';
+
+export interface E2eDiagnostic {
+  /** Workspace-relative path with forward slashes. */
+  file: string;
+  /** 1-based, like Problem. */
+  line: number;
+  column: number;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  code: string;
+  message: string;
+}
+
+/** What a suite sees of the running extension; activate() fills it. Add a field per view or state a test needs. */
+export interface E2eApi {
+  readonly vscode: typeof vscode;
+  /** Spec Conductor's current diagnostics, sorted by file and position. */
+  diagnostics(): E2eDiagnostic[];
+}
+
+export type E2eTest = (api: E2eApi) => unknown;
+
+/** The shape of a suite module: named tests, run one after the other. */
+export interface E2eSuite {
+  tests: Record<string, E2eTest>;
+}
+
+export interface E2eResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+export interface E2eReport {
+  results: E2eResult[];
+  /** The suite itself could not be loaded. */
+  error?: string;
+}
+
+export function runE2eSuiteIfAsked(api: E2eApi, env: NodeJS.ProcessEnv = process.env): void {
+  const suite = env[E2E_ENV.suite];
+  const results = env[E2E_ENV.results];
+  if (!suite || !results) return;
+  // After activate() has returned, so the suite sees a fully activated extension.
+  setTimeout(() => void runSuite(suite, results, api), 0);
+}
+
+async function runSuite(suiteFile: string, resultsFile: string, api: E2eApi): Promise<void> {
+  const report: E2eReport = { results: [] };
+  try {
+    const { tests } = createRequire(__filename)(suiteFile) as E2eSuite;
+    for (const [name, test] of Object.entries(tests)) {
+      const started = Date.now();
+      try {
+        await test(api);
+        report.results.push({ name, ok: true, ms: Date.now() - started });
+      } catch (e) {
+        report.results.push({ name, ok: false, ms: Date.now() - started, error: describe(e) });
+      }
+    }
+  } catch (e) {
+    report.error = describe(e);
+  }
+  // Written whole and renamed, so the harness never reads half a report.
+  await writeFile(`${resultsFile}.partial`, JSON.stringify(report, null, 2));
+  await rename(`${resultsFile}.partial`, resultsFile);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+const SEVERITY: Record<vscode.DiagnosticSeverity, E2eDiagnostic['severity']> = {
+  [vscode.DiagnosticSeverity.Error]: 'error',
+  [vscode.DiagnosticSeverity.Warning]: 'warning',
+  [vscode.DiagnosticSeverity.Information]: 'info',
+  [vscode.DiagnosticSeverity.Hint]: 'hint',
+};
+
+export function listDiagnostics(collection: vscode.DiagnosticCollection): E2eDiagnostic[] {
+  const list: E2eDiagnostic[] = [];
+  collection.forEach((uri, diagnostics) => {
+    for (const d of diagnostics) {
+      list.push({
+        file: vscode.workspace.asRelativePath(uri, false),
+        line: d.range.start.line + 1,
+        column: d.range.start.character + 1,
+        severity: SEVERITY[d.severity],
+        code: String(typeof d.code === 'object' ? d.code.value : (d.code ?? '')),
+        message: d.message,
+      });
+    }
+  });
+  return list.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}

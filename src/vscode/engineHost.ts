@@ -1,0 +1,174 @@
+// The engine for one workspace folder inside VS Code: phases conducted in this window (agents in
+// terminals), Merge & Validate and conflict prediction. Created lazily, and only in a trusted
+// workspace: it is the only part of the extension that starts processes.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { resolveAgent } from '../core/agents/presets';
+import type { PlannedPhase, Plan } from '../core/model';
+import { defaultWorktreeRoot } from '../core/run/createRun';
+import { PhaseConductor } from '../core/run/phaseConductor';
+import type { PhaseRun } from '../core/run/model';
+import { conductPorts, installHook, openRepository, type Engine } from '../infra/engine';
+import { MergeTree } from '../infra/git/mergeTree';
+import { mergePhase, writeMergeResult, type MergeResult } from '../infra/merge/phaseMerge';
+import { Predictor } from '../infra/git/predictor';
+import type { ConductorState } from './conductorState';
+import type { Log } from './log';
+import { agentSpec, readSettings, type Settings } from './settings';
+import { TerminalAgentPort } from './terminalAgentPort';
+
+export interface ConductRequest {
+  plan: Plan;
+  phase: PlannedPhase;
+  approve: boolean;
+  restartInterrupted: boolean;
+}
+
+export class EngineHost implements vscode.Disposable {
+  private engine: Promise<Engine> | null = null;
+  private readonly conductors = new Map<string, PhaseConductor>();
+  readonly terminals: TerminalAgentPort;
+  private predictor: Predictor | null = null;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly view: ConductorState,
+    private readonly log: Log,
+    private readonly extensionPath: string,
+  ) {
+    this.terminals = new TerminalAgentPort({
+      opened: (key) => view.setTerminal(key, true),
+      closed: (key) => view.setTerminal(key, false),
+    });
+  }
+
+  /** Opening the repository runs git: callers check Workspace Trust first. */
+  repository(): Promise<Engine> {
+    this.engine ??= openRepository(this.folder.uri.fsPath).catch((e: unknown) => {
+      this.engine = null;
+      throw e;
+    });
+    return this.engine;
+  }
+
+  settings(): Settings {
+    return readSettings(this.folder.uri);
+  }
+
+  isConducting(slug: string): boolean {
+    return this.conductors.has(slug);
+  }
+
+  conductor(slug: string): PhaseConductor | undefined {
+    return this.conductors.get(slug);
+  }
+
+  maxParallel(s: Settings): number {
+    return s.maxParallel > 0 ? s.maxParallel : Math.min(8, Math.max(2, os.availableParallelism() * 2));
+  }
+
+  /** Runs the phase to its end; progress flows into the view as it happens. */
+  async conduct(request: ConductRequest): Promise<PhaseRun> {
+    const s = this.settings();
+    const spec = agentSpec(s);
+    if (!spec) throw new Error('No agent command: set "specConductor.customCommand", or choose a preset with "Conductor: Select Agent".');
+    const command = resolveAgent(spec, 'interactive');
+    if ('error' in command) throw new Error(command.error);
+    const engine = await this.repository();
+    const { phase, plan } = request;
+    const template = s.promptTemplate ? await readText(path.join(engine.repo.root, s.promptTemplate)) : null;
+    const conductor = new PhaseConductor(
+      plan,
+      phase,
+      conductPorts(engine, this.terminals),
+      {
+        agentLabel: spec,
+        agentCommand: command,
+        nativeHook: spec === 'claude' ? 'claude' : null,
+        maxParallel: this.maxParallel(s),
+        retries: s.retries,
+        approve: request.approve,
+        allowDirty: true, // the command asked the user before (see commands/conductPhase.ts)
+        worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
+        hookPath: await installHook(engine, path.join(this.extensionPath, 'dist', 'hook.js')),
+        copyFiles: s.copyFiles,
+        setupCommand: s.setupCommand || null,
+        promptTemplate: template,
+        restartInterrupted: request.restartInterrupted,
+      },
+      {
+        transition: (t) => this.log.info(`Phase ${phase.number} · ${t.module}: ${t.from} → ${t.to}${t.summary && t.to !== 'running' ? ` — ${t.summary}` : ''}`),
+        note: (text) => this.log.info(`Phase ${phase.number}: ${text}`),
+        changed: (run) => this.view.setPhase(run),
+      },
+    );
+    this.conductors.set(phase.slug, conductor);
+    this.view.setActive(phase.slug, true);
+    try {
+      return await conductor.conduct();
+    } finally {
+      this.conductors.delete(phase.slug);
+      this.view.setActive(phase.slug, false);
+    }
+  }
+
+  /** Uncommitted changes in the user's checkout (asked before conducting). */
+  async changedFiles(): Promise<string[]> {
+    return (await this.repository()).repo.changedFiles();
+  }
+
+  async merge(phase: PlannedPhase, run: PhaseRun, into: string | null): Promise<MergeResult> {
+    const engine = await this.repository();
+    const s = this.settings();
+    const deps = { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: this.mergeTree(engine), conductorDir: engine.conductorDir };
+    const result = await mergePhase(phase, run, deps, {
+      worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
+      trust: vscode.workspace.isTrusted,
+      commands: s.testCommands.length > 0 ? s.testCommands : phase.testCommands.map((c) => c.value),
+      into,
+      startFrom: null,
+      note: (text) => this.log.info(`Merge phase ${phase.number}: ${text}`),
+    });
+    await writeMergeResult(engine.conductorDir, run.slug, result);
+    this.view.setMerge(run.slug, result);
+    return result;
+  }
+
+  async predict(phase: PlannedPhase, run: PhaseRun): Promise<Awaited<ReturnType<Predictor['predict']>>> {
+    const engine = await this.repository();
+    this.predictor ??= new Predictor(engine.repo.root, engine.git, this.mergeTree(engine));
+    const modules = run.modules
+      .filter((m) => m.state !== 'pending' && m.state !== 'blocked')
+      .map((m) => {
+        const c = phase.modules.find((x) => x.id === m.id)?.contract;
+        const owns = c ? (c.owns.length > 0 ? c.owns : c.provides.filter((p) => p.category === 'files')).map((o) => o.value) : [];
+        return { id: m.id, branch: m.branch, worktree: m.worktree, owns, base: m.baseCommit ?? undefined };
+      });
+    return this.predictor.predict(modules);
+  }
+
+  private mergeTreeInstance: MergeTree | null = null;
+
+  private mergeTree(engine: Engine): MergeTree {
+    this.mergeTreeInstance ??= new MergeTree(engine.repo.root, engine.git, { onSlowFallback: (msg) => this.log.warn(msg) });
+    return this.mergeTreeInstance;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.conductors.values()].map((c) => c.stop()));
+  }
+
+  dispose(): void {
+    void this.stopAll();
+    this.terminals.dispose();
+  }
+}
+
+async function readText(file: string): Promise<string | null> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+// Merge conflicts and validation findings on the files and lines they concern (source
+// "Spec Conductor"), and predicted conflicts between running agents as warnings (source
+// "Spec Conductor (predicted)"). Each run replaces the previous one, so a cause that is gone clears.
+import * as vscode from 'vscode';
+import type { MergeResult } from '../infra/merge/phaseMerge';
+import { DIAGNOSTIC_SOURCE, PREDICTED_SOURCE } from './ids';
+
+export interface PredictedConflict {
+  a: string;
+  b: string;
+  conflicts: { file: string; startLine: number; endLine: number }[];
+}
+
+export class MergeDiagnostics implements vscode.Disposable {
+  private readonly merged = vscode.languages.createDiagnosticCollection('spec-conductor-merge');
+  private readonly predicted = vscode.languages.createDiagnosticCollection('spec-conductor-predicted');
+
+  showMerge(repoRoot: vscode.Uri, result: MergeResult): number {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (file: string, d: vscode.Diagnostic): void => {
+      byFile.set(file, [...(byFile.get(file) ?? []), d]);
+    };
+    for (const c of result.conflicts) {
+      const d = new vscode.Diagnostic(
+        lines(c.startLine, c.endLine),
+        `Merge conflict (${c.kind}) merging module ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''}: lines ${c.startLine}–${c.endLine} in ${c.module}'s version, ${c.theirsStartLine}–${c.theirsEndLine} in ${result.integrationBranch}.`,
+        vscode.DiagnosticSeverity.Error,
+      );
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = 'merge-conflict';
+      add(c.file, d);
+    }
+    for (const v of result.validation) {
+      for (const f of v.findings) {
+        const severity = f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+        const where = f.line ? new vscode.Range(f.line - 1, Math.max(0, (f.column ?? 1) - 1), f.line - 1, Math.max(0, (f.column ?? 1) - 1)) : lines(1, 1);
+        const d = new vscode.Diagnostic(where, `${f.message}${f.module ? ` (module ${f.module})` : ''}${v.command ? ` — ${v.command}` : ''}`, severity);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = v.kind;
+        // Findings without a file (a command that failed without saying where) go on READY.md.
+        add(f.file ?? 'READY.md', d);
+      }
+    }
+    this.merged.clear();
+    for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
+    return result.conflicts.length;
+  }
+
+  showPredicted(repoRoot: vscode.Uri, pairs: readonly PredictedConflict[]): number {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    let count = 0;
+    for (const p of pairs) {
+      for (const c of p.conflicts) {
+        const d = new vscode.Diagnostic(lines(c.startLine, c.endLine), `Agents ${p.a} and ${p.b} are both changing these lines: their branches will conflict at merge.`, vscode.DiagnosticSeverity.Warning);
+        d.source = PREDICTED_SOURCE;
+        d.code = 'predicted-conflict';
+        byFile.set(c.file, [...(byFile.get(c.file) ?? []), d]);
+        count++;
+      }
+    }
+    this.predicted.clear();
+    for (const [file, list] of byFile) this.predicted.set(vscode.Uri.joinPath(repoRoot, file), list);
+    return count;
+  }
+
+  clearPredicted(): void {
+    this.predicted.clear();
+  }
+
+  dispose(): void {
+    this.merged.dispose();
+    this.predicted.dispose();
+  }
+}
+
+function lines(start: number, end: number): vscode.Range {
+  return new vscode.Range(Math.max(0, start - 1), 0, Math.max(0, end - 1), Number.MAX_SAFE_INTEGER);
+}

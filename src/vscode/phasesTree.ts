@@ -1,0 +1,115 @@
+// The Phases view: translates the view models of src/core/view/phaseTree.ts into TreeItems. The
+// model is rebuilt from ConductorView (memory only, never the disk) after each burst of changes,
+// and every second while something runs, so durations advance.
+import * as vscode from 'vscode';
+import { indexNodes, phaseNodes, type PhaseNode, type TreeNode } from '../core/view/phaseTree';
+import { anyRunning } from '../core/view/phaseRows';
+import type { ConductorView } from './conductorState';
+import { CONTEXT, VIEW } from './ids';
+import { RefreshThrottle } from './viewRefresh';
+import { toThemeIcon, toVscodeCommand } from './viewItems';
+
+const TICK_MS = 1000;
+
+export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly treeView: vscode.TreeView<TreeNode>;
+  private roots: PhaseNode[] = [];
+  private index = new Map<string, TreeNode>();
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private hasPlan: boolean | undefined;
+  private readonly throttle = new RefreshThrottle(() => this.refresh());
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly view: ConductorView,
+    private readonly folder: vscode.WorkspaceFolder,
+  ) {
+    this.treeView = vscode.window.createTreeView(VIEW.phases, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables = [
+      this.changed,
+      this.treeView,
+      this.throttle,
+      view.onDidChange(() => this.throttle.schedule()),
+      // Ticks are skipped while the view is hidden; catch up when it shows again.
+      this.treeView.onDidChangeVisibility((e) => {
+        if (e.visible) this.throttle.schedule();
+      }),
+    ];
+    this.refresh();
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const collapsible =
+      node.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : node.kind === 'phase' && node.expanded
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.label, collapsible);
+    item.id = node.id;
+    item.description = node.description;
+    item.contextValue = node.contextValue;
+    item.iconPath = node.icon ? toThemeIcon(node.icon) : undefined;
+    item.tooltip = new vscode.MarkdownString(node.tooltip, true);
+    item.command = node.command ? toVscodeCommand(node.command, this.folder) : undefined;
+    return item;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (!node) return this.roots;
+    // VS Code may hand back a node from an earlier refresh: answer with the current one's children.
+    return this.index.get(node.id)?.children ?? [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    const current = this.index.get(node.id) ?? node;
+    return current.parentId === null ? undefined : this.index.get(current.parentId);
+  }
+
+  /** Shows a phase (`phase:<slug>`) or module (`module:<slug>/<id>`) node, if it exists. */
+  async reveal(id: string, options: { select?: boolean; focus?: boolean; expand?: boolean } = {}): Promise<void> {
+    const node = this.index.get(id);
+    if (node) await this.treeView.reveal(node, { select: true, focus: false, expand: true, ...options });
+  }
+
+  refresh(): void {
+    this.roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
+    this.index = indexNodes(this.roots);
+    this.updateContext();
+    this.changed.fire(undefined);
+    this.updateTicker();
+  }
+
+  private updateContext(): void {
+    const plan = this.view.plan;
+    const hasPlan = this.roots.length > 0 || (plan !== null && plan.kind !== 'none');
+    // A plan file without phases: say why the tree is empty (the welcome view is for no plan at all).
+    this.treeView.message =
+      hasPlan && this.roots.length === 0 && plan
+        ? `${plan.spec} has no phases yet: add "### Phase 1: Name" headings under "## Implementation Phases".`
+        : undefined;
+    if (hasPlan === this.hasPlan) return;
+    this.hasPlan = hasPlan;
+    void vscode.commands.executeCommand('setContext', CONTEXT.hasPlan, hasPlan);
+  }
+
+  private updateTicker(): void {
+    const running = anyRunning(this.view.state, this.view.active);
+    if (running && this.ticker === undefined) {
+      this.ticker = setInterval(() => {
+        if (this.treeView.visible) this.refresh();
+      }, TICK_MS);
+    } else if (!running && this.ticker !== undefined) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,41 @@
+// The status bar item: translates src/core/view/statusBar.ts's model; a click shows the Phases view.
+import * as vscode from 'vscode';
+import { statusBarModel } from '../core/view/statusBar';
+import { VIEW_COMMAND } from '../core/view/viewIds';
+import type { ConductorView } from './conductorState';
+import { RefreshThrottle } from './viewRefresh';
+
+export class ConductorStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly throttle = new RefreshThrottle(() => this.update());
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(
+    private readonly view: ConductorView,
+    private readonly folder: vscode.WorkspaceFolder,
+  ) {
+    this.item = vscode.window.createStatusBarItem(`specConductor.status.${folder.index}`, vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'Spec Conductor';
+    this.item.command = VIEW_COMMAND.focusView;
+    this.disposables = [this.item, this.throttle, view.onDidChange(() => this.throttle.schedule())];
+    this.update();
+  }
+
+  private update(): void {
+    const model = statusBarModel(this.view.state, this.view.plan, this.view.active);
+    if (!model.visible) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = model.text;
+    // With several folders, say which one this item is about.
+    const prefix = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `*${this.folder.name.replace(/[\\`*_[\]<>$]/g, '\\$&')}*\n\n` : '';
+    const tooltip = new vscode.MarkdownString(prefix + model.tooltip, true);
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,115 @@
+// AgentPort over VS Code terminals: one terminal per running module, named after it, working in
+// its worktree, so the user can watch the agent and type to it. A fixed sh wrapper runs the agent's
+// argv (passed as positional parameters, never spliced into the script) and records its exit code
+// in a file; a terminal closed without that file was closed by the user.
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
+
+const WRAPPER = '"$@"; code=$?; printf %s "$code" > "$CONDUCTOR_EXIT_FILE"; exit "$code"';
+const EXIT_POLL_MS = 250;
+
+export interface TerminalEvents {
+  opened(key: string): void;
+  closed(key: string): void;
+}
+
+export class TerminalAgentPort implements AgentPort, vscode.Disposable {
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly closeWaiters = new Map<vscode.Terminal, () => void>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly events: TerminalEvents) {
+    this.subscription = vscode.window.onDidCloseTerminal((t) => this.closeWaiters.get(t)?.());
+  }
+
+  terminalFor(key: string): vscode.Terminal | undefined {
+    return this.terminals.get(key);
+  }
+
+  async start(launch: AgentLaunch): Promise<AgentHandle> {
+    // A retry reuses the module's slot: the old terminal (its agent has ended) makes way.
+    this.terminals.get(launch.key)?.dispose();
+    const exitFile = `${launch.logFile}.exit`;
+    await fs.rm(exitFile, { force: true });
+    await fs.mkdir(exitFile.replace(/\/[^/]*$/, ''), { recursive: true });
+    const terminal = vscode.window.createTerminal({
+      name: `Agent: ${launch.name}`,
+      cwd: launch.cwd,
+      env: { ...launch.env, CONDUCTOR_EXIT_FILE: exitFile },
+      shellPath: '/bin/sh',
+      shellArgs: ['-c', WRAPPER, 'conductor-agent', ...launch.command.argv],
+      iconPath: new vscode.ThemeIcon('hubot'),
+      isTransient: true,
+    });
+    this.terminals.set(launch.key, terminal);
+    this.events.opened(launch.key);
+    const pid = (await terminal.processId) ?? null;
+    let stopRequested = false;
+
+    const exited = new Promise<AgentExit>((resolve) => {
+      let settled = false;
+      const finish = (exit: AgentExit): void => {
+        if (settled) return;
+        settled = true;
+        clearInterval(poll);
+        this.closeWaiters.delete(terminal);
+        resolve(exit);
+      };
+      // The agent ended: its code is in the file, whether or not the terminal stays open to read.
+      const poll = setInterval(() => {
+        void fs.readFile(exitFile, 'utf8').then(
+          (text) => finish({ code: Number(text.trim()), signal: null, byUser: stopRequested }),
+          () => undefined,
+        );
+      }, EXIT_POLL_MS);
+      this.closeWaiters.set(terminal, () => {
+        if (this.terminals.get(launch.key) === terminal) {
+          this.terminals.delete(launch.key);
+          this.events.closed(launch.key);
+        }
+        void fs.readFile(exitFile, 'utf8').then(
+          (text) => finish({ code: Number(text.trim()), signal: null, byUser: stopRequested }),
+          () => finish({ code: terminal.exitStatus?.code ?? null, signal: null, byUser: true }),
+        );
+      });
+    });
+
+    return {
+      key: launch.key,
+      pid,
+      exited,
+      stop: async () => {
+        stopRequested = true;
+        terminal.dispose();
+        await exited;
+      },
+    };
+  }
+
+  isAlive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
+  async stopPid(pid: number): Promise<void> {
+    try {
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      // not a group leader, or gone
+    }
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
