@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchEngine } from './engine.bench';
+import { benchMerge } from './merge.bench';
 import { benchPredict } from './predict.bench';
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     ['worktrees', benchWorktrees],
     ['engine', benchEngine],
     ['predict', benchPredict],
+    ['merge', benchMerge],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

@@ -1,6 +1,7 @@
 // Spec Conductor's table of contents: every piece is created here and handed its dependencies;
 // every disposable goes to context.subscriptions where it is created. activate() reads no file and
 // starts no process: parsing begins right after it returns, the engine only on a command.
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { asTarget, type CommandContext } from './vscode/commands/context';
 import { conductPhase } from './vscode/commands/conductPhase';
@@ -9,13 +10,15 @@ import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/co
 import { showReport } from './vscode/commands/showReport';
 import { cleanWorktrees, createReadyMd, selectAgent } from './vscode/commands/simpleCommands';
 import { ConductorState } from './vscode/conductorState';
-import { listDiagnostics, runE2eSuiteIfAsked } from './vscode/e2eHook';
+import { runE2eSuiteIfAsked } from './vscode/e2eHook';
+import { createE2eApi } from './vscode/e2eState';
 import { EngineHost } from './vscode/engineHost';
 import { COMMAND, DIAGNOSTIC_SOURCE, type CommandId } from './vscode/ids';
 import { createLog } from './vscode/log';
 import { MergeDiagnostics } from './vscode/mergeDiagnostics';
 import { PlanCodeLenses } from './vscode/codeLens';
 import { PhasesTree } from './vscode/phasesTree';
+import { registerQuickFixes } from './vscode/quickFixes';
 import { ConductorStatusBar } from './vscode/statusBar';
 import { onSettingsChanged } from './vscode/settings';
 import { SpecDiagnostics } from './vscode/specDiagnostics';
@@ -23,6 +26,7 @@ import { SpecDiagnostics } from './vscode/specDiagnostics';
 const PREDICT_EVERY_MS = 15_000;
 
 export function activate(context: vscode.ExtensionContext): void {
+  const activateStart = performance.now();
   const log = createLog();
   context.subscriptions.push(log);
 
@@ -43,14 +47,17 @@ export function activate(context: vscode.ExtensionContext): void {
   // The first folder is the one conducted; every folder gets live validation.
   const view = new ConductorState(primary, log);
   context.subscriptions.push(view);
+  context.subscriptions.push(registerQuickFixes());
   context.subscriptions.push(specs[0].onDidPlan((plan) => view.setPlan(plan)));
   const host = new EngineHost(primary, view, log, context.extensionPath);
   context.subscriptions.push(host);
   const merges = new MergeDiagnostics();
   context.subscriptions.push(merges);
 
-  context.subscriptions.push(new PhasesTree(view, primary));
-  context.subscriptions.push(new ConductorStatusBar(view, primary));
+  const tree = new PhasesTree(view, primary);
+  context.subscriptions.push(tree);
+  const statusBar = new ConductorStatusBar(view, primary);
+  context.subscriptions.push(statusBar);
   context.subscriptions.push(new PlanCodeLenses(view, primary));
 
   const ctx: CommandContext = { host, view, log, merges };
@@ -95,8 +102,9 @@ export function activate(context: vscode.ExtensionContext): void {
     specs.forEach((s) => void s.reload());
     void view.reload();
   }, 0);
-  runE2eSuiteIfAsked({ vscode, diagnostics: () => listDiagnostics(specProblems) });
   log.info('Spec Conductor activated.');
+  // Last: the end of activation is measured when the test API is created.
+  runE2eSuiteIfAsked(() => createE2eApi({ specProblems, view, tree, statusBar, activateStart, subscriptions: context.subscriptions }));
 }
 
 export function deactivate(): void {

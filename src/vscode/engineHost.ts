@@ -11,7 +11,7 @@ import { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
 import { conductPorts, installHook, openRepository, type Engine } from '../infra/engine';
 import { MergeTree } from '../infra/git/mergeTree';
-import { mergePhase, writeMergeResult, type MergeResult } from '../infra/merge/phaseMerge';
+import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../infra/merge/phaseMerge';
 import { Predictor } from '../infra/git/predictor';
 import type { ConductorState } from './conductorState';
 import type { Log } from './log';
@@ -98,7 +98,10 @@ export class EngineHost implements vscode.Disposable {
         restartInterrupted: request.restartInterrupted,
       },
       {
-        transition: (t) => this.log.info(`Phase ${phase.number} · ${t.module}: ${t.from} → ${t.to}${t.summary && t.to !== 'running' ? ` — ${t.summary}` : ''}`),
+        transition: (t) => {
+          this.log.info(`Phase ${phase.number} · ${t.module}: ${t.from} → ${t.to}${t.summary && t.to !== 'running' ? ` — ${t.summary}` : ''}`);
+          if (t.to === 'needs-input') void this.offerTerminal(phase.slug, t.module, t.summary);
+        },
         note: (text) => this.log.info(`Phase ${phase.number}: ${text}`),
         changed: (run) => this.view.setPhase(run),
       },
@@ -111,6 +114,12 @@ export class EngineHost implements vscode.Disposable {
       this.conductors.delete(phase.slug);
       this.view.setActive(phase.slug, false);
     }
+  }
+
+  /** An agent waits for its user: say so once, with a way to its terminal. */
+  private async offerTerminal(slug: string, module: string, summary: string | null): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(`Agent ${module} needs your input${summary ? `: ${summary}` : '.'}`, 'Focus Terminal');
+    if (choice) this.terminals.terminalFor(`${slug}/${module}`)?.show();
   }
 
   /** Uncommitted changes in the user's checkout (asked before conducting). */
@@ -127,7 +136,7 @@ export class EngineHost implements vscode.Disposable {
       trust: vscode.workspace.isTrusted,
       commands: s.testCommands.length > 0 ? s.testCommands : phase.testCommands.map((c) => c.value),
       into,
-      startFrom: null,
+      startFrom: this.view.plan ? await previousIntegration(engine.repo, this.view.plan, phase, run.baseCommit) : null,
       note: (text) => this.log.info(`Merge phase ${phase.number}: ${text}`),
     });
     await writeMergeResult(engine.conductorDir, run.slug, result);

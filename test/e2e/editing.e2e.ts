@@ -30,3 +30,25 @@ test('typing an unknown dependency into a contract shows an error at its line, f
     assert.deepEqual(fixed.filter((r) => r.source === 'Spec Conductor').map((r) => r.code), ['vague-criterion']);
   });
 });
+
+test('the quick fix of an unknown dependency changes it to the closest feature id', async (t) => {
+  const fixture = copyFixture('bookshop');
+  t.after(() => fixture.remove());
+  await withWorkbench({ name: 'quickfix', folder: fixture.folder, trust: true }, async (wb) => {
+    await wb.waitForProblems((rows) => rows.some((r) => r.code === 'vague-criterion'), 'the initial vague-criterion warning');
+    await wb.openFile('contracts/cart.md');
+    await wb.replaceLine(DEPENDENCY_LINE, 'Feature: `feature-001-catalgo` (for prices)');
+    await wb.waitForProblems((rows) => rows.some((r) => unknownDependency(r) && r.message.includes('Did you mean "feature-001-catalog"')), 'the typo with its suggestion');
+    await wb.goToLine(DEPENDENCY_LINE);
+    // Put the cursor inside the misspelled id ("Feature: `" is 10 characters).
+    await wb.page.keyboard.press('Home');
+    for (let i = 0; i < 14; i++) await wb.page.keyboard.press('ArrowRight');
+    await wb.page.keyboard.press('Control+.');
+    const fix = wb.page.locator('.action-widget .action-label, .monaco-list-row .action-label', { hasText: 'Change to "feature-001-catalog"' }).first();
+    await fix.waitFor({ timeout: 15_000 });
+    await wb.screenshot('quick-fix-offered');
+    await fix.click();
+    await wb.waitForProblems((rows) => !rows.some(unknownDependency), 'no unknown-dependency error after the quick fix');
+    await wb.screenshot('quick-fix-applied');
+  });
+});

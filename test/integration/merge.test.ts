@@ -193,3 +193,23 @@ describe('merge', () => {
     assert.equal(git(json.integrationWorktree, 'status', '--porcelain'), '');
   });
 });
+
+test('a phase that depends on a merged phase integrates on top of that phase\'s result', async () => {
+  const repo = makeRepo({
+    'READY.md': readyMd([
+      { number: 1, name: 'One', modules: ['p1a'] },
+      { number: 2, name: 'Two', modules: ['p2a'] },
+    ]),
+  });
+  repos.push(repo);
+  for (const n of ['1', '2']) {
+    const r = await conductorBin(repo.root, ['conduct', n, '--agent', SCRIPTED_AGENT, '--quiet', '--allow-dirty']);
+    assert.equal(r.code, 0, r.stderr);
+    if (n === '1') assert.equal((await conductorBin(repo.root, ['merge', '1'])).code, 0);
+  }
+  const r = await conductorBin(repo.root, ['merge', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const files = git(repo.root, 'ls-tree', '-r', '--name-only', 'conductor/integration/phase-2-two');
+  assert.match(files, /^p1a\.txt$/m, 'phase 1\'s work is in phase 2\'s integration result');
+  assert.match(files, /^p2a\.txt$/m);
+});

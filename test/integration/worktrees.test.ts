@@ -360,7 +360,7 @@ describe('Worktrees', () => {
 });
 
 describe('Worktrees under concurrency', () => {
-  test('8 worktrees at once, 10 times over, with cleanup between: no failure', async (t) => {
+  test('8 worktrees at once, 50 times over, with cleanup between: no failure', async (t) => {
     // The race is in git's worktree registry, not in the files: a small repository keeps this quick.
     const dir = await mkdtemp(path.join(tmpdir(), 'worktrees-stress-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
@@ -368,7 +368,7 @@ describe('Worktrees under concurrency', () => {
     const base = path.join(dir, 'repo.worktrees');
     const sw = new Worktrees(small, new GitRunner());
     const failures: string[] = [];
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 50; round++) {
       const requests = Array.from({ length: 8 }, (_, m) => ({
         branch: `conductor/stress/m${m}`, path: path.join(base, `r${round}`, `m${m}`), startPoint: 'main',
       }));

@@ -4,7 +4,7 @@ import type { PhaseRun } from '../../core/run/model';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { MergeTree } from '../../infra/git/mergeTree';
 import { Predictor } from '../../infra/git/predictor';
-import { mergePhase, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
+import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
 import { writePhaseReport } from '../../infra/report/writeReport';
 import { openRepository, type Engine } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
@@ -36,7 +36,7 @@ async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
 }
 
 export async function mergeCommand(flags: MergeFlags, positionals: string[], io: CliIo): Promise<number> {
-  const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
+  const { plan, phase, engine, run } = await phaseAndRun(flags, positionals, io);
   const note = (t: string): void => {
     if (!flags.json) io.stdout(`${t}\n`);
   };
@@ -45,7 +45,7 @@ export async function mergeCommand(flags: MergeFlags, positionals: string[], io:
     trust: Boolean(flags.trust),
     commands: flags.test && flags.test.length > 0 ? flags.test : phase.testCommands.map((c) => c.value),
     into: flags.into ?? null,
-    startFrom: null,
+    startFrom: await previousIntegration(engine.repo, plan, phase, run.baseCommit),
     note,
   });
   await writeMergeResult(engine.conductorDir, run.slug, result);

@@ -3,7 +3,7 @@
 // the ref, never in the user's checkout — then the result is validated in the integration worktree.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { PlannedPhase } from '../../core/model';
+import type { Plan, PlannedPhase } from '../../core/model';
 import { integrationBranch, integrationWorktree, mergeOrder, nextStep } from '../../core/merge/planMerge';
 import type { ModuleRecord, PhaseRun } from '../../core/run/model';
 import type { GitExec } from '../git/gitRunner';
@@ -268,4 +268,19 @@ export async function readMergeResult(conductorDir: string, slug: string): Promi
   } catch {
     return null;
   }
+}
+
+/**
+ * Where a phase's integration branch starts: the integration result of the phase it depends on
+ * (the latest one that has been merged), so phases build on each other; else its own base commit.
+ */
+export async function previousIntegration(repo: GitRepo, plan: Plan, phase: PlannedPhase, base: string): Promise<string | null> {
+  for (const number of [...phase.dependsOn].reverse()) {
+    const dep = plan.phases.find((p) => p.number === number);
+    if (!dep) continue;
+    const tip = await repo.refTip(`refs/heads/${integrationBranch(dep.slug)}`);
+    // Only when it is ahead of the base: a result already in the user's branch adds nothing.
+    if (tip && !(await repo.isAncestorOf(tip, base))) return tip;
+  }
+  return null;
 }
