@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const specProblems = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   context.subscriptions.push(specProblems);
-  const specs = folders.map((folder) => new SpecDiagnostics(folder, specProblems, log));
+  const distDir = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
+  const specs = folders.map((folder) => new SpecDiagnostics(folder, specProblems, log, distDir));
   context.subscriptions.push(...specs);
 
   const primary = folders[0];

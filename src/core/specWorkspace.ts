@@ -2,11 +2,12 @@
 // its text changes, so the editor can re-plan on every keystroke.
 import { parseContract } from './contract/parseContract';
 import type { Contract, Plan, SpecDocument } from './model';
+import type { SpecModel } from './specModel';
 import { Planner } from './plan/buildPlan';
 import { ReadyParser } from './spec/parseReady';
 import { parseTasksCsv } from './spec/tasksCsv';
 
-export class SpecWorkspace {
+export class SpecWorkspace implements SpecModel {
   private readonly ready = new ReadyParser();
   private readonly planner = new Planner();
   private spec: { path: string; text: string; doc: SpecDocument } | null = null;

@@ -4,15 +4,15 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { resolveAgent } from '../core/agents/presets';
+// The engine's modules load on first use (esbuild evaluates dynamically imported modules lazily),
+// so activation pays nothing for git, watching, merging or prompts.
 import type { PlannedPhase, Plan } from '../core/model';
-import { defaultWorktreeRoot } from '../core/run/createRun';
-import { PhaseConductor } from '../core/run/phaseConductor';
+import type { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
-import { conductPorts, installHook, openRepository, type Engine } from '../infra/engine';
-import { MergeTree } from '../infra/git/mergeTree';
-import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../infra/merge/phaseMerge';
-import { Predictor } from '../infra/git/predictor';
+import type { Engine } from '../infra/engine';
+import type { MergeTree } from '../infra/git/mergeTree';
+import type { MergeResult } from '../infra/merge/phaseMerge';
+import type { Predictor } from '../infra/git/predictor';
 import type { ConductorState } from './conductorState';
 import type { Log } from './log';
 import { agentSpec, readSettings, type Settings } from './settings';
@@ -45,7 +45,7 @@ export class EngineHost implements vscode.Disposable {
 
   /** Opening the repository runs git: callers check Workspace Trust first. */
   repository(): Promise<Engine> {
-    this.engine ??= openRepository(this.folder.uri.fsPath).catch((e: unknown) => {
+    this.engine ??= import('../infra/engine').then(({ openRepository }) => openRepository(this.folder.uri.fsPath)).catch((e: unknown) => {
       this.engine = null;
       throw e;
     });
@@ -73,6 +73,12 @@ export class EngineHost implements vscode.Disposable {
     const s = this.settings();
     const spec = agentSpec(s);
     if (!spec) throw new Error('No agent command: set "specConductor.customCommand", or choose a preset with "Conductor: Select Agent".');
+    const [{ resolveAgent }, { defaultWorktreeRoot }, { PhaseConductor }, { conductPorts, installHook }] = await Promise.all([
+      import('../core/agents/presets'),
+      import('../core/run/createRun'),
+      import('../core/run/phaseConductor'),
+      import('../infra/engine'),
+    ]);
     const command = resolveAgent(spec, 'interactive');
     if ('error' in command) throw new Error(command.error);
     const engine = await this.repository();
@@ -128,9 +134,10 @@ export class EngineHost implements vscode.Disposable {
   }
 
   async merge(phase: PlannedPhase, run: PhaseRun, into: string | null): Promise<MergeResult> {
+    const [{ mergePhase, previousIntegration, writeMergeResult }, { defaultWorktreeRoot }] = await Promise.all([import('../infra/merge/phaseMerge'), import('../core/run/createRun')]);
     const engine = await this.repository();
     const s = this.settings();
-    const deps = { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: this.mergeTree(engine), conductorDir: engine.conductorDir };
+    const deps = { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: await this.mergeTree(engine), conductorDir: engine.conductorDir };
     const result = await mergePhase(phase, run, deps, {
       worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
       trust: vscode.workspace.isTrusted,
@@ -146,7 +153,10 @@ export class EngineHost implements vscode.Disposable {
 
   async predict(phase: PlannedPhase, run: PhaseRun): Promise<Awaited<ReturnType<Predictor['predict']>>> {
     const engine = await this.repository();
-    this.predictor ??= new Predictor(engine.repo.root, engine.git, this.mergeTree(engine));
+    if (!this.predictor) {
+      const { Predictor } = await import('../infra/git/predictor');
+      this.predictor = new Predictor(engine.repo.root, engine.git, await this.mergeTree(engine));
+    }
     const modules = run.modules
       .filter((m) => m.state !== 'pending' && m.state !== 'blocked')
       .map((m) => {
@@ -159,8 +169,11 @@ export class EngineHost implements vscode.Disposable {
 
   private mergeTreeInstance: MergeTree | null = null;
 
-  private mergeTree(engine: Engine): MergeTree {
-    this.mergeTreeInstance ??= new MergeTree(engine.repo.root, engine.git, { onSlowFallback: (msg) => this.log.warn(msg) });
+  private async mergeTree(engine: Engine): Promise<MergeTree> {
+    if (!this.mergeTreeInstance) {
+      const { MergeTree } = await import('../infra/git/mergeTree');
+      this.mergeTreeInstance = new MergeTree(engine.repo.root, engine.git, { onSlowFallback: (msg) => this.log.warn(msg) });
+    }
     return this.mergeTreeInstance;
   }
 

@@ -1,6 +1,6 @@
 // Typed reads of the extension's settings; `onSettingsChanged` lets features apply changes without reload.
 import * as vscode from 'vscode';
-import { DEFAULT_CONTRACT_GLOBS } from '../core/loadPlan';
+import { DEFAULT_CONTRACT_GLOBS } from '../core/spec/loadSpecFiles';
 import { SETTING, SETTINGS_SECTION } from './ids';
 
 export interface Settings {

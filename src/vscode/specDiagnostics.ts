@@ -3,18 +3,19 @@
 // restricted workspace.
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import { loadWorkspace } from '../core/loadPlan';
 import type { Plan, Problem } from '../core/model';
-import { SpecWorkspace } from '../core/specWorkspace';
+import { loadSpecFiles } from '../core/spec/loadSpecFiles';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import type { Log } from './log';
 import { readSettings, type Settings } from './settings';
+import { WorkerSpecModel } from './workerSpecModel';
 import { WorkspaceSpecSource } from './workspaceSpecSource';
 
 const TYPING_DEBOUNCE_MS = 200;
 
 export class SpecDiagnostics implements vscode.Disposable {
-  private readonly workspace = new SpecWorkspace();
+  /** Parsing runs in a worker thread: a large READY.md never blocks the extension host. */
+  private readonly workspace: WorkerSpecModel;
   private readonly source: WorkspaceSpecSource;
   private settings: Settings;
   private isContract: (rel: string) => boolean;
@@ -29,7 +30,9 @@ export class SpecDiagnostics implements vscode.Disposable {
     private readonly folder: vscode.WorkspaceFolder,
     private readonly collection: vscode.DiagnosticCollection,
     private readonly log: Log,
+    distDir: string,
   ) {
+    this.workspace = new WorkerSpecModel(distDir);
     this.source = new WorkspaceSpecSource(folder);
     this.settings = readSettings(folder.uri);
     this.isContract = picomatch([...this.settings.contractGlobs], { dot: true });
@@ -55,10 +58,10 @@ export class SpecDiagnostics implements vscode.Disposable {
 
   async reload(): Promise<Plan | null> {
     try {
-      await loadWorkspace(this.source, { specFile: this.settings.specFile, contractGlobs: this.settings.contractGlobs }, this.workspace);
+      await loadSpecFiles(this.source, { specFile: this.settings.specFile, contractGlobs: this.settings.contractGlobs }, this.workspace);
       // Unsaved edits win over the disk.
       for (const doc of vscode.workspace.textDocuments) if (doc.isDirty) this.apply(doc);
-      return this.publish();
+      return await this.publish();
     } catch (e) {
       this.log.error(`Could not read the specs of ${this.folder.name}`, e);
       return null;
@@ -76,7 +79,7 @@ export class SpecDiagnostics implements vscode.Disposable {
   }
 
   private onEdit(doc: vscode.TextDocument): void {
-    if (this.apply(doc)) this.schedule(() => this.publish());
+    if (this.apply(doc)) this.schedule(() => this.publish().catch((e: unknown) => this.log.error('Validating the specs failed', e)));
   }
 
   /** Feeds an open document's text into the model; false when it is not a spec file of this folder. */
@@ -99,8 +102,8 @@ export class SpecDiagnostics implements vscode.Disposable {
     this.timer = setTimeout(run, TYPING_DEBOUNCE_MS);
   }
 
-  private publish(): Plan {
-    const plan = this.workspace.plan();
+  private async publish(): Promise<Plan> {
+    const plan = await this.workspace.plan();
     this.latest = plan;
     const byFile = new Map<string, vscode.Diagnostic[]>();
     for (const p of plan.problems) {
@@ -119,6 +122,7 @@ export class SpecDiagnostics implements vscode.Disposable {
   dispose(): void {
     clearTimeout(this.timer);
     this.watcher?.dispose();
+    this.workspace.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

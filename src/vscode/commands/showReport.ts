@@ -1,6 +1,5 @@
 // Conductor: Show Phase Report — writes the report and opens its markdown preview.
 import * as vscode from 'vscode';
-import { writePhaseReport } from '../../infra/report/writeReport';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
 import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
@@ -16,6 +15,7 @@ export async function showReport(ctx: CommandContext, arg: unknown): Promise<voi
   // The report counts changed files with git.
   if (!(await requireTrust('Show Phase Report'))) return;
   try {
+    const { writePhaseReport } = await import('../../infra/report/writeReport');
     const written = await writePhaseReport(await ctx.host.repository(), phase, run);
     await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(written.markdownPath));
   } catch (e) {

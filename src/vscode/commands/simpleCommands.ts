@@ -1,7 +1,6 @@
 // Small commands: choose the agent, create READY.md from the template, clean up worktrees.
 import * as vscode from 'vscode';
 import { AGENT_PRESETS } from '../../core/agents/presets';
-import { cleanOrphans } from '../../infra/cleanOrphans';
 import { SETTING, SETTINGS_SECTION } from '../ids';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
@@ -49,6 +48,7 @@ export async function createReadyMd(ctx: CommandContext, extensionUri: vscode.Ur
 export async function cleanWorktrees(ctx: CommandContext): Promise<void> {
   if (!(await requireTrust('Clean Up Worktrees'))) return;
   try {
+    const { cleanOrphans } = await import('../../infra/cleanOrphans');
     const engine = await ctx.host.repository();
     const preview = await cleanOrphans(engine, new Set(), true);
     const removable = preview.filter((r) => r.action === 'remove');

@@ -1,0 +1,32 @@
+// Reads the plan and the contracts through the SpecSource port into a SpecModel. Imports no parser,
+// so the extension's main thread can load the files and leave the parsing to a worker.
+import type { SpecSource } from '../ports';
+import type { SpecModel } from '../specModel';
+import { locateSpec } from './locateSpec';
+
+export const DEFAULT_CONTRACT_GLOBS: readonly string[] = ['contracts/*.md', '**/contract.md'];
+
+export interface LoadOptions {
+  /** Plan file relative to the root; empty/undefined: READY.md, .prelude/READY.md, tasks.csv. */
+  specFile?: string;
+  contractGlobs?: readonly string[];
+}
+
+export async function loadSpecFiles<T extends SpecModel>(source: SpecSource, options: LoadOptions, into: T): Promise<T> {
+  const specPath = await locateSpec(source, options.specFile);
+  const specText = specPath ? await source.readText(specPath) : null;
+  if (specPath && specText !== null) into.setSpec(specPath, specText);
+  else into.clearSpec(specPath);
+
+  const paths = (await source.findFiles(options.contractGlobs ?? DEFAULT_CONTRACT_GLOBS)).filter((p) => p !== specPath);
+  const texts = await Promise.all(paths.map((p) => source.readText(p)));
+  const present: string[] = [];
+  paths.forEach((p, i) => {
+    const text = texts[i];
+    if (text === null) return;
+    into.setContract(p, text);
+    present.push(p);
+  });
+  into.retainContracts(present);
+  return into;
+}
