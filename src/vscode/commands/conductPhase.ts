@@ -55,7 +55,7 @@ export async function conductPhase(ctx: CommandContext, arg: unknown, options: {
     const result = await ctx.host.conduct({ plan: ctx.view.plan, phase, approve, restartInterrupted });
     const notDone = result.modules.filter((m) => m.state !== 'complete');
     if (notDone.length === 0) {
-      const choice = await vscode.window.showInformationMessage(`Phase ${phase.number} complete: ${result.modules.length} module(s).`, 'Merge & Validate');
+      const choice = await vscode.window.showInformationMessage(`Phase ${phase.number} complete: ${count(result.modules.length, 'module')}.`, 'Merge & Validate');
       if (choice) await vscode.commands.executeCommand('specConductor.mergePhase', { phase: phase.number });
     } else {
       void vscode.window.showWarningMessage(
@@ -75,7 +75,7 @@ async function confirmPreview(ctx: CommandContext, phase: PlannedPhase, resuming
   const s = ctx.host.settings();
   const lines = phase.waves.map((wave, i) => `Wave ${i + 1}: ${wave.join(', ')}`);
   const detail = [
-    `${phase.modules.length} module(s) in ${phase.waves.length} wave(s):`,
+    `${count(phase.modules.length, 'module')} in ${count(phase.waves.length, 'wave')}:`,
     ...lines,
     '',
     `Agent: ${agentSpec(s) ?? '(none set)'} · up to ${ctx.host.maxParallel(s)} at once · ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}`,
@@ -83,4 +83,8 @@ async function confirmPreview(ctx: CommandContext, phase: PlannedPhase, resuming
   ].join('\n');
   const choice = await vscode.window.showInformationMessage(`${resuming ? 'Resume' : 'Conduct'} Phase ${phase.number}: ${phase.name}?`, { modal: true, detail }, resuming ? 'Resume' : 'Conduct');
   return Boolean(choice);
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
