@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchEngine } from './engine.bench';
 import { benchMerge } from './merge.bench';
+import { benchVscode } from './vscode.bench';
 import { benchPredict } from './predict.bench';
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     ['engine', benchEngine],
     ['predict', benchPredict],
     ['merge', benchMerge],
+    // Needs test/e2e/install.sh (code-server and chromium); packages the .vsix itself.
+    ['vscode', benchVscode],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

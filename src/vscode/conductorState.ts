@@ -1,14 +1,20 @@
 // What the views show: the latest plan (from live validation) and the run state (from the engine
 // running in this window, or from `.conductor/state.json` written by a `conductor` CLI elsewhere).
-// Views read it synchronously: getChildren never touches the disk.
+// Views read it synchronously: getChildren never touches the disk. Agents the state file records as
+// live but no engine here follows (after a window reload, or a CLI that was killed) are shown as
+// interrupted once their process is gone.
 import * as vscode from 'vscode';
 import type { Plan } from '../core/model';
 import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model';
 import { parseState } from '../core/run/validateState';
+import { unfollowedAgentPids, withGoneAgentsInterrupted } from '../core/view/liveness';
 import type { MergeResult } from '../infra/merge/phaseMerge';
 import type { Log } from './log';
+import { processAlive } from './terminalAgentPort';
 
 const STATE_DEBOUNCE_MS = 30;
+/** How often agents nobody here follows are checked for life (as often as the engine checks adopted ones). */
+const LIVENESS_MS = 2000;
 
 export interface ConductorView {
   readonly plan: Plan | null;
@@ -32,10 +38,12 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private livenessTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
     private readonly log: Log,
+    private readonly isAlive: (pid: number) => boolean = processAlive,
   ) {
     // Another process (the CLI) may conduct too; follow its state file.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.conductor/state.json'));
@@ -90,11 +98,30 @@ export class ConductorState implements ConductorView, vscode.Disposable {
       // Phases this window is conducting are newer in memory than on disk.
       const phases = { ...read.state.phases };
       for (const slug of this.active) if (this.state.phases[slug]) phases[slug] = this.state.phases[slug];
-      this.state = { ...read.state, phases };
+      this.state = this.showGoneAgents({ ...read.state, phases });
     } catch (e) {
       if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') this.state = emptyState();
       else this.log.error('Could not read .conductor/state.json', e);
     }
+    this.emitter.fire();
+  }
+
+  /** The state with gone agents shown interrupted; keeps checking while some recorded as live are not followed here. */
+  private showGoneAgents(state: RunStateFile): RunStateFile {
+    const shown = withGoneAgentsInterrupted(state, this.active, this.isAlive);
+    const watch = unfollowedAgentPids(shown, this.active).length > 0;
+    if (watch && this.livenessTimer === undefined) this.livenessTimer = setInterval(() => this.recheckAgents(), LIVENESS_MS);
+    else if (!watch && this.livenessTimer !== undefined) {
+      clearInterval(this.livenessTimer);
+      this.livenessTimer = undefined;
+    }
+    return shown;
+  }
+
+  private recheckAgents(): void {
+    const shown = this.showGoneAgents(this.state);
+    if (shown === this.state) return;
+    this.state = shown;
     this.emitter.fire();
   }
 
@@ -105,6 +132,7 @@ export class ConductorState implements ConductorView, vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearInterval(this.livenessTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { RunStateFile } from '../core/run/model';
 import { E2E_ENV } from './ids';
 
 export interface E2eDiagnostic {
@@ -18,11 +19,49 @@ export interface E2eDiagnostic {
   message: string;
 }
 
-/** What a suite sees of the running extension; activate() fills it. Add a field per view or state a test needs. */
+/** One row of the Phases tree, flattened depth first. */
+export interface E2eTreeItem {
+  id: string;
+  parentId: string | null;
+  /** 0 for phases, 1 for modules, 2 for their details. */
+  depth: number;
+  label: string;
+  description: string;
+  contextValue: string;
+  /** The codicon id (`pass-filled`), or null. */
+  icon: string | null;
+}
+
+/** Milliseconds from `performance.now()` in the extension host. */
+export interface E2eActivation {
+  /** The host's `performance.timeOrigin` (ms since the epoch), to place the times below on a wall clock. */
+  timeOrigin: number;
+  /** When activate() began, since the extension host started. */
+  startMs: number;
+  /** activate() itself. */
+  activateMs: number;
+  /** From the start of activate() until the Phases tree first had items; null until it has. */
+  firstTreeMs: number | null;
+}
+
+/** What a suite sees of the running extension; src/vscode/e2eState.ts fills it. Add a field per view or state a test needs. */
 export interface E2eApi {
   readonly vscode: typeof vscode;
   /** Spec Conductor's current diagnostics, sorted by file and position. */
   diagnostics(): E2eDiagnostic[];
+  /** The Phases tree as the view shows it. */
+  tree(): E2eTreeItem[];
+  /** The run state the views show (`.conductor/state.json`, or the engine of this window). */
+  runState(): RunStateFile;
+  /** The status bar item's text ('' while hidden), codicons as `$(id)`. */
+  statusBarText(): string;
+  /** Names of the open terminals. */
+  terminals(): string[];
+  /** Names of every terminal opened since activation, in order (closed ones included). */
+  terminalsOpened(): string[];
+  readonly activation: E2eActivation;
+  /** process.memoryUsage() of the extension host. */
+  memory(): NodeJS.MemoryUsage;
 }
 
 export type E2eTest = (api: E2eApi) => unknown;
@@ -45,10 +84,12 @@ export interface E2eReport {
   error?: string;
 }
 
-export function runE2eSuiteIfAsked(api: E2eApi, env: NodeJS.ProcessEnv = process.env): void {
+/** Builds the API (only when a suite is asked for: no cost otherwise) and runs the suite once activate() has returned. */
+export function runE2eSuiteIfAsked(createApi: () => E2eApi, env: NodeJS.ProcessEnv = process.env): void {
   const suite = env[E2E_ENV.suite];
   const results = env[E2E_ENV.results];
   if (!suite || !results) return;
+  const api = createApi();
   // After activate() has returned, so the suite sees a fully activated extension.
   setTimeout(() => void runSuite(suite, results, api), 0);
 }

@@ -40,6 +40,11 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     this.refresh();
   }
 
+  /** The phase nodes shown now (their modules and details as children). */
+  get items(): readonly PhaseNode[] {
+    return this.roots;
+  }
+
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const collapsible =
       node.children.length === 0

@@ -9,6 +9,7 @@ export class ConductorStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly throttle = new RefreshThrottle(() => this.update());
   private readonly disposables: vscode.Disposable[];
+  private visible = false;
 
   constructor(
     private readonly view: ConductorView,
@@ -23,6 +24,7 @@ export class ConductorStatusBar implements vscode.Disposable {
 
   private update(): void {
     const model = statusBarModel(this.view.state, this.view.plan, this.view.active);
+    this.visible = model.visible;
     if (!model.visible) {
       this.item.hide();
       return;
@@ -33,6 +35,11 @@ export class ConductorStatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(prefix + model.tooltip, true);
     this.item.tooltip = tooltip;
     this.item.show();
+  }
+
+  /** The item's text as shown, '' while hidden. */
+  get text(): string {
+    return this.visible ? this.item.text : '';
   }
 
   dispose(): void {

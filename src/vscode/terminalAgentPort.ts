@@ -1,7 +1,8 @@
 // AgentPort over VS Code terminals: one terminal per running module, named after it, working in
 // its worktree, so the user can watch the agent and type to it. A fixed sh wrapper runs the agent's
 // argv (passed as positional parameters, never spliced into the script) and records its exit code
-// in a file; a terminal closed without that file was closed by the user.
+// in a file; a terminal closed without that file was closed by the user. The agents die with the
+// extension host: their terminals are transient, so after a window reload nobody would see them.
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
@@ -17,6 +18,8 @@ export interface TerminalEvents {
 export class TerminalAgentPort implements AgentPort, vscode.Disposable {
   private readonly terminals = new Map<string, vscode.Terminal>();
   private readonly closeWaiters = new Map<vscode.Terminal, () => void>();
+  /** Shell pids of agents started here that have not ended yet. */
+  private readonly running = new Set<number>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly events: TerminalEvents) {
@@ -45,6 +48,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
     this.terminals.set(launch.key, terminal);
     this.events.opened(launch.key);
     const pid = (await terminal.processId) ?? null;
+    if (pid !== null) this.running.add(pid);
     let stopRequested = false;
 
     const exited = new Promise<AgentExit>((resolve) => {
@@ -52,6 +56,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
       const finish = (exit: AgentExit): void => {
         if (settled) return;
         settled = true;
+        if (pid !== null) this.running.delete(pid);
         clearInterval(poll);
         this.closeWaiters.delete(terminal);
         resolve(exit);
@@ -88,12 +93,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
   }
 
   isAlive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return processAlive(pid);
   }
 
   async stopPid(pid: number): Promise<void> {
@@ -111,5 +111,19 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    // A reload does not close transient terminals in the terminal host right away: their agents
+    // would run on unseen and unfollowed. Signals are synchronous, so this works during shutdown.
+    for (const pid of this.running) void this.stopPid(pid);
+    this.running.clear();
+  }
+}
+
+/** Whether a process exists (EPERM: it does, as someone else's). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -24,6 +24,8 @@ export interface ServerDirs {
 
 export interface CodeServer {
   url: string;
+  /** Settles when the server process exits. */
+  exited: Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ export interface StartOptions {
   trust: boolean;
   env: Record<string, string>;
   logFile: string;
+  /** Exit after this long without a browser connected; null: never. Default IDLE_TIMEOUT_S. */
+  idleTimeoutSeconds?: number | null;
+  /** false: the caller stops the server on SIGINT/SIGTERM itself (it is still killed when this process exits). */
+  exitOnSignals?: boolean;
 }
 
 export async function startCodeServer(tools: Tools, options: StartOptions): Promise<CodeServer> {
@@ -69,7 +75,7 @@ export async function startCodeServer(tools: Tools, options: StartOptions): Prom
     '--bind-addr', `${HOST}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--idle-timeout-seconds', String(IDLE_TIMEOUT_S),
+    ...(options.idleTimeoutSeconds === null ? [] : ['--idle-timeout-seconds', String(options.idleTimeoutSeconds ?? IDLE_TIMEOUT_S)]),
     ...(options.trust ? ['--disable-workspace-trust'] : []),
     options.folder,
   ];
@@ -86,12 +92,13 @@ export async function startCodeServer(tools: Tools, options: StartOptions): Prom
   // turns into an exit, and every running server's exit handler kills its group.
   const killOnExit = (): void => killGroup(child, 'SIGKILL');
   const exitOnSignal = (signal: NodeJS.Signals): void => process.exit(128 + (os.constants.signals[signal] ?? 1));
+  const signals = options.exitOnSignals === false ? [] : EXIT_SIGNALS;
   process.on('exit', killOnExit);
-  for (const signal of EXIT_SIGNALS) process.on(signal, exitOnSignal);
+  for (const signal of signals) process.on(signal, exitOnSignal);
 
   const stop = async (): Promise<void> => {
     process.off('exit', killOnExit);
-    for (const signal of EXIT_SIGNALS) process.off(signal, exitOnSignal);
+    for (const signal of signals) process.off(signal, exitOnSignal);
     if (child.exitCode === null && child.signalCode === null) {
       killGroup(child, 'SIGTERM');
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_GRACE_MS);
@@ -109,7 +116,7 @@ export async function startCodeServer(tools: Tools, options: StartOptions): Prom
     await stop();
     throw e;
   }
-  return { url, stop };
+  return { url, exited, stop };
 }
 
 function dirArgs(dirs: ServerDirs): string[] {

@@ -6,11 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'esbuild';
-import type { E2eReport } from '../../src/vscode/e2eHook';
+import type { E2eApi, E2eReport } from '../../src/vscode/e2eHook';
 import { E2E_ENV } from '../../src/vscode/ids';
 import { installVsix, startCodeServer, tail, type CodeServer } from './codeServer';
 import { findTools, RESULTS_DIR, VSIX } from './tools';
 import { goToLine, openFile, readProblems, replaceLine, runCommand, type ProblemRow } from './workbenchUi';
+import { PROBE_FILE_ENV, type ProbeAddress } from './suites/probe.suite';
+import { waitUntil } from './waitUntil';
 
 export type { ProblemRow } from './workbenchUi';
 
@@ -27,12 +29,21 @@ export interface WorkbenchOptions {
   suite?: string;
   /** User settings on top of the quiet defaults below. */
   settings?: Record<string, unknown>;
+  /** Serve the extension's E2eApi to this process (see suites/probe.suite.ts), for `host()`. Replaces `suite`. */
+  probe?: boolean;
 }
+
+type HostApi = Omit<E2eApi, 'vscode'>;
+/** A member of the in-host E2eApi, read through the probe. */
+export type HostQuery = keyof HostApi;
+export type HostValue<K extends HostQuery> = HostApi[K] extends (...args: never[]) => infer R ? Awaited<R> : HostApi[K];
 
 export interface Workbench {
   page: Page;
   folder: string;
   logFile: string;
+  /** Wall-clock times (ms since the epoch): the page load began, and the workbench showed its bars. */
+  timing: { loadStartedAt: number; readyAt: number };
   runCommand(title: string): Promise<void>;
   openFile(relativePath: string): Promise<void>;
   goToLine(line: number): Promise<void>;
@@ -44,6 +55,12 @@ export interface Workbench {
   waitForProblems(accept: (rows: ProblemRow[]) => boolean, what: string): Promise<ProblemRow[]>;
   /** Waits for the in-host suite's report (only with options.suite). */
   suiteReport(): Promise<E2eReport>;
+  /** Reads a member of the extension's E2eApi in the extension host (only with options.probe). */
+  host<K extends HostQuery>(query: K): Promise<HostValue<K>>;
+  /** Polls a member of the E2eApi until `accept` holds; fails with what it last saw. */
+  waitForHost<K extends HostQuery>(query: K, accept: (value: HostValue<K>) => boolean, what: string, timeoutMs?: number): Promise<HostValue<K>>;
+  /** Developer: Reload Window, then waits for the new extension host's probe and the workbench (only with options.probe). */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +83,8 @@ const SETTINGS: Record<string, unknown> = {
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'git.enabled': false,
+  // The in-host probe listens on a loopback port: nothing to forward.
+  'remote.autoForwardPorts': false,
   'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
   'editor.suggestOnTriggerCharacters': false,
   'editor.autoClosingBrackets': 'never',
@@ -92,13 +111,20 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
   mkdirSync(dirs.extensionsDir);
   writeFileSync(path.join(dirs.userDataDir, 'User', 'settings.json'), JSON.stringify({ ...SETTINGS, ...options.settings }, null, 2));
+  // The window is remote to the server: settings scoped "machine" (specConductor.customCommand) are
+  // read from the server's Machine settings, not the user's.
+  mkdirSync(path.join(dirs.userDataDir, 'Machine'));
+  writeFileSync(path.join(dirs.userDataDir, 'Machine', 'settings.json'), JSON.stringify({ ...options.settings }, null, 2));
   const resultsFile = path.join(temp, 'suite-results.json');
+  const probeFile = path.join(temp, 'probe.json');
+  const suite = options.probe ? path.join(__dirname, 'suites', 'probe.suite.ts') : options.suite;
 
   let server: CodeServer | undefined;
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   let shotCount = 0;
   let closed = false;
+  const timing = { loadStartedAt: 0, readyAt: 0 };
   const screenshot = async (step: string): Promise<string> => {
     const file = path.join(shots, `${String(++shotCount).padStart(2, '0')}-${step.replace(/[^\w.-]+/g, '-')}.png`);
     await page?.screenshot({ path: file });
@@ -122,10 +148,11 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
 
   try {
     const env = { ...options.env };
-    if (options.suite) {
-      env[E2E_ENV.suite] = await bundleSuite(options.suite, temp);
+    if (suite) {
+      env[E2E_ENV.suite] = await bundleSuite(suite, temp);
       env[E2E_ENV.results] = resultsFile;
     }
+    if (options.probe) env[PROBE_FILE_ENV] = probeFile;
     await installVsix(tools, dirs, VSIX, logFile);
     const started = Date.now();
     server = await startCodeServer(tools, { dirs, folder: options.folder, trust: options.trust, env, logFile });
@@ -144,10 +171,10 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     page.on('console', (message) => {
       if (message.type() === 'error') appendFileSync(logFile, `[browser] console error: ${message.text()}\n`);
     });
+    timing.loadStartedAt = Date.now();
     await page.goto(`${server.url}/?folder=${encodeURIComponent(options.folder)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
-    await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+    await workbenchReady(page);
+    timing.readyAt = Date.now();
     console.log(`[e2e] ${name}: code-server listening after ${seconds(listening - started)}, workbench ready after ${seconds(Date.now() - started)}`);
   } catch (e) {
     const shot = page ? await screenshot('start-failure').catch(() => null) : null;
@@ -168,7 +195,7 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     throw new Error(`The Problems panel did not show ${what} within ${PROBLEMS_TIMEOUT_MS / 1000} s; it showed:\n${JSON.stringify(rows, null, 2)}`);
   };
   const suiteReport = async (): Promise<E2eReport> => {
-    if (!options.suite) throw new Error('suiteReport() needs options.suite.');
+    if (!suite) throw new Error('suiteReport() needs options.suite.');
     const deadline = Date.now() + SUITE_TIMEOUT_MS;
     while (!existsSync(resultsFile)) {
       if (Date.now() > deadline) {
@@ -179,11 +206,31 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     }
     return JSON.parse(readFileSync(resultsFile, 'utf8')) as E2eReport;
   };
+  const probeAddress = (): ProbeAddress | null => {
+    if (!options.probe) throw new Error('host() needs options.probe.');
+    return existsSync(probeFile) ? (JSON.parse(readFileSync(probeFile, 'utf8')) as ProbeAddress) : null;
+  };
+  const host = async <K extends HostQuery>(query: K): Promise<HostValue<K>> => {
+    const address =
+      probeAddress() ??
+      (await waitUntil(`the in-host probe (did the extension activate?); log ${logFile}`, async () => probeAddress(), Boolean, SUITE_TIMEOUT_MS))!;
+    const response = await fetch(`http://127.0.0.1:${address.port}/${encodeURIComponent(query)}`, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`The in-host probe answered ${response.status} for ${query}: ${await response.text()}`);
+    return (await response.json()) as HostValue<K>;
+  };
+  const reload = async (): Promise<void> => {
+    const before = probeAddress();
+    if (!before) throw new Error('reload() before the in-host probe answered.');
+    await runCommand(ready, 'Developer: Reload Window');
+    await waitUntil('a new extension host after the reload', async () => probeAddress(), (a) => a !== null && a.pid !== before.pid, WORKBENCH_TIMEOUT_MS);
+    await workbenchReady(ready);
+  };
 
   return {
     page: ready,
     folder: options.folder,
     logFile,
+    timing,
     runCommand: (title) => runCommand(ready, title),
     openFile: (relativePath) => openFile(ready, relativePath),
     goToLine: (line) => goToLine(ready, line),
@@ -192,6 +239,9 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
     problems: () => readProblems(ready, options.folder),
     waitForProblems,
     suiteReport,
+    host,
+    waitForHost: (query, accept, what, timeoutMs) => waitUntil(what, () => host(query), accept, timeoutMs),
+    reload,
     close,
   };
 }
@@ -216,6 +266,12 @@ export function assertSuitePassed(report: E2eReport): void {
   if (report.error) throw new Error(`The in-host suite did not load:\n${report.error}`);
   if (report.results.length === 0) throw new Error('The in-host suite ran no test.');
   if (failed.length > 0) throw new Error(`In-host tests failed:\n${failed.map((r) => `- ${r.name}:\n${r.error}`).join('\n')}`);
+}
+
+async function workbenchReady(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: WORKBENCH_TIMEOUT_MS });
 }
 
 /** Bundles a TypeScript suite into one CommonJS file the extension host can require (vscode stays external). */

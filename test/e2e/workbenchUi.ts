@@ -20,8 +20,16 @@ const QUICK_INPUT = '.quick-input-widget';
 /** F1, `>title`, then picks the entry whose label is exactly `title` (e.g. "Conductor: Validate Specs"). */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await quickInput(page, `>${title}`);
-  await pick(page, page.locator(QUICK_INPUT).getByRole('option', { name: title, exact: true }), `command "${title}"`);
+  // The command may open a quick pick of its own: then the palette is gone when its `>` text is.
+  await pick(page, page.locator(QUICK_INPUT).getByRole('option', { name: title, exact: true }), `command "${title}"`, PALETTE_CLOSED);
 }
+
+/** A page expression (no DOM types here): the quick input is hidden or closing, or no longer holds a `>command`. */
+const PALETTE_CLOSED = `(() => {
+  const widget = document.querySelector('${QUICK_INPUT}');
+  if (!widget || widget.style.display === 'none' || widget.classList.contains('quick-input-widget-closing')) return true;
+  return !(widget.querySelector('.quick-input-box input')?.value ?? '').startsWith('>');
+})()`;
 
 /** Quick Open on a workspace-relative path, then waits for its editor to be the active one. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
@@ -106,7 +114,7 @@ async function quickInput(page: Page, text: string): Promise<void> {
   await input.fill(text);
 }
 
-async function pick(page: Page, option: ReturnType<Page['locator']>, what: string): Promise<void> {
+async function pick(page: Page, option: ReturnType<Page['locator']>, what: string, closed?: string): Promise<void> {
   try {
     await option.waitFor({ timeout: 15_000 });
   } catch {
@@ -114,5 +122,6 @@ async function pick(page: Page, option: ReturnType<Page['locator']>, what: strin
     throw new Error(`No ${what} in the quick input; it offered: ${JSON.stringify(offered)}`);
   }
   await option.click();
-  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 10_000 });
+  if (closed) await page.waitForFunction(closed, undefined, { timeout: 10_000 });
+  else await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 10_000 });
 }

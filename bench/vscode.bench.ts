@@ -1,0 +1,174 @@
+// The extension in the real workbench (code-server + headless chromium, see test/e2e/): activation
+// with a 50-module spec against the same workbench on an empty folder (where the extension does not
+// activate), the extension host's memory with 100 agents running, and the size of the .vsix.
+// Needs `bash test/e2e/install.sh` once; packages the .vsix itself. `node --import tsx bench/vscode.bench.ts`.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { RunStateFile } from '../src/core/run/model';
+import { readyMd } from '../test/support/specBuilder';
+import { startWorkbench, type Workbench } from '../test/e2e/harness';
+import { REPO_ROOT, VSIX } from '../test/e2e/tools';
+import { waitUntil } from '../test/e2e/waitUntil';
+import { clickDialogButton, readDialog } from '../test/e2e/workbenchViews';
+import { generateSpec } from './generate';
+import { fmt, median } from './stats';
+
+const RUNS = 3;
+const RUNNING_AGENTS = 100;
+const SCRIPTED_AGENT = path.join(REPO_ROOT, 'test', 'agents', 'scripted-agent.mjs');
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+const MiB = 1024 * 1024;
+
+type Log = (line: string) => void;
+
+export async function benchVscode(log: Log): Promise<void> {
+  log('packaging spec-conductor.vsix (npm run package)…');
+  execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'bench-vscode-')));
+  try {
+    await activation(parent, log);
+    await memory(parent, log);
+    log(`.vsix: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB (${VSIX})`);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+/** (a) READY.md with 5 phases × 10 modules and their contracts, against an empty folder. */
+async function activation(parent: string, log: Log): Promise<void> {
+  const specFolder = path.join(parent, 'spec50');
+  const spec = generateSpec(5, 10, 3);
+  mkdirSync(path.join(specFolder, 'contracts'), { recursive: true });
+  writeFileSync(path.join(specFolder, 'READY.md'), spec.ready);
+  for (const [file, text] of spec.contracts) writeFileSync(path.join(specFolder, file), text);
+  const emptyFolder = path.join(parent, 'empty');
+  mkdirSync(emptyFolder);
+
+  const baseline: number[] = [];
+  const specReady: number[] = [];
+  const activate: number[] = [];
+  const firstTree: number[] = [];
+  const treeAfterLoad: number[] = [];
+  const hostAfterLoad: number[] = [];
+  const activateAfterLoad: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const empty = await startWorkbench({ folder: emptyFolder, trust: true, name: `bench-empty-${run}` });
+    baseline.push(empty.timing.readyAt - empty.timing.loadStartedAt);
+    await empty.close();
+
+    const wb = await startWorkbench({ folder: specFolder, trust: true, probe: true, name: `bench-spec50-${run}` });
+    try {
+      const a = await wb.waitForHost('activation', (a) => a.firstTreeMs !== null, 'the Phases tree to have items', 60_000);
+      const modules = (await wb.host('tree')).filter((r) => r.depth === 1).length;
+      if (modules !== 50) throw new Error(`expected 50 modules in the tree, got ${modules}`);
+      specReady.push(wb.timing.readyAt - wb.timing.loadStartedAt);
+      activate.push(a.activateMs);
+      firstTree.push(a.firstTreeMs!);
+      treeAfterLoad.push(a.timeOrigin + a.startMs + a.firstTreeMs! - wb.timing.loadStartedAt);
+      hostAfterLoad.push(a.timeOrigin - wb.timing.loadStartedAt);
+      activateAfterLoad.push(a.timeOrigin + a.startMs - wb.timing.loadStartedAt);
+    } finally {
+      await wb.close();
+    }
+  }
+  const b = median(baseline);
+  const t = median(treeAfterLoad);
+  const row = (label: string, value: string): void => log(`  ${label.padEnd(52)} ${value}`);
+  log(`activation, READY.md with 5 phases × 10 modules + 50 contracts (median of ${RUNS} fresh workbenches)`);
+  row('activate() itself:', fmt(median(activate)));
+  row('activate() start → Phases tree has its 50 modules:', fmt(median(firstTree)));
+  row('page load → extension host process started:', `${fmt(median(hostAfterLoad))}  (VS Code's part)`);
+  row('page load → activate() called:', `${fmt(median(activateAfterLoad))}  (VS Code's part)`);
+  row('page load → Phases tree has its 50 modules:', fmt(t));
+  row('page load → workbench ready, this folder:', fmt(median(specReady)));
+  row('baseline: page load → workbench ready, empty folder:', `${fmt(b)}  (the extension does not activate)`);
+  row('ratio tree ready / baseline workbench ready:', (t / b).toFixed(2));
+  row('ratio workbench ready, spec / empty:', (median(specReady) / b).toFixed(2));
+}
+
+/** (b) The extension host's memory before conducting and while 100 scripted agents hang. */
+async function memory(parent: string, log: Log): Promise<void> {
+  const root = path.join(parent, 'hundred');
+  mkdirSync(root);
+  const ids = Array.from({ length: RUNNING_AGENTS }, (_, i) => `m${i + 1}`);
+  writeFileSync(path.join(root, 'READY.md'), readyMd([{ number: 1, name: 'Hundred', modules: ids }]));
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'init']]) execFileSync('git', args, { cwd: root, env: GIT_ENV });
+  const planFile = path.join(parent, 'hang.json');
+  writeFileSync(planFile, JSON.stringify({ '*': [{ hang: true }] }));
+
+  const wb = await startWorkbench({
+    folder: root,
+    trust: true,
+    probe: true,
+    name: 'bench-memory',
+    env: { SCRIPTED_AGENT_PLAN: planFile },
+    settings: { 'specConductor.agent': 'custom', 'specConductor.customCommand': `node ${SCRIPTED_AGENT}`, 'specConductor.maxParallel': RUNNING_AGENTS },
+  });
+  try {
+    await wb.waitForHost('activation', (a) => a.firstTreeMs !== null, 'the Phases tree to have items', 60_000);
+    const before = await sampleMemory(wb);
+    await wb.runCommand('Conductor: Conduct Phase');
+    await readDialog(wb.page);
+    await clickDialogButton(wb.page, 'Conduct');
+    const started = Date.now();
+    await wb.waitForHost('tree', (rows) => rows.filter((r) => r.contextValue === 'module-running').length === RUNNING_AGENTS, `${RUNNING_AGENTS} modules running`, 600_000);
+    const allRunningMs = Date.now() - started;
+    await wb.page.waitForTimeout(5_000); // let the start-up garbage settle
+    const during = await sampleMemory(wb);
+    log(`extension host memory, ${RUNNING_AGENTS} modules running (scripted agents that hang, maxParallel ${RUNNING_AGENTS});`);
+    log('  the difference includes the engine, loaded on first use');
+    log(`  Conduct → all ${RUNNING_AGENTS} agents running:  ${fmt(allRunningMs)}`);
+    for (const key of ['rss', 'heapUsed', 'heapTotal', 'external'] as const) {
+      const delta = during[key] - before[key];
+      log(`  ${key.padEnd(9)} before ${mib(before[key])}  while running ${mib(during[key])}  Δ ${mib(delta)} (${((delta / RUNNING_AGENTS) * 1024 / MiB).toFixed(1)} KiB per module)`);
+    }
+  } finally {
+    const pids = agentPids(root);
+    await wb.close();
+    // The agents' shells lead their own sessions (one pty each): make sure none outlives the bench.
+    for (const pid of pids) killGroup(pid);
+  }
+}
+
+/** The median of three samples a second apart. */
+async function sampleMemory(wb: Workbench): Promise<NodeJS.MemoryUsage> {
+  const samples: NodeJS.MemoryUsage[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) await wb.page.waitForTimeout(1_000);
+    samples.push(await waitUntil('the in-host memory figures', () => wb.host('memory'), (m) => m.rss > 0));
+  }
+  const pick = (key: keyof NodeJS.MemoryUsage): number => median(samples.map((s) => s[key]));
+  return { rss: pick('rss'), heapUsed: pick('heapUsed'), heapTotal: pick('heapTotal'), external: pick('external'), arrayBuffers: pick('arrayBuffers') };
+}
+
+function agentPids(root: string): number[] {
+  try {
+    const state = JSON.parse(readFileSync(path.join(root, '.conductor', 'state.json'), 'utf8')) as RunStateFile;
+    return Object.values(state.phases).flatMap((p) => p.modules.map((m) => m.pid).filter((pid): pid is number => pid !== null));
+  } catch {
+    return [];
+  }
+}
+
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(1).padStart(6)} MiB`;
+}
+
+if (require.main === module) {
+  benchVscode((line) => console.log(line)).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,154 @@
+// Reading and driving the views Spec Conductor contributes, through VS Code's DOM: the Phases tree
+// (activity bar "Spec Conductor"), its welcome view, its status bar item, the terminal tabs, modal
+// dialogs, quick picks and notification toasts. Selectors checked against code-server 4.139.
+import type { Locator, Page } from 'playwright-core';
+import { waitUntil } from './waitUntil';
+
+export interface TreeRow {
+  /** 1 for phases, 2 for modules, 3 for their details. */
+  level: number;
+  label: string;
+  description: string;
+  /** The codicon of the item's icon (`pass-filled`, `sync~spin`), or null. */
+  icon: string | null;
+  expanded: boolean | null;
+}
+
+export interface StatusItem {
+  /** Codicons in the item, in order (`sync~spin`). */
+  icons: string[];
+  /** The text without the icons. */
+  text: string;
+}
+
+const VIEWLET = '[id="workbench.view.extension.specConductor"]';
+const TREE = `${VIEWLET} .monaco-list[role="tree"][aria-label="Phases"]`;
+/** The status bar entry's DOM id: `<extension id>.<item id>` (the item of the first folder). */
+const STATUS_ITEM = '[id="spec-conductor.spec-conductor.specConductor.status.0"]';
+
+/** Clicks "Spec Conductor" in the activity bar unless its side bar is already showing. */
+export async function showPhasesView(page: Page): Promise<void> {
+  if (await page.locator(VIEWLET).isVisible()) return;
+  await page.locator('.part.activitybar .action-item a[aria-label^="Spec Conductor"]').click();
+  await page.locator(VIEWLET).waitFor({ timeout: 10_000 });
+}
+
+/** The rows of the Phases tree that are rendered (children of collapsed items are not). */
+export async function readTree(page: Page): Promise<TreeRow[]> {
+  await showPhasesView(page);
+  const tree = page.locator(TREE);
+  if ((await tree.count()) === 0) return [];
+  // No named functions inside: tsx would wrap them in a `__name` helper that the page does not have.
+  return tree.evaluate((list) =>
+    [...list.querySelectorAll('.monaco-list-row[role="treeitem"]')]
+      .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+      .map((row) => {
+        // `codicon codicon-sync codicon-modifier-spin` is the icon `sync~spin`.
+        const iconClass = row.querySelector('.custom-view-tree-node-item-icon')?.className ?? '';
+        const iconId = /codicon-(?!modifier-)([\w-]+)/.exec(iconClass)?.[1];
+        const modifier = /codicon-modifier-(\w+)/.exec(iconClass)?.[1];
+        const expanded = row.getAttribute('aria-expanded');
+        return {
+          level: Number(row.getAttribute('aria-level')),
+          label: row.querySelector('.label-name')?.textContent?.trim() ?? '',
+          description: row.querySelector('.label-description')?.textContent?.trim() ?? '',
+          icon: iconId ? (modifier ? `${iconId}~${modifier}` : iconId) : null,
+          expanded: expanded === null ? null : expanded === 'true',
+        };
+      }),
+  );
+}
+
+/** Polls the Phases tree until `accept` holds; fails with the rows it last saw. */
+export function waitForTree(page: Page, accept: (rows: TreeRow[]) => boolean, what: string, timeoutMs = 30_000): Promise<TreeRow[]> {
+  return waitUntil(`the Phases tree to show ${what}`, () => readTree(page), accept, timeoutMs);
+}
+
+/** The tree row with this exact label. */
+export function treeRow(page: Page, label: string): Locator {
+  return page.locator(TREE).locator('.monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+}
+
+/** Expands a collapsed tree row by clicking its twistie. */
+export async function expandTreeRow(page: Page, label: string): Promise<void> {
+  const row = treeRow(page, label);
+  if ((await row.getAttribute('aria-expanded')) === 'true') return;
+  await row.locator('.monaco-tl-twistie').click();
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 10_000 });
+}
+
+/** The welcome view's text and its buttons' labels (shown while the folder has no plan). */
+export async function readWelcome(page: Page): Promise<{ text: string; buttons: string[] }> {
+  await showPhasesView(page);
+  const welcome = page.locator(`${VIEWLET} .welcome-view-content`);
+  if ((await welcome.count()) === 0 || !(await welcome.isVisible())) return { text: '', buttons: [] };
+  return {
+    text: ((await welcome.textContent()) ?? '').replace(/\s+/g, ' ').trim(),
+    buttons: (await welcome.locator('.monaco-button').allTextContents()).map((t) => t.trim()),
+  };
+}
+
+export async function clickWelcomeButton(page: Page, label: string): Promise<void> {
+  await page.locator(`${VIEWLET} .welcome-view-content .monaco-button`, { hasText: label }).click();
+}
+
+/** Spec Conductor's status bar item, or null while it is hidden. */
+export async function readStatusItem(page: Page): Promise<StatusItem | null> {
+  const item = page.locator(`.part.statusbar ${STATUS_ITEM}`);
+  if ((await item.count()) === 0 || !(await item.isVisible())) return null;
+  return item.locator('.statusbar-item-label').evaluate((label) => ({
+    icons: [...label.querySelectorAll('.codicon')].map((i) => {
+      const id = /codicon-(?!modifier-)([\w-]+)/.exec(i.className)?.[1] ?? '';
+      const modifier = /codicon-modifier-(\w+)/.exec(i.className)?.[1];
+      return modifier ? `${id}~${modifier}` : id;
+    }),
+    text: (label.textContent ?? '').replace(/\s+/g, ' ').trim(),
+  }));
+}
+
+/** Names in the terminal panel's tab list ([] while the panel or the list is hidden). */
+export async function readTerminalTabs(page: Page): Promise<string[]> {
+  const list = page.locator('.part.panel .monaco-list[aria-label="Terminal tabs"]');
+  if ((await list.count()) === 0 || !(await list.isVisible())) return [];
+  return (await list.locator('.monaco-list-row .label-name').allTextContents()).map((t) => t.trim());
+}
+
+/** The modal dialog on screen: its message, detail and buttons. */
+export async function readDialog(page: Page, timeoutMs = 15_000): Promise<{ message: string; detail: string; buttons: string[] }> {
+  const box = page.locator('.monaco-dialog-box');
+  await box.waitFor({ timeout: timeoutMs });
+  return {
+    message: ((await box.locator('.dialog-message-text').textContent()) ?? '').trim(),
+    detail: (await box.locator('.dialog-message-detail').innerText().catch(() => '')).trim(),
+    buttons: (await box.locator('.dialog-buttons .monaco-button').allTextContents()).map((t) => t.trim()),
+  };
+}
+
+export async function clickDialogButton(page: Page, label: string): Promise<void> {
+  const box = page.locator('.monaco-dialog-box');
+  await box.getByRole('button', { name: label, exact: true }).click();
+  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Picks the item of the open quick pick whose accessible name matches (a command's own quick pick). */
+export async function pickQuickItem(page: Page, name: RegExp): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const option = widget.getByRole('option', { name }).first();
+  try {
+    await option.waitFor({ timeout: 15_000 });
+  } catch {
+    const offered = await widget.getByRole('option').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label')));
+    throw new Error(`No quick pick item matching ${name}; it offered: ${JSON.stringify(offered)}`);
+  }
+  await option.click();
+  await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** The messages of the notification toasts on screen. */
+export async function readNotifications(page: Page): Promise<string[]> {
+  return (await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
