@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 // The engine's modules load on first use (esbuild evaluates dynamically imported modules lazily),
 // so activation pays nothing for git, watching, merging or prompts.
+import { predictionInputs } from '../core/merge/predictInput';
 import type { PlannedPhase, Plan } from '../core/model';
 import type { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
@@ -157,13 +158,7 @@ export class EngineHost implements vscode.Disposable {
       const { Predictor } = await import('../infra/git/predictor');
       this.predictor = new Predictor(engine.repo.root, engine.git, await this.mergeTree(engine));
     }
-    const modules = run.modules
-      .filter((m) => m.state !== 'pending' && m.state !== 'blocked')
-      .map((m) => {
-        const c = phase.modules.find((x) => x.id === m.id)?.contract;
-        const owns = c ? (c.owns.length > 0 ? c.owns : c.provides.filter((p) => p.category === 'files')).map((o) => o.value) : [];
-        return { id: m.id, branch: m.branch, worktree: m.worktree, owns, base: m.baseCommit ?? undefined };
-      });
+    const modules = predictionInputs(phase, run);
     return this.predictor.predict(modules);
   }
 

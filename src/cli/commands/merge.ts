@@ -1,5 +1,6 @@
 // `conductor merge|predict|report <phase>`: Merge & Validate headless, conflict prediction, the report.
 import * as path from 'node:path';
+import { predictionInputs } from '../../core/merge/predictInput';
 import type { PhaseRun } from '../../core/run/model';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { MergeTree } from '../../infra/git/mergeTree';
@@ -100,13 +101,7 @@ function printMerge(r: MergeResult, io: CliIo): void {
 export async function predictCommand(flags: SpecFlags, positionals: string[], io: CliIo): Promise<number> {
   const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
   const predictor = new Predictor(engine.repo.root, engine.git, new MergeTree(engine.repo.root, engine.git));
-  const modules = run.modules
-    .filter((m) => m.state !== 'pending' && m.state !== 'blocked')
-    .map((m) => {
-      const c = phase.modules.find((x) => x.id === m.id)?.contract;
-      const owns = c ? (c.owns.length > 0 ? c.owns : c.provides.filter((p) => p.category === 'files')).map((o) => o.value) : [];
-      return { id: m.id, branch: m.branch, worktree: m.worktree, owns, base: m.baseCommit ?? undefined };
-    });
+  const modules = predictionInputs(phase, run);
   const result = await predictor.predict(modules);
   if (flags.json) {
     io.stdout(`${JSON.stringify({ pairs: result.pairs.map((p) => ({ a: p.a, b: p.b, conflicts: p.conflicts.map((c) => ({ file: c.file, startLine: c.startLine, endLine: c.endLine })) })), ownershipViolations: result.ownershipViolations }, null, 2)}\n`);
