@@ -4,7 +4,7 @@
 // The JSON form is the PhaseReport object itself; renderReportMarkdown is the human form.
 import type { PlannedPhase } from '../model';
 import type { ModuleState, PhaseRun, PhaseRunState } from '../run/model';
-import type { Finding, ValidationKind } from '../validate/findings';
+import type { Finding, ValidationKind, ValidationResult } from '../validate/findings';
 import { computeMetrics, durationBetween, type PhaseMetrics } from './metrics';
 
 export type { IntegrationHealth, PhaseMetrics } from './metrics';
@@ -16,15 +16,8 @@ export interface MergeSummary {
   durationMs: number;
 }
 
-/** What the report needs of a validation result (ValidationResult fits). */
-export interface ValidationSummaryInput {
-  kind: ValidationKind;
-  command: string | null;
-  exitCode: number | null;
-  durationMs: number;
-  outputTail: string;
-  findings: Finding[];
-}
+/** The report takes validation results as Merge & Validate produced them. */
+export type ValidationSummaryInput = ValidationResult;
 
 export interface PhaseReportInput {
   phase: PlannedPhase;
