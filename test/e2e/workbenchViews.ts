@@ -64,17 +64,33 @@ export function waitForTree(page: Page, accept: (rows: TreeRow[]) => boolean, wh
   return waitUntil(`the Phases tree to show ${what}`, () => readTree(page), accept, timeoutMs);
 }
 
-/** The tree row with this exact label. */
-export function treeRow(page: Page, label: string): Locator {
-  return page.locator(TREE).locator('.monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }) });
+function labelled(page: Page, label: string): Locator {
+  return page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) });
 }
 
-/** Expands a collapsed tree row by clicking its twistie. */
+/** The tree row with this exact label. */
+export function treeRow(page: Page, label: string): Locator {
+  return page.locator(TREE).locator('.monaco-list-row[role="treeitem"]', { has: labelled(page, label) });
+}
+
+/**
+ * Expands a collapsed tree row by clicking its twistie. The tree re-renders its rows when the
+ * extension refreshes it, which can swallow a click or replace the row: the check re-finds the row
+ * every time, and a swallowed click is repeated (three times at most).
+ */
 export async function expandTreeRow(page: Page, label: string): Promise<void> {
   const row = treeRow(page, label);
-  if ((await row.getAttribute('aria-expanded')) === 'true') return;
-  await row.locator('.monaco-tl-twistie').click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 10_000 });
+  const expanded = page.locator(TREE).locator('.monaco-list-row[role="treeitem"][aria-expanded="true"]', { has: labelled(page, label) });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    if ((await row.getAttribute('aria-expanded')) === 'true') return;
+    await row.locator('.monaco-tl-twistie').click();
+    try {
+      await expanded.waitFor({ timeout: 4_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`the tree row "${label}" did not expand after 3 clicks: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** The welcome view's text and its buttons' labels (shown while the folder has no plan). */
