@@ -2,7 +2,7 @@
 // so the extension's main thread can load the files and leave the parsing to a worker.
 import type { SpecSource } from '../ports';
 import type { SpecModel } from '../specModel';
-import { locateSpec } from './locateSpec';
+import { readSpec } from './locateSpec';
 
 export const DEFAULT_CONTRACT_GLOBS: readonly string[] = ['contracts/*.md', '**/contract.md'];
 
@@ -13,8 +13,7 @@ export interface LoadOptions {
 }
 
 export async function loadSpecFiles<T extends SpecModel>(source: SpecSource, options: LoadOptions, into: T): Promise<T> {
-  const specPath = await locateSpec(source, options.specFile);
-  const specText = specPath ? await source.readText(specPath) : null;
+  const { path: specPath, text: specText } = await readSpec(source, options.specFile);
   if (specPath && specText !== null) into.setSpec(specPath, specText);
   else into.clearSpec(specPath);
 

@@ -9,10 +9,16 @@ export const SPEC_CANDIDATES: readonly string[] = ['READY.md', '.prelude/READY.m
  * beats silently falling back to another plan); else the first existing candidate, or null.
  */
 export async function locateSpec(source: SpecSource, configured?: string): Promise<string | null> {
+  return (await readSpec(source, configured)).path;
+}
+
+/** locateSpec with the text it read on the way (null when the file is missing), so it is read once. */
+export async function readSpec(source: SpecSource, configured?: string): Promise<{ path: string | null; text: string | null }> {
   const chosen = configured?.trim();
-  if (chosen) return chosen;
+  if (chosen) return { path: chosen, text: await source.readText(chosen) };
   for (const candidate of SPEC_CANDIDATES) {
-    if ((await source.readText(candidate)) !== null) return candidate;
+    const text = await source.readText(candidate);
+    if (text !== null) return { path: candidate, text };
   }
-  return null;
+  return { path: null, text: null };
 }
