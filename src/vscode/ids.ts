@@ -32,18 +32,8 @@ export const CONTEXT = {
   running: 'specConductor.running',
 } as const;
 
-/** `contextValue` of tree items, used in menus' `viewItem` clauses. */
-export const TREE_ITEM = {
-  phase: 'phase',
-  phaseGated: 'phase-gated',
-  module: 'module',
-  moduleRunning: 'module-running',
-  moduleFailed: 'module-failed',
-  moduleDone: 'module-done',
-  contract: 'contract',
-  worktree: 'worktree',
-  summary: 'summary',
-} as const;
+/** `contextValue` of tree items, used in menus' `viewItem` clauses: the view models' own list. */
+export { TREE_ITEM_KIND as TREE_ITEM } from '../core/view/viewIds';
 
 export const SETTINGS_SECTION = 'specConductor';
 

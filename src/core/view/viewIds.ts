@@ -1,5 +1,5 @@
-// The ids the view models name. They mirror src/vscode/ids.ts (which core may not import, being in
-// the vscode layer); test/unit/view-tree.test.ts checks that both say the same.
+// The ids the view models name. src/vscode/ids.ts re-exports the tree-item kinds from here (core may
+// not import the vscode layer); the command ids are checked against it in test/unit/view-tree.test.ts.
 
 export const TREE_ITEM_KIND = {
   phase: 'phase',
