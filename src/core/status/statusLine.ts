@@ -116,18 +116,10 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
   };
 }
 
-interface OptionalFields {
+/** The event's optional fields; the module may also be missing here (the file path can name it). */
+type OptionalFields = Pick<StatusEvent, 'phase' | 'featureId' | 'summary' | 'filesCreated' | 'testsPassing' | 'validationOutput' | 'gotchas' | 'runId' | 'attempt'> & {
   module: string | null;
-  phase: string | null;
-  featureId: string | null;
-  summary: string;
-  filesCreated: string[];
-  testsPassing: boolean | null;
-  validationOutput: string | null;
-  gotchas: string[];
-  runId: string | null;
-  attempt: number | null;
-}
+};
 
 /** The optional fields, defaulted when absent or null; wrongly typed ones are reported together. */
 function readFields(obj: Record<string, unknown>): OptionalFields | { error: string } {
