@@ -342,12 +342,7 @@ export class PhaseConductor {
   private async catchUpStatus(id: string): Promise<void> {
     const file = this.paths.statusFile(id);
     const text = await this.ports.files.read(file).catch(() => null);
-    if (!text) return;
-    text.split('\n').forEach((line, i) => {
-      if (!line.trim()) return;
-      const parsed = parseStatusLine(line, { file, line: i + 1 });
-      if ('event' in parsed) this.onStatus({ ...parsed.event, module: id, phase: this.phase.slug });
-    });
+    for (const e of statusEventsIn(file, text)) this.onStatus({ ...e, module: id, phase: this.phase.slug });
   }
 
   private async installClaudeHook(m: ModuleRecord): Promise<void> {
@@ -479,16 +474,18 @@ export class PhaseConductor {
   }
 }
 
+/** The well-formed status events of a status file's text, in order (malformed lines are skipped). */
+function statusEventsIn(file: string, text: string | null): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  (text ?? '').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const parsed = parseStatusLine(line, { file, line: i + 1 });
+    if ('event' in parsed) events.push(parsed.event);
+  });
+  return events;
+}
+
 function lastStatusOf(file: string, text: string | null): ModuleFacts['lastStatus'] {
-  if (!text) return null;
-  const lines = text.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!lines[i].trim()) continue;
-    const parsed = parseStatusLine(lines[i], { file, line: i + 1 });
-    if ('event' in parsed) {
-      const e = parsed.event;
-      return { status: e.status, summary: e.summary, attempt: e.attempt, at: new Date(e.ts).toISOString() };
-    }
-  }
-  return null;
+  const e = statusEventsIn(file, text).at(-1);
+  return e ? { status: e.status, summary: e.summary, attempt: e.attempt, at: new Date(e.ts).toISOString() } : null;
 }
