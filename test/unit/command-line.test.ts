@@ -39,6 +39,7 @@ describe('parseCommandLine: accepted words', () => {
     ['echo $', [['echo', '$']]],
     ['echo "$"', [['echo', '$']]],
     ['echo "a$ b"', [['echo', 'a$ b']]],
+    ['echo $&& b', [['echo', '$'], ['b']]],
     ['git diff HEAD~1', [['git', 'diff', 'HEAD~1']]],
     ["echo '~'", [['echo', '~']]],
     ['echo "*.ts" \'?\' "[x]"', [['echo', '*.ts', '?', '[x]']]],
@@ -184,8 +185,9 @@ describe('parseCommandLine: properties', () => {
     fc.assert(fc.property(fc.array(alphabet, { minLength: 1, maxLength: 20 }).map((cs) => cs.join('')), (text) => {
       const r = parseCommandLine(text);
       if ('steps' in r) {
-        // Only letters, spaces, && and a dollar before a space or at the end can have been accepted.
-        assert.match(text, /^(?:[ab ]|&&|\$(?= |$))*$/);
+        // Only letters, spaces, && and a literal dollar (before a space, && or the end) can have
+        // been accepted: `$&&` is a dollar sign and an operator to a shell too.
+        assert.match(text, /^(?:[ab ]|&&|\$(?= |&&|$))*$/);
       }
     }), { numRuns: 2000 });
   });

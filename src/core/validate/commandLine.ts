@@ -6,7 +6,8 @@
 // Refused too, because a shell would treat them specially: unquoted `[` (a glob), `{ }` (grouping,
 // brace expansion), `#` starting a word (a comment), `~` starting a word or an assignment value,
 // line breaks, and shell keywords or builtins as the program (`cd`, `export`, `if`: no executable).
-// Kept literal, as in a shell: `$` before a space or at the end, `~` inside a word (`HEAD~1`).
+// Kept literal, as in a shell: `$` before a space, an operator (`$&&`) or at the end, `~` inside a
+// word (`HEAD~1`).
 
 export interface CommandStep {
   /** Variables set for this step only (`NAME=value` words before the command). */
@@ -80,7 +81,7 @@ function dollar(next: string): string | null {
   if (next === '{') return 'variable expansion "${"';
   if (/[A-Za-z_0-9@*#?$!-]/.test(next)) return `variable expansion "$${next}…"`;
   if (next === "'" || next === '"') return `the quoting "$${next}"`;
-  // A `$` before a space or at the end is a literal dollar sign in POSIX shells.
+  // A `$` before a space, an operator or at the end is a literal dollar sign in POSIX shells.
   return null;
 }
 
