@@ -9,11 +9,15 @@ import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model'
 import { parseState } from '../core/run/validateState';
 import { unfollowedAgentPids, withGoneAgentsInterrupted } from '../core/view/liveness';
 import type { MergeResult } from '../infra/merge/phaseMerge';
+import { StateFileWatcher } from '../infra/state/stateFileWatcher';
 import type { Log } from './log';
 import { processAlive } from './terminalAgentPort';
 
 const STATE_DEBOUNCE_MS = 30;
-/** How often agents nobody here follows are checked for life (as often as the engine checks adopted ones). */
+/**
+ * How often agents nobody here follows are checked for life (as often as the engine checks adopted
+ * ones); the state file is re-read then too if it changed, in case the file watcher missed a write.
+ */
 const LIVENESS_MS = 2000;
 
 export interface ConductorView {
@@ -39,19 +43,29 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private livenessTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly direct: StateFileWatcher | null;
+  /** The state file's mtime and size when it was last read. */
+  private lastRead = '';
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
     private readonly log: Log,
     private readonly isAlive: (pid: number) => boolean = processAlive,
   ) {
-    // Another process (the CLI) may conduct too; follow its state file.
+    // Another process (the CLI) may conduct too; follow its state file. The editor's watcher works
+    // for any folder but reports late; a direct one on a local folder reports at once, once it exists.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.conductor/state.json'));
-    const reload = (): void => this.scheduleReload();
+    const direct = folder.uri.scheme === 'file' ? new StateFileWatcher(this.stateUri.fsPath, () => this.scheduleReload()) : null;
+    const reload = (): void => {
+      direct?.attach();
+      this.scheduleReload();
+    };
     watcher.onDidChange(reload);
     watcher.onDidCreate(reload);
     watcher.onDidDelete(reload);
-    this.disposables.push(watcher);
+    direct?.attach();
+    this.disposables.push(watcher, { dispose: () => direct?.dispose() });
+    this.direct = direct;
   }
 
   get stateUri(): vscode.Uri {
@@ -89,6 +103,8 @@ export class ConductorState implements ConductorView, vscode.Disposable {
 
   async reload(): Promise<void> {
     try {
+      const stat = await vscode.workspace.fs.stat(this.stateUri);
+      this.lastRead = `${stat.mtime}:${stat.size}`;
       const bytes = await vscode.workspace.fs.readFile(this.stateUri);
       const read = parseState(new TextDecoder().decode(bytes));
       if (!read.ok) {
@@ -119,10 +135,21 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   }
 
   private recheckAgents(): void {
+    void this.rereadIfChanged();
     const shown = this.showGoneAgents(this.state);
     if (shown === this.state) return;
     this.state = shown;
     this.emitter.fire();
+  }
+
+  private async rereadIfChanged(): Promise<void> {
+    this.direct?.attach();
+    try {
+      const stat = await vscode.workspace.fs.stat(this.stateUri);
+      if (`${stat.mtime}:${stat.size}` !== this.lastRead) this.scheduleReload();
+    } catch {
+      // Gone: the watcher's delete event (or the next run) takes care of it.
+    }
   }
 
   private scheduleReload(): void {
