@@ -25,6 +25,8 @@ export class SpecDiagnostics implements vscode.Disposable {
   private readonly planEmitter = new vscode.EventEmitter<Plan>();
   readonly onDidPlan = this.planEmitter.event;
   private latest: Plan | null = null;
+  private loading: Promise<Plan | null> | null = null;
+  private loadAgain: Promise<Plan | null> | null = null;
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
@@ -39,7 +41,10 @@ export class SpecDiagnostics implements vscode.Disposable {
     this.disposables.push(
       this.planEmitter,
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e.document)),
-      vscode.workspace.onDidCloseTextDocument(() => this.schedule(() => this.reload())),
+      // A spec file closed with unsaved edits: its text on disk counts again.
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (this.kindOf(doc)) this.schedule(() => this.reload());
+      }),
     );
     this.watch();
   }
@@ -56,9 +61,27 @@ export class SpecDiagnostics implements vscode.Disposable {
     void this.reload();
   }
 
-  async reload(): Promise<Plan | null> {
+  /** Reads every spec file again. While a reload runs, further calls share one more reload after it. */
+  reload(): Promise<Plan | null> {
+    if (!this.loading) {
+      this.loading = this.load().finally(() => {
+        this.loading = null;
+      });
+      return this.loading;
+    }
+    this.loadAgain ??= this.loading.then(() => {
+      this.loadAgain = null;
+      return this.reload();
+    });
+    return this.loadAgain;
+  }
+
+  private async load(): Promise<Plan | null> {
     try {
-      await loadSpecFiles(this.source, { specFile: this.settings.specFile, contractGlobs: this.settings.contractGlobs }, this.workspace);
+      // Before the first plan, show the phases as soon as the plan file is read: the views need
+      // nothing else to show phases and modules, and the search for contracts can take a second.
+      const early = this.latest === null ? () => void this.publishEarly() : undefined;
+      await loadSpecFiles(this.source, { specFile: this.settings.specFile, contractGlobs: this.settings.contractGlobs }, this.workspace, early);
       // Unsaved edits win over the disk.
       for (const doc of vscode.workspace.textDocuments) if (doc.isDirty) this.apply(doc);
       return await this.publish();
@@ -78,28 +101,39 @@ export class SpecDiagnostics implements vscode.Disposable {
     this.watcher.onDidChange(reload);
   }
 
+  /** Whether a document is this folder's plan file, one of its contracts, or neither. */
+  private kindOf(doc: vscode.TextDocument): { kind: 'spec' | 'contract'; rel: string } | null {
+    const rel = this.source.relative(doc.uri);
+    if (rel === null) return null;
+    if (rel === (this.latest?.spec || this.settings.specFile || 'READY.md')) return { kind: 'spec', rel };
+    return this.isContract(rel) ? { kind: 'contract', rel } : null;
+  }
+
   private onEdit(doc: vscode.TextDocument): void {
     if (this.apply(doc)) this.schedule(() => this.publish().catch((e: unknown) => this.log.error('Validating the specs failed', e)));
   }
 
   /** Feeds an open document's text into the model; false when it is not a spec file of this folder. */
   private apply(doc: vscode.TextDocument): boolean {
-    const rel = this.source.relative(doc.uri);
-    if (rel === null) return false;
-    if (rel === (this.latest?.spec || this.settings.specFile || 'READY.md')) {
-      this.workspace.setSpec(rel, doc.getText());
-      return true;
-    }
-    if (this.isContract(rel)) {
-      this.workspace.setContract(rel, doc.getText());
-      return true;
-    }
-    return false;
+    const file = this.kindOf(doc);
+    if (file?.kind === 'spec') this.workspace.setSpec(file.rel, doc.getText());
+    else if (file?.kind === 'contract') this.workspace.setContract(file.rel, doc.getText());
+    return file !== null;
   }
 
   private schedule(run: () => unknown): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(run, TYPING_DEBOUNCE_MS);
+  }
+
+  /** A plan of the plan file alone, for the views only (no diagnostics: contracts are not read yet). */
+  private async publishEarly(): Promise<void> {
+    try {
+      const plan = await this.workspace.plan();
+      if (this.latest === null) this.planEmitter.fire(plan);
+    } catch {
+      // The full plan that follows reports what went wrong.
+    }
   }
 
   private async publish(): Promise<Plan> {

@@ -12,10 +12,16 @@ export interface LoadOptions {
   contractGlobs?: readonly string[];
 }
 
-export async function loadSpecFiles<T extends SpecModel>(source: SpecSource, options: LoadOptions, into: T): Promise<T> {
+/**
+ * Reads the plan file, then finds and reads the contracts. `afterSpec` is called in between: finding
+ * contracts means searching the workspace, which can take a while, and the plan file alone is
+ * enough to show phases and modules.
+ */
+export async function loadSpecFiles<T extends SpecModel>(source: SpecSource, options: LoadOptions, into: T, afterSpec?: () => void): Promise<T> {
   const { path: specPath, text: specText } = await readSpec(source, options.specFile);
   if (specPath && specText !== null) into.setSpec(specPath, specText);
   else into.clearSpec(specPath);
+  afterSpec?.();
 
   const paths = (await source.findFiles(options.contractGlobs ?? DEFAULT_CONTRACT_GLOBS)).filter((p) => p !== specPath);
   const texts = await Promise.all(paths.map((p) => source.readText(p)));
