@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
 import { benchEngine } from './engine.bench';
 import { benchMerge } from './merge.bench';
-import { benchVscode } from './vscode.bench';
+import { benchStatusLatency, benchVscode } from './vscode.bench';
 import { benchPredict } from './predict.bench';
 import { benchSpec } from './spec.bench';
 import { benchStatus } from './status.bench';
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     ['merge', benchMerge],
     // Needs test/e2e/install.sh (code-server and chromium); packages the .vsix itself.
     ['vscode', benchVscode],
+    // The same needs; status line → tree and status bar in the real workbench.
+    ['latency', benchStatusLatency],
   ];
   for (const [name, run] of suites) {
     if (only.length && !only.includes(name)) continue;

@@ -14,6 +14,7 @@ import { waitUntil } from '../test/e2e/waitUntil';
 import { clickDialogButton, readDialog } from '../test/e2e/workbenchViews';
 import { generateSpec } from './generate';
 import { fmt, median } from './stats';
+import { statusLatency } from './statusLatency';
 
 const RUNS = 3;
 const RUNNING_AGENTS = 100;
@@ -31,6 +32,34 @@ export async function benchVscode(log: Log): Promise<void> {
     await activation(parent, log);
     await memory(parent, log);
     log(`.vsix: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB (${VSIX})`);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+}
+
+/** Status line → tree and status bar, in the window and through the CLI (bench/statusLatency.ts). */
+export async function benchStatusLatency(log: Log): Promise<void> {
+  log('packaging spec-conductor.vsix and building dist/cli.js (npm run package)…');
+  execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'bench-latency-')));
+  const planFile = path.join(parent, 'hang.json');
+  writeFileSync(planFile, JSON.stringify({ '*': [{ hang: true }] }));
+  try {
+    await statusLatency(
+      {
+        makeRepo: (name, modules) => {
+          const root = path.join(parent, name);
+          mkdirSync(root);
+          writeFileSync(path.join(root, 'READY.md'), readyMd([{ number: 1, name: 'Latency', modules }]));
+          for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'init']]) execFileSync('git', args, { cwd: root, env: GIT_ENV });
+          return root;
+        },
+        agentCommand: `node ${SCRIPTED_AGENT}`,
+        agentEnv: { SCRIPTED_AGENT_PLAN: planFile },
+        killAgents: (root) => agentPids(root).forEach(killGroup),
+      },
+      log,
+    );
   } finally {
     rmSync(parent, { recursive: true, force: true });
   }

@@ -44,6 +44,27 @@ export interface E2eActivation {
   firstTreeMs: number | null;
 }
 
+/** A diagnostic with the source it was published under (the Problems panel's "source" column). */
+export interface E2eSourcedDiagnostic extends E2eDiagnostic {
+  source: string;
+}
+
+/** A CodeLens as VS Code gets it from the providers. */
+export interface E2eCodeLens {
+  /** 1-based. */
+  line: number;
+  title: string;
+  command: string;
+  args: unknown[];
+}
+
+/** A change the views made, with when it was made (wall clock, ms since the epoch, fractional). */
+export type E2eViewChange =
+  /** A tree row that appeared or changed its kind, icon, description or label. */
+  | { at: number; view: 'tree'; id: string; contextValue: string; icon: string | null; description: string; label: string }
+  /** The status bar item redrawn with a different text. */
+  | { at: number; view: 'statusBar'; text: string };
+
 /** What a suite sees of the running extension; src/vscode/e2eState.ts fills it. Add a field per view or state a test needs. */
 export interface E2eApi {
   readonly vscode: typeof vscode;
@@ -60,8 +81,16 @@ export interface E2eApi {
   /** Names of every terminal opened since activation, in order (closed ones included). */
   terminalsOpened(): string[];
   readonly activation: E2eActivation;
+  /** What the tree and the status bar changed since activation, oldest first (the last VIEW_CHANGES_KEPT). */
+  viewChanges(): E2eViewChange[];
   /** process.memoryUsage() of the extension host. */
   memory(): NodeJS.MemoryUsage;
+  /** Every diagnostic published under a Spec Conductor source (spec problems, merge results, predicted conflicts), sorted like diagnostics(). */
+  allDiagnostics(): E2eSourcedDiagnostic[];
+  /** The CodeLenses of the plan file (READY.md), from every provider, in order. */
+  codeLenses(): Promise<E2eCodeLens[]>;
+  /** The name of the active terminal, or null. */
+  activeTerminal(): string | null;
 }
 
 export type E2eTest = (api: E2eApi) => unknown;
@@ -129,16 +158,31 @@ const SEVERITY: Record<vscode.DiagnosticSeverity, E2eDiagnostic['severity']> = {
 export function listDiagnostics(collection: vscode.DiagnosticCollection): E2eDiagnostic[] {
   const list: E2eDiagnostic[] = [];
   collection.forEach((uri, diagnostics) => {
-    for (const d of diagnostics) {
-      list.push({
-        file: vscode.workspace.asRelativePath(uri, false),
-        line: d.range.start.line + 1,
-        column: d.range.start.character + 1,
-        severity: SEVERITY[d.severity],
-        code: String(typeof d.code === 'object' ? d.code.value : (d.code ?? '')),
-        message: d.message,
-      });
-    }
+    for (const d of diagnostics) list.push(toE2e(uri, d));
   });
+  return sortDiagnostics(list);
+}
+
+/** Diagnostics of every extension whose source starts with `sourcePrefix`, as the Problems panel gets them. */
+export function listSourcedDiagnostics(sourcePrefix: string): E2eSourcedDiagnostic[] {
+  const list: E2eSourcedDiagnostic[] = [];
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    for (const d of diagnostics) if (d.source?.startsWith(sourcePrefix)) list.push({ ...toE2e(uri, d), source: d.source });
+  }
+  return sortDiagnostics(list);
+}
+
+function toE2e(uri: vscode.Uri, d: vscode.Diagnostic): E2eDiagnostic {
+  return {
+    file: vscode.workspace.asRelativePath(uri, false),
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    severity: SEVERITY[d.severity],
+    code: String(typeof d.code === 'object' ? d.code.value : (d.code ?? '')),
+    message: d.message,
+  };
+}
+
+function sortDiagnostics<T extends E2eDiagnostic>(list: T[]): T[] {
   return list.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }

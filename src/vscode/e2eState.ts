@@ -5,9 +5,11 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../core/view/phaseTree';
 import type { ConductorView } from './conductorState';
-import { listDiagnostics, type E2eActivation, type E2eApi, type E2eTreeItem } from './e2eHook';
+import { listDiagnostics, listSourcedDiagnostics, type E2eActivation, type E2eApi, type E2eCodeLens, type E2eTreeItem, type E2eViewChange } from './e2eHook';
+import { DIAGNOSTIC_SOURCE } from './ids';
 import type { PhasesTree } from './phasesTree';
 import type { ConductorStatusBar } from './statusBar';
+import { resolvePath } from './viewItems';
 
 export interface E2eParts {
   specProblems: vscode.DiagnosticCollection;
@@ -41,6 +43,7 @@ export function createE2eApi(parts: E2eParts): E2eApi {
     parts.subscriptions.push(firstTree);
   }
   parts.subscriptions.push(vscode.window.onDidOpenTerminal((t) => opened.push(t.name)));
+  const changes = watchViews(parts);
   return {
     vscode,
     diagnostics: () => listDiagnostics(parts.specProblems),
@@ -50,8 +53,52 @@ export function createE2eApi(parts: E2eParts): E2eApi {
     terminals: () => vscode.window.terminals.map((t) => t.name),
     terminalsOpened: () => [...opened],
     activation,
+    viewChanges: () => [...changes],
     memory: () => process.memoryUsage(),
+    allDiagnostics: () => listSourcedDiagnostics(DIAGNOSTIC_SOURCE),
+    codeLenses: () => planCodeLenses(parts.view),
+    activeTerminal: () => vscode.window.activeTerminal?.name ?? null,
   };
+}
+
+async function planCodeLenses(view: ConductorView): Promise<E2eCodeLens[]> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const spec = view.plan?.spec;
+  if (!folder || !spec) return [];
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[] | undefined>('vscode.executeCodeLensProvider', resolvePath(folder, spec))) ?? [];
+  return lenses.map((l) => ({ line: l.range.start.line + 1, title: l.command?.title ?? '', command: l.command?.command ?? '', args: l.command?.arguments ?? [] }));
+}
+
+const VIEW_CHANGES_KEPT = 5000;
+
+/** Logs each tree row and status bar text as it changes, timed when the view redraws (for latency measurements). */
+function watchViews(parts: E2eParts): E2eViewChange[] {
+  const log: E2eViewChange[] = [];
+  const push = (change: E2eViewChange): void => {
+    log.push(change);
+    if (log.length > VIEW_CHANGES_KEPT) log.splice(0, log.length - VIEW_CHANGES_KEPT);
+  };
+  const now = (): number => performance.timeOrigin + performance.now();
+  const rows = new Map<string, string>();
+  const treeChanged = (): void => {
+    const at = now();
+    for (const r of flatten(parts.tree.items)) {
+      const key = `${r.contextValue}\u0000${r.icon}\u0000${r.description}\u0000${r.label}`;
+      if (rows.get(r.id) === key) continue;
+      rows.set(r.id, key);
+      push({ at, view: 'tree', id: r.id, contextValue: r.contextValue, icon: r.icon, description: r.description, label: r.label });
+    }
+  };
+  let text: string | null = null;
+  const statusChanged = (): void => {
+    if (parts.statusBar.text === text) return;
+    text = parts.statusBar.text;
+    push({ at: now(), view: 'statusBar', text });
+  };
+  treeChanged();
+  statusChanged();
+  parts.subscriptions.push(parts.tree.onDidChangeTreeData(treeChanged), parts.statusBar.onDidUpdate(statusChanged));
+  return log;
 }
 
 function flatten(nodes: readonly TreeNode[], depth = 0, out: E2eTreeItem[] = []): E2eTreeItem[] {

@@ -8,6 +8,9 @@ import { RefreshThrottle } from './viewRefresh';
 export class ConductorStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly throttle = new RefreshThrottle(() => this.update());
+  private readonly updated = new vscode.EventEmitter<void>();
+  /** Fires after each redraw of the item. */
+  readonly onDidUpdate = this.updated.event;
   private readonly disposables: vscode.Disposable[];
   private visible = false;
 
@@ -18,11 +21,16 @@ export class ConductorStatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem(`specConductor.status.${folder.index}`, vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Spec Conductor';
     this.item.command = VIEW_COMMAND.focusView;
-    this.disposables = [this.item, this.throttle, view.onDidChange(() => this.throttle.schedule())];
+    this.disposables = [this.item, this.throttle, this.updated, view.onDidChange(() => this.throttle.schedule())];
     this.update();
   }
 
   private update(): void {
+    this.redraw();
+    this.updated.fire();
+  }
+
+  private redraw(): void {
     const model = statusBarModel(this.view.state, this.view.plan, this.view.active);
     this.visible = model.visible;
     if (!model.visible) {
