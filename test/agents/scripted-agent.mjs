@@ -14,6 +14,8 @@
 //   { "appendStatus": "raw text" }               a raw line into $CONDUCTOR_STATUS_FILE
 //   { "print": "text" } / { "printErr": "text" } a line on stdout / stderr
 //   { "sleep": ms }, { "hang": true }, { "exit": code }
+//   { "readLine": true }                         waits for a line on stdin (an answer typed in the agent's
+//                                                terminal) and prints it; returns at once at end of input
 //   { "failOnAttempt": n }                       exit 1 without reporting when CONDUCTOR_ATTEMPT is n
 //
 // Without a plan (or without an entry for the module): write <module>.txt, commit, report complete.
@@ -25,7 +27,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const env = process.env;
-const moduleId = env.CONDUCTOR_MODULE ?? 'unknown';
+// Run by hand in a checkout it would commit there: only ever run it as an agent the conductor started.
+if (!env.CONDUCTOR_MODULE) {
+  process.stderr.write('scripted-agent: CONDUCTOR_MODULE is not set; it only runs as an agent started by Spec Conductor\n');
+  process.exit(2);
+}
+const moduleId = env.CONDUCTOR_MODULE;
 const attempt = Number(env.CONDUCTOR_ATTEMPT ?? '1');
 
 function fail(message) {
@@ -71,6 +78,28 @@ function writeFile(rel, content) {
   fs.writeFileSync(target, content ?? '');
 }
 
+/** One line from stdin, read synchronously like every other step (EAGAIN: stdin is non-blocking, wait a little). */
+function readLineSync() {
+  const byte = Buffer.alloc(1);
+  const bytes = [];
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(0, byte, 0, 1, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') {
+        sleepSync(50);
+        continue;
+      }
+      if (e.code === 'EOF') break;
+      throw e;
+    }
+    if (n === 0 || byte[0] === 0x0a || byte[0] === 0x0d) break;
+    bytes.push(byte[0]);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 function git(args) {
   execFileSync('git', args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -97,6 +126,7 @@ function run(step) {
   else if ('printErr' in step) process.stderr.write(`${step.printErr}\n`);
   else if ('sleep' in step) sleepSync(Number(step.sleep));
   else if ('hang' in step) for (;;) sleepSync(60_000);
+  else if ('readLine' in step) process.stdout.write(`scripted-agent: read "${readLineSync()}"\n`);
   else if ('exit' in step) process.exit(Number(step.exit));
   else if ('failOnAttempt' in step) {
     if (attempt === Number(step.failOnAttempt)) process.exit(1);

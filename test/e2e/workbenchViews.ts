@@ -168,3 +168,78 @@ export async function readNotifications(page: Page): Promise<string[]> {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+export interface CodeLensGroup {
+  /** The lenses over one line, left to right, codicons written `$(id)` as in their titles. */
+  titles: string[];
+  /** Top edge on the page, in pixels (groups come sorted by it, so in line order). */
+  top: number;
+}
+
+/** The CodeLenses the active editor renders (only lines in view are rendered), top to bottom. */
+export async function readCodeLenses(page: Page): Promise<CodeLensGroup[]> {
+  const editor = page.locator('.editor-group-container.active .monaco-editor').first();
+  if ((await editor.count()) === 0) return [];
+  // No named functions inside: tsx would wrap them in a `__name` helper that the page does not have.
+  return editor.evaluate((root) =>
+    [...root.querySelectorAll('.codelens-decoration')]
+      .map((group) => ({
+        top: group.getBoundingClientRect().top,
+        titles: [...group.querySelectorAll(':scope > a, :scope > span:not(:empty)')]
+          .map((lens) =>
+            [...lens.childNodes]
+              .map((n) => {
+                const c = 'className' in n && typeof n.className === 'string' ? n.className : '';
+                const id = /codicon-(?!modifier-)([\w-]+)/.exec(c)?.[1];
+                if (!id) return n.textContent ?? '';
+                const modifier = /codicon-modifier-(\w+)/.exec(c)?.[1];
+                return `$(${modifier ? `${id}~${modifier}` : id})`;
+              })
+              .join('')
+              .replace(/\s+/g, ' ')
+              .trim(),
+          )
+          .filter((t) => t !== '' && t !== '|'),
+      }))
+      .filter((g) => g.titles.length > 0)
+      .sort((a, b) => a.top - b.top),
+  );
+}
+
+/** Clicks the CodeLens of the active editor whose text (codicons left out) matches. */
+export async function clickCodeLens(page: Page, text: RegExp): Promise<void> {
+  await page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: text }).first().click();
+}
+
+export interface NotificationToast {
+  message: string;
+  buttons: string[];
+}
+
+/** The notification toasts on screen, with their buttons. */
+export async function readNotificationToasts(page: Page): Promise<NotificationToast[]> {
+  const toasts = page.locator('.notifications-toasts .notification-list-item');
+  const out: NotificationToast[] = [];
+  for (const toast of await toasts.all()) {
+    out.push({
+      message: ((await toast.locator('.notification-list-item-message').innerText().catch(() => '')) ?? '').replace(/\s+/g, ' ').trim(),
+      buttons: (await toast.locator('.notification-list-item-buttons-container .monaco-button').allTextContents()).map((t) => t.trim()),
+    });
+  }
+  return out;
+}
+
+/** Clicks a button of the notification toast whose message matches. */
+export async function clickNotificationButton(page: Page, message: RegExp, button: string): Promise<void> {
+  const toast = page.locator('.notifications-toasts .notification-list-item', { has: page.locator('.notification-list-item-message', { hasText: message }) });
+  await toast.locator('.notification-list-item-buttons-container .monaco-button', { hasText: button }).first().click();
+}
+
+/** The terminal panel as it is on screen: whether a terminal shows, and the name of its active tab (marked `is-active`). */
+export async function readTerminalPanel(page: Page): Promise<{ visible: boolean; activeTab: string | null }> {
+  const terminal = page.locator('.part.panel .integrated-terminal');
+  const visible = (await terminal.count()) > 0 && (await terminal.first().isVisible());
+  const selected = page.locator('.part.panel .monaco-list[aria-label="Terminal tabs"] .terminal-tabs-entry.is-active .label-name');
+  const activeTab = visible && (await selected.count()) > 0 ? ((await selected.first().textContent()) ?? '').trim() : null;
+  return { visible, activeTab };
+}
