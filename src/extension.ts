@@ -9,6 +9,7 @@ import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/me
 import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
 import { showReport } from './vscode/commands/showReport';
 import { cleanWorktrees, createReadyMd, selectAgent } from './vscode/commands/simpleCommands';
+import { conductedFolder } from './vscode/conductedFolder';
 import { ConductorState } from './vscode/conductorState';
 import { runE2eSuiteIfAsked } from './vscode/e2eHook';
 import { createE2eApi } from './vscode/e2eState';
@@ -20,7 +21,7 @@ import { PlanCodeLenses } from './vscode/codeLens';
 import { PhasesTree } from './vscode/phasesTree';
 import { registerQuickFixes } from './vscode/quickFixes';
 import { ConductorStatusBar } from './vscode/statusBar';
-import { onSettingsChanged } from './vscode/settings';
+import { onSettingsChanged, readSettings } from './vscode/settings';
 import { SpecDiagnostics } from './vscode/specDiagnostics';
 
 const PREDICT_EVERY_MS = 15_000;
@@ -37,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const specs = folders.map((folder) => new SpecDiagnostics(folder, specProblems, log, distDir));
   context.subscriptions.push(...specs);
 
-  const primary = folders[0];
+  const primary = conductedFolder(folders, (folder) => readSettings(folder.uri).specFile);
   if (!primary) {
     context.subscriptions.push(
       ...Object.values(COMMAND).map((id) => vscode.commands.registerCommand(id, () => vscode.window.showInformationMessage('Spec Conductor: open a folder with a READY.md first.'))),
@@ -45,11 +46,12 @@ export function activate(context: vscode.ExtensionContext): void {
     return;
   }
 
-  // The first folder is the one conducted; every folder gets live validation.
+  // One folder is conducted (the first with a plan); every folder gets live validation.
+  if (folders.length > 1) log.info(`Conducting ${primary.name}; the other folders are validated only.`);
   const view = new ConductorState(primary, log);
   context.subscriptions.push(view);
   context.subscriptions.push(registerQuickFixes());
-  context.subscriptions.push(specs[0].onDidPlan((plan) => view.setPlan(plan)));
+  context.subscriptions.push(specs[folders.indexOf(primary)].onDidPlan((plan) => view.setPlan(plan)));
   const host = new EngineHost(primary, view, log, context.extensionPath);
   context.subscriptions.push(host);
   const merges = new MergeDiagnostics();
