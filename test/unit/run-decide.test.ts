@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEvent, type RunEvent } from '../../src/core/run/events';
-import { decide, type Action } from '../../src/core/run/decide';
+import { blockedBehind, decide, type Action } from '../../src/core/run/decide';
 import { createPhaseRun, resumePhaseRun } from '../../src/core/run/createRun';
 import type { PhaseRun } from '../../src/core/run/model';
 import { contractFor, planOf, readyMd } from '../support/specBuilder';
@@ -179,6 +179,32 @@ describe('retry', () => {
     run = applyEvent(run, { type: 'retry', module: 'catalog', retries: 0, at: AT }).run;
     assert.equal(run.modules[0].state, 'pending');
     assert.deepEqual(starts(decide(run, opts).actions), ['catalog#2', 'search#1']);
+  });
+
+  test('retrying a module gives the modules blocked behind it their chance again', () => {
+    let run = shopRun({ retries: 0 });
+    run = apply(run, started('catalog'), exited('catalog', 1));
+    for (const a of decide(run, opts).actions) if (a.type === 'block') run = applyEvent(run, { type: 'blocked', module: a.module, by: a.by, at: AT }).run;
+    run = apply(run, started('search'), status('search', 'complete'), verified('search'));
+    assert.deepEqual(run.modules.map((m) => m.state), ['failed', 'complete', 'blocked', 'blocked']);
+
+    assert.deepEqual(blockedBehind(run, 'catalog'), ['cart', 'checkout'], 'cart directly, checkout through cart');
+    run = apply(run, ...['catalog', ...blockedBehind(run, 'catalog')].map((module): RunEvent => ({ type: 'retry', module, retries: 0, at: AT })));
+    assert.deepEqual(run.modules.map((m) => m.state), ['pending', 'complete', 'pending', 'pending']);
+    const next = decide(run, opts);
+    assert.deepEqual(next.actions.map((a) => a.type), ['start'], 'nothing is blocked while catalog has an attempt left');
+    assert.deepEqual(starts(next.actions), ['catalog#2']);
+  });
+
+  test('a module unblocked by a retry is blocked again by another dependency that failed for good', () => {
+    let run = shopRun({ retries: 0 });
+    run = apply(run, started('catalog'), exited('catalog', 1), started('search'), exited('search', 1));
+    run = apply(run, { type: 'blocked', module: 'cart', by: ['catalog'], at: AT }, { type: 'blocked', module: 'checkout', by: ['cart', 'search'], at: AT });
+    run = apply(run, ...['catalog', ...blockedBehind(run, 'catalog')].map((module): RunEvent => ({ type: 'retry', module, retries: 0, at: AT })));
+    assert.deepEqual(decide(run, opts).actions, [
+      { type: 'block', module: 'checkout', by: ['search'] },
+      { type: 'start', module: 'catalog', attempt: 2, fromBranches: [], previousSummary: 'exited with code 1 without reporting' },
+    ]);
   });
 
   test('a running or complete module cannot be retried', () => {

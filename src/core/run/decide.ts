@@ -91,6 +91,27 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   return { actions, done };
 }
 
+/**
+ * Modules blocked behind `id`: its blocked dependents, and theirs. When `id` gets another attempt
+ * they may run after all; decide() blocks them again if it fails for good (or something else still
+ * blocks them).
+ */
+export function blockedBehind(run: PhaseRun, id: string): string[] {
+  const behind = new Set([id]);
+  const out: string[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const m of run.modules) {
+      if (m.state !== 'blocked' || behind.has(m.id) || !m.dependsOn.some((d) => behind.has(d))) continue;
+      behind.add(m.id);
+      out.push(m.id);
+      changed = true;
+    }
+  }
+  return out;
+}
+
 function startable(m: ModuleRecord, options: DecideOptions): boolean {
   if (m.state === 'pending') return true;
   if (m.state === 'failed') return m.attempts < m.attemptLimit;

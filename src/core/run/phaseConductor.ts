@@ -7,7 +7,7 @@ import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentCommand, AgentHandle, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
 import { parseStatusLine, type StatusEvent } from '../status/statusLine';
 import { createPhaseRun, resumePhaseRun } from './createRun';
-import { decide, type Action } from './decide';
+import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
 import { applyEvent, type RunEvent, type Transition } from './events';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
@@ -135,9 +135,16 @@ export class PhaseConductor {
     }
   }
 
-  /** Gives a failed, interrupted, blocked or unverified module another attempt in this run. */
+  /**
+   * Gives a failed, interrupted, blocked or unverified module another attempt in this run, and the
+   * modules blocked behind it their chance again (as resuming the phase would).
+   */
   async retryModule(id: string): Promise<void> {
     await this.apply({ type: 'retry', module: id, retries: this.options.retries, at: this.nowIso() });
+    if (this.run.modules.find((m) => m.id === id)?.state !== 'pending') return;
+    for (const dependent of blockedBehind(this.run, id)) {
+      await this.apply({ type: 'retry', module: dependent, retries: this.options.retries, at: this.nowIso() });
+    }
   }
 
   private refuseInvalidPlan(): void {
