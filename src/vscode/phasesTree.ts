@@ -1,9 +1,11 @@
 // The Phases view: translates the view models of src/core/view/phaseTree.ts into TreeItems. The
 // model is rebuilt from ConductorView (memory only, never the disk) after each burst of changes,
-// and every second while something runs, so durations advance.
+// and every second while something runs, so durations advance. Only the rows that changed are
+// redrawn (see src/core/view/treeChanges.ts); tooltips are resolved when a row is hovered.
 import * as vscode from 'vscode';
 import { indexNodes, phaseNodes, type PhaseNode, type TreeNode } from '../core/view/phaseTree';
 import { anyRunning } from '../core/view/phaseRows';
+import { changedRows, collapseOf } from '../core/view/treeChanges';
 import type { ConductorView } from './conductorState';
 import { CONTEXT, VIEW } from './ids';
 import { RefreshThrottle } from './viewRefresh';
@@ -11,12 +13,20 @@ import { toThemeIcon, toVscodeCommand } from './viewItems';
 
 const TICK_MS = 1000;
 
+const COLLAPSE = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+} as const;
+
 export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly treeView: vscode.TreeView<TreeNode>;
   private roots: PhaseNode[] = [];
   private index = new Map<string, TreeNode>();
+  /** The node objects VS Code holds, by id: those getChildren handed out (redrawing a row keeps its object). */
+  private readonly shown = new Map<string, TreeNode>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private hasPlan: boolean | undefined;
   private readonly throttle = new RefreshThrottle(() => this.refresh());
@@ -45,27 +55,29 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     return this.roots;
   }
 
-  getTreeItem(node: TreeNode): vscode.TreeItem {
-    const collapsible =
-      node.children.length === 0
-        ? vscode.TreeItemCollapsibleState.None
-        : node.kind === 'phase' && node.expanded
-          ? vscode.TreeItemCollapsibleState.Expanded
-          : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(node.label, collapsible);
+  getTreeItem(held: TreeNode): vscode.TreeItem {
+    // VS Code redraws a row with the node object it holds, perhaps from an earlier refresh: show the current one.
+    const node = this.current(held);
+    const item = new vscode.TreeItem(node.label, COLLAPSE[collapseOf(node)]);
     item.id = node.id;
     item.description = node.description;
     item.contextValue = node.contextValue;
     item.iconPath = node.icon ? toThemeIcon(node.icon) : undefined;
-    item.tooltip = new vscode.MarkdownString(node.tooltip, true);
     item.command = node.command ? toVscodeCommand(node.command, this.folder) : undefined;
     return item;
   }
 
+  /** Tooltips (with running times) are made when a row is hovered, so a ticking time redraws no row. */
+  resolveTreeItem(item: vscode.TreeItem, held: TreeNode): vscode.TreeItem {
+    item.tooltip = new vscode.MarkdownString(this.current(held).tooltip, true);
+    return item;
+  }
+
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return this.roots;
     // VS Code may hand back a node from an earlier refresh: answer with the current one's children.
-    return this.index.get(node.id)?.children ?? [];
+    const children = node ? (this.index.get(node.id)?.children ?? []) : this.roots;
+    for (const child of children) this.shown.set(child.id, child);
+    return children;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -80,11 +92,25 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   refresh(): void {
-    this.roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
-    this.index = indexNodes(this.roots);
+    const roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
+    const index = indexNodes(roots);
+    const changed = changedRows(this.index, index);
+    this.roots = roots;
+    this.index = index;
     this.updateContext();
-    this.changed.fire(undefined);
+    if (changed === null) {
+      // A new shape: VS Code fetches every row again.
+      this.shown.clear();
+      this.changed.fire(undefined);
+    } else {
+      const rows = changed.map((id) => this.shown.get(id)).filter((n): n is TreeNode => n !== undefined);
+      if (rows.length > 0) this.changed.fire(rows);
+    }
     this.updateTicker();
+  }
+
+  private current(node: TreeNode): TreeNode {
+    return this.index.get(node.id) ?? node;
   }
 
   private updateContext(): void {
