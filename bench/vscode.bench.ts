@@ -15,6 +15,7 @@ import { clickDialogButton, readDialog } from '../test/e2e/workbenchViews';
 import { generateSpec } from './generate';
 import { fmt, median } from './stats';
 import { statusLatency } from './statusLatency';
+import { killGroup } from '../test/support/processes';
 
 const RUNS = 3;
 const RUNNING_AGENTS = 100;
@@ -178,16 +179,6 @@ function agentPids(root: string): number[] {
     return Object.values(state.phases).flatMap((p) => p.modules.map((m) => m.pid).filter((pid): pid is number => pid !== null));
   } catch {
     return [];
-  }
-}
-
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // gone already
-    }
   }
 }
 

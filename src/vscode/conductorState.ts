@@ -9,9 +9,9 @@ import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model'
 import { parseState } from '../core/run/validateState';
 import { unfollowedAgentPids, withGoneAgentsInterrupted } from '../core/view/liveness';
 import type { MergeResult } from '../infra/merge/phaseMerge';
+import { processAlive } from '../infra/process/processAlive';
 import { StateFileWatcher } from '../infra/state/stateFileWatcher';
 import type { Log } from './log';
-import { processAlive } from './terminalAgentPort';
 
 const STATE_DEBOUNCE_MS = 30;
 /**

@@ -28,6 +28,7 @@ import {
   treeRow,
   waitForTree,
 } from './workbenchViews';
+import { alive, killGroup } from '../support/processes';
 
 const PHASE = 'phase-1-storefront';
 const SHARED = 'export const shared = {\n  owner: "nobody",\n  version: 1,\n};\n';
@@ -38,25 +39,6 @@ const QUESTION = 'Which currency should cart totals use?';
 const PREDICTED = 'Spec Conductor (predicted)';
 /** The periodic prediction runs every 15 s (src/extension.ts): wait for one full period and some. */
 const PERIODIC_PREDICTION_MS = 45_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function kill(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // gone, or not a group leader
-    }
-  }
-}
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -264,7 +246,7 @@ test('CodeLens conducts, predicted conflicts while agents run, an agent that nee
     });
   } finally {
     // A failed run may leave hanging agents: they are this test's to end.
-    everyPid().filter(alive).forEach(kill);
+    everyPid().filter(alive).forEach(killGroup);
   }
 });
 

@@ -10,18 +10,10 @@ import { sampleRepo } from './gitFixture';
 import { withWorkbench } from './harness';
 import { waitUntil } from './waitUntil';
 import { clickDialogButton, readDialog, readStatusItem, showPhasesView, waitForTree } from './workbenchViews';
+import { alive } from '../support/processes';
 
 const PHASE = 'phase-1-storefront';
 const HANGING = ['search', 'cart'];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 test('after a reload, modules whose agents are gone show as interrupted, and Resume Phase completes them', async (t) => {
   const repo = sampleRepo();

@@ -243,3 +243,21 @@ export async function readTerminalPanel(page: Page): Promise<{ visible: boolean;
   const activeTab = visible && (await selected.count()) > 0 ? ((await selected.first().textContent()) ?? '').trim() : null;
   return { visible, activeTab };
 }
+
+/**
+ * A tree row's inline actions (its `view/item/context` items in an `inline` group), by title, left
+ * to right. VS Code renders them in the row's `.actions` bar, shown only while the row is hovered,
+ * selected or focused: the row is hovered first.
+ */
+export async function readInlineActions(page: Page, label: string): Promise<string[]> {
+  const row = treeRow(page, label);
+  await row.hover();
+  return row.locator('.actions .action-item a.action-label').evaluateAll((links) => links.map((a) => a.getAttribute('aria-label') ?? ''));
+}
+
+/** Hovers the tree row and clicks its inline action with this title. */
+export async function clickInlineAction(page: Page, label: string, title: string): Promise<void> {
+  const row = treeRow(page, label);
+  await row.hover();
+  await row.locator(`.actions .action-item a.action-label[aria-label=${JSON.stringify(title)}]`).click({ timeout: 5_000 });
+}

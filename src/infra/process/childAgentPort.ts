@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../../core/ports';
+import { processAlive } from './processAlive';
 
 export interface ChildAgentPortOptions {
   /** Receives each complete output line (stdout and stderr), with the launch's key. */
@@ -60,14 +61,7 @@ export class ChildAgentPort implements AgentPort {
   }
 
   isAlive(pid: number): boolean {
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (e) {
-      // EPERM: the process exists but belongs to someone else.
-      return (e as NodeJS.ErrnoException).code === 'EPERM';
-    }
+    return processAlive(pid);
   }
 }
 
