@@ -6,8 +6,13 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
+import { processAlive } from '../infra/process/processAlive';
 
-const WRAPPER = '"$@"; code=$?; printf %s "$code" > "$CONDUCTOR_EXIT_FILE"; exit "$code"';
+// A failed agent's terminal stays open for its output to be read, with a note instead of the
+// editor's "terminal process failed" toast that a non-zero exit of the wrapper would raise.
+const WRAPPER =
+  '"$@"; code=$?; printf %s "$code" > "$CONDUCTOR_EXIT_FILE"; ' +
+  'if [ "$code" -ne 0 ]; then printf "\\n[Spec Conductor] The agent exited with code %s. Press Enter to close this terminal.\\n" "$code"; read -r _; fi; exit 0';
 const EXIT_POLL_MS = 250;
 
 export interface TerminalEvents {
@@ -115,15 +120,5 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
     // would run on unseen and unfollowed. Signals are synchronous, so this works during shutdown.
     for (const pid of this.running) void this.stopPid(pid);
     this.running.clear();
-  }
-}
-
-/** Whether a process exists (EPERM: it does, as someone else's). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
