@@ -43,6 +43,8 @@ export class MergeDiagnostics implements vscode.Disposable {
     }
     this.merged.clear();
     for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
+    // The merge itself has shown what the predictions foretold: they are gone with it.
+    this.predicted.clear();
     return result.conflicts.length;
   }
 
