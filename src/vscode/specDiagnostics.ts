@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { Plan, Problem } from '../core/model';
 import { loadSpecFiles } from '../core/spec/loadSpecFiles';
+import { SPEC_CANDIDATES } from '../core/spec/locateSpec';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import type { Log } from './log';
 import { readSettings, type Settings } from './settings';
@@ -20,7 +21,7 @@ export class SpecDiagnostics implements vscode.Disposable {
   private settings: Settings;
   private isContract: (rel: string) => boolean;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private watcher: vscode.FileSystemWatcher | undefined;
+  private watchers: vscode.FileSystemWatcher[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly planEmitter = new vscode.EventEmitter<Plan>();
   readonly onDidPlan = this.planEmitter.event;
@@ -92,13 +93,18 @@ export class SpecDiagnostics implements vscode.Disposable {
   }
 
   private watch(): void {
-    this.watcher?.dispose();
-    const globs = [...this.settings.contractGlobs, this.settings.specFile || '{READY.md,.prelude/READY.md,tasks.csv}'];
-    this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, `{${globs.join(',')}}`));
+    for (const w of this.watchers) w.dispose();
+    // One watcher per glob: VS Code's globs do not nest alternatives ({a,{b,c}} never matches), and
+    // a contract glob from the settings may hold braces of its own.
+    const globs = [...this.settings.contractGlobs, ...(this.settings.specFile ? [this.settings.specFile] : SPEC_CANDIDATES)];
     const reload = (): void => this.schedule(() => this.reload());
-    this.watcher.onDidCreate(reload);
-    this.watcher.onDidDelete(reload);
-    this.watcher.onDidChange(reload);
+    this.watchers = globs.map((glob) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, glob));
+      watcher.onDidCreate(reload);
+      watcher.onDidDelete(reload);
+      watcher.onDidChange(reload);
+      return watcher;
+    });
   }
 
   /** Whether a document is this folder's plan file, one of its contracts, or neither. */
@@ -155,7 +161,7 @@ export class SpecDiagnostics implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.watcher?.dispose();
+    for (const w of this.watchers) w.dispose();
     this.workspace.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -104,6 +104,8 @@ test('without a READY.md the view welcomes with "Create READY.md", which fills t
     assert.equal(await wb.host('statusBarText'), '');
     assert.equal(await readStatusItem(wb.page), null);
 
+    // The first (empty) plan is in: from here only the file watchers can tell the extension about new files.
+    await wb.waitForHost('diagnostics', (ds) => ds.some((d) => d.code === 'no-phases'), 'the first, empty plan');
     await clickWelcomeButton(wb.page, 'Create READY.md');
     await waitUntil('READY.md on disk', async () => existsSync(path.join(folder, 'READY.md')), Boolean);
     const rows = await waitForTree(wb.page, (rows) => rows.some((r) => r.label === 'Phase 2: Storefront'), 'the template phases');
@@ -111,5 +113,11 @@ test('without a READY.md the view welcomes with "Create READY.md", which fills t
     assert.deepEqual(rows.filter((r) => r.level === 1).map((r) => r.label), ['Phase 1: Foundation', 'Phase 2: Storefront']);
     assert.deepEqual((await readWelcome(wb.page)).buttons, [], 'the welcome view is gone');
     await assertDomMatchesHost(wb, 'created');
+
+    // A contract written by another program (not the editor) is validated too.
+    mkdirSync(path.join(folder, 'contracts'), { recursive: true });
+    writeFileSync(path.join(folder, 'contracts', 'search.md'), '---\nfeature_id: feature-002-search\nmodule: search\nphase: 2\ndepends_on: [feature-404-missing]\nacceptance_criteria:\n  - GET /search?q=x returns the matching books as JSON\n---\n');
+    const unknown = await wb.waitForHost('diagnostics', (ds) => ds.some((d) => d.file === 'contracts/search.md' && d.code === 'unknown-dependency'), 'the unknown dependency of a contract written on disk');
+    assert.ok(unknown.some((d) => d.file === 'contracts/search.md' && /feature-404-missing/.test(d.message)));
   });
 });
