@@ -13,7 +13,7 @@ import type { E2eViewChange } from '../src/vscode/e2eHook';
 import { startWorkbench, type Workbench } from '../test/e2e/harness';
 import { REPO_ROOT } from '../test/e2e/tools';
 import { waitUntil } from '../test/e2e/waitUntil';
-import { clickDialogButton, readDialog } from '../test/e2e/workbenchViews';
+import { clickDialogButton, readDialog, showPhasesView } from '../test/e2e/workbenchViews';
 import { fmt, median, percentile } from './stats';
 
 const MODULES = 8;
@@ -79,6 +79,8 @@ async function withRunning(
   const wb = await startWorkbench({ folder: root, trust: true, probe: true, name: `bench-${path.basename(root)}`, env: setup.agentEnv, settings });
   try {
     await wb.waitForHost('activation', (a) => a.firstTreeMs !== null, 'the Phases tree to have items', 60_000);
+    // The view open, as a user watching would have it: VS Code then redraws the rows that change.
+    await showPhasesView(wb.page);
     await start(wb);
     await wb.waitForHost('tree', (rows) => rows.filter((r) => r.contextValue === 'module-running').length === MODULES, `${MODULES} modules running`, 120_000);
     return await body(wb);

@@ -36,7 +36,7 @@ export function createE2eApi(parts: E2eParts): E2eApi {
   };
   treeHasItems();
   if (activation.firstTreeMs === null) {
-    const firstTree = parts.tree.onDidChangeTreeData(() => {
+    const firstTree = parts.tree.onDidRefresh(() => {
       treeHasItems();
       if (activation.firstTreeMs !== null) firstTree.dispose();
     });
@@ -97,7 +97,7 @@ function watchViews(parts: E2eParts): E2eViewChange[] {
   };
   treeChanged();
   statusChanged();
-  parts.subscriptions.push(parts.tree.onDidChangeTreeData(treeChanged), parts.statusBar.onDidUpdate(statusChanged));
+  parts.subscriptions.push(parts.tree.onDidRefresh(treeChanged), parts.statusBar.onDidUpdate(statusChanged));
   return log;
 }
 

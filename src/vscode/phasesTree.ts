@@ -22,6 +22,9 @@ const COLLAPSE = {
 export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly refreshed = new vscode.EventEmitter<void>();
+  /** Fires after every rebuild of the model, whether or not VS Code has rows to redraw (a hidden view has none). */
+  readonly onDidRefresh = this.refreshed.event;
   readonly treeView: vscode.TreeView<TreeNode>;
   private roots: PhaseNode[] = [];
   private index = new Map<string, TreeNode>();
@@ -39,6 +42,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     this.treeView = vscode.window.createTreeView(VIEW.phases, { treeDataProvider: this, showCollapseAll: true });
     this.disposables = [
       this.changed,
+      this.refreshed,
       this.treeView,
       this.throttle,
       view.onDidChange(() => this.throttle.schedule()),
@@ -106,6 +110,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       const rows = changed.map((id) => this.shown.get(id)).filter((n): n is TreeNode => n !== undefined);
       if (rows.length > 0) this.changed.fire(rows);
     }
+    this.refreshed.fire();
     this.updateTicker();
   }
 
