@@ -14,6 +14,12 @@ export interface PredictedConflict {
 export class MergeDiagnostics implements vscode.Disposable {
   private readonly merged = vscode.languages.createDiagnosticCollection('spec-conductor-merge');
   private readonly predicted = vscode.languages.createDiagnosticCollection('spec-conductor-predicted');
+  private merges = 0;
+
+  /** Changes with every merge shown: a prediction begun before a merge is stale once it ends. */
+  get mergeGeneration(): number {
+    return this.merges;
+  }
 
   showMerge(repoRoot: vscode.Uri, result: MergeResult): number {
     const byFile = new Map<string, vscode.Diagnostic[]>();
@@ -45,10 +51,13 @@ export class MergeDiagnostics implements vscode.Disposable {
     for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
     // The merge itself has shown what the predictions foretold: they are gone with it.
     this.predicted.clear();
+    this.merges++;
     return result.conflicts.length;
   }
 
-  showPredicted(repoRoot: vscode.Uri, pairs: readonly PredictedConflict[]): number {
+  /** Shows a prediction begun at `generation` (see mergeGeneration); null, showing nothing, when a merge came since. */
+  showPredicted(repoRoot: vscode.Uri, pairs: readonly PredictedConflict[], generation: number): number | null {
+    if (generation !== this.merges) return null;
     const byFile = new Map<string, vscode.Diagnostic[]>();
     let count = 0;
     for (const p of pairs) {

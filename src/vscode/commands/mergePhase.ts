@@ -44,9 +44,12 @@ export async function predictConflictsCommand(ctx: CommandContext, arg: unknown,
   const run = phaseState(ctx, phase);
   if (!run) return;
   try {
+    const generation = ctx.merges.mergeGeneration;
     const prediction = await ctx.host.predict(phase, run);
     const engine = await ctx.host.repository();
-    const count = ctx.merges.showPredicted(vscode.Uri.file(engine.repo.root), prediction.pairs);
+    const count = ctx.merges.showPredicted(vscode.Uri.file(engine.repo.root), prediction.pairs, generation);
+    // A merge finished while predicting: its result is what counts now.
+    if (count === null) return;
     for (const v of prediction.ownershipViolations) ctx.log.warn(`Module ${v.module} changed ${v.file}, which module ${v.owner} owns.`);
     if (!quiet) {
       void vscode.window.showInformationMessage(count ? `Spec Conductor: ${count} predicted conflict(s) between ${prediction.pairs.length} pair(s) of agents.` : 'Spec Conductor: no conflicts predicted between the agents.');
