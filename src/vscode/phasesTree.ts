@@ -1,7 +1,7 @@
 // The Phases view: translates the view models of src/core/view/phaseTree.ts into TreeItems. The
 // model is rebuilt from ConductorView (memory only, never the disk) after each burst of changes,
-// and every second while something runs, so durations advance. Only the rows that changed are
-// redrawn (see src/core/view/treeChanges.ts); tooltips are resolved when a row is hovered.
+// and every second while something runs, so durations advance; that tick redraws only the rows it
+// changed (see src/core/view/treeChanges.ts). Tooltips are resolved when a row is hovered.
 import * as vscode from 'vscode';
 import { indexNodes, phaseNodes, type PhaseNode, type TreeNode } from '../core/view/phaseTree';
 import { anyRunning } from '../core/view/phaseRows';
@@ -95,15 +95,20 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     if (node) await this.treeView.reveal(node, { select: true, focus: false, expand: true, ...options });
   }
 
-  refresh(): void {
+  /**
+   * Rebuilds the model. After a change of plan or state every row is redrawn; the once-a-second
+   * tick (running times) redraws only the rows it changed, so it never makes VS Code forget which
+   * node a row stands for while the user clicks an inline action.
+   */
+  refresh(cause: 'change' | 'tick' = 'change'): void {
     const roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
     const index = indexNodes(roots);
     const changed = changedRows(this.index, index);
     this.roots = roots;
     this.index = index;
     this.updateContext();
-    if (changed === null) {
-      // A new shape: VS Code fetches every row again.
+    if (changed === null || cause === 'change') {
+      // VS Code fetches every row again.
       this.shown.clear();
       this.changed.fire(undefined);
     } else {
@@ -135,7 +140,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     const running = anyRunning(this.view.state, this.view.active);
     if (running && this.ticker === undefined) {
       this.ticker = setInterval(() => {
-        if (this.treeView.visible) this.refresh();
+        if (this.treeView.visible) this.refresh('tick');
       }, TICK_MS);
     } else if (!running && this.ticker !== undefined) {
       clearInterval(this.ticker);
