@@ -103,11 +103,12 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   refresh(cause: 'change' | 'tick' = 'change'): void {
     const roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
     const index = indexNodes(roots);
-    const changed = changedRows(this.index, index);
+    // Only a tick looks for the rows it changed; any other refresh redraws them all.
+    const changed = cause === 'tick' ? changedRows(this.index, index) : null;
     this.roots = roots;
     this.index = index;
     this.updateContext();
-    if (changed === null || cause === 'change') {
+    if (changed === null) {
       // VS Code fetches every row again.
       this.shown.clear();
       this.changed.fire(undefined);
