@@ -114,6 +114,15 @@ describe('decide', () => {
     assert.equal(decide(run, opts).done, true);
   });
 
+  test('an agent gone after reporting complete is verified, not interrupted and run again', () => {
+    // A resumed engine finds the agent's pid dead while the completion it read from the status file awaits verification.
+    let run = apply(shopRun(), started('catalog'), status('catalog', 'complete'), { type: 'interrupted', module: 'catalog', reason: 'its agent was gone when the run resumed', at: AT });
+    assert.deepEqual([run.modules[0].state, run.modules[0].reportedComplete, run.modules[0].pid], ['running', true, null]);
+    assert.deepEqual(starts(decide(run, opts).actions), ['search#1']);
+    run = apply(run, verified('catalog'));
+    assert.equal(run.modules[0].state, 'complete');
+  });
+
   test('interrupted modules restart only when asked to', () => {
     let run = shopRun();
     run = apply(run, started('catalog'), { type: 'interrupted', module: 'catalog', reason: 'the engine stopped', at: AT });

@@ -86,6 +86,8 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
       return { ...m, state: 'failed', attempts: e.attempt, startedAt: m.startedAt ?? e.at, finishedAt: e.at, pid: null, lastSummary: e.message };
     case 'interrupted':
       if (!LIVE_STATES.has(m.state)) return m;
+      // It reported completion before it went: that report is still verified, not thrown away.
+      if (m.reportedComplete) return { ...m, pid: null };
       return { ...m, state: 'interrupted', pid: null, finishedAt: e.at, reportedComplete: false, lastSummary: joinSummary(m.lastSummary, e.reason) };
     case 'retry':
       if (LIVE_STATES.has(m.state) || m.state === 'complete') return m;
