@@ -163,6 +163,8 @@ export interface FilesPort {
   exists(path: string): Promise<boolean>;
   /** Copies when the source exists and the target does not; true when it copied. */
   copyIfMissing(from: string, to: string): Promise<boolean>;
+  /** Creates a folder (and its parents) unless it exists. */
+  ensureDir(path: string): Promise<void>;
 }
 
 /** Runs the user's own setup command (from settings, never from a spec) in a fresh worktree. */

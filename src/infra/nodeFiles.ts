@@ -30,6 +30,10 @@ export class NodeFiles implements FilesPort {
     );
   }
 
+  async ensureDir(dir: string): Promise<void> {
+    await fs.mkdir(dir, { recursive: true });
+  }
+
   async copyIfMissing(from: string, to: string): Promise<boolean> {
     if (!(await this.exists(from)) || (await this.exists(to))) return false;
     await fs.mkdir(path.dirname(to), { recursive: true });

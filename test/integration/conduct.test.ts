@@ -153,6 +153,17 @@ describe('conduct', () => {
     assert.match(m.lastSummary ?? '', /no commits beyond its base/);
   });
 
+  test('an agent that writes its own status file before any hook has run can: the folder is there', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Own', modules: ['solo'] }]) });
+    repos.push(repo);
+    // The line is made before the run starts: with its attempt number it counts, without one it would be too old.
+    const line = JSON.stringify({ status: 'complete', ts: new Date().toISOString(), attempt: 1, summary: 'written by the agent itself' });
+    const r = await conduct(repo, agentEnv(repo, { solo: [{ write: 'solo.txt', content: 'solo' }, { commit: 'solo' }, { appendStatus: line }] }));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const m = (await statusJson(repo)).phases[0].modules[0];
+    assert.deepEqual([m.state, m.lastSummary], ['complete', 'written by the agent itself']);
+  });
+
   test('garbage status lines are reported with file and line and skipped', async () => {
     const repo = shop();
     const r = await conduct(
