@@ -4,7 +4,8 @@ export const CONDUCTOR_DIR = '.conductor';
 export interface ConductorPaths {
   dir: string;
   stateFile: string;
-  statusDir: string;
+  /** This phase's status folder: one JSON Lines file per module. */
+  phaseStatusDir: string;
   hookDir: string;
   statusFile(module: string): string;
   promptFile(module: string): string;
@@ -13,12 +14,13 @@ export interface ConductorPaths {
 
 export function conductorPaths(repoRoot: string, phaseSlug: string): ConductorPaths {
   const dir = `${repoRoot.replace(/\/+$/, '')}/${CONDUCTOR_DIR}`;
+  const phaseStatusDir = `${dir}/status/${phaseSlug}`;
   return {
     dir,
     stateFile: `${dir}/state.json`,
-    statusDir: `${dir}/status`,
+    phaseStatusDir,
     hookDir: `${dir}/bin`,
-    statusFile: (m) => `${dir}/status/${phaseSlug}/${m}.jsonl`,
+    statusFile: (m) => `${phaseStatusDir}/${m}.jsonl`,
     promptFile: (m) => `${dir}/prompts/${phaseSlug}/${m}.md`,
     logFile: (m) => `${dir}/logs/${phaseSlug}/${m}.log`,
   };

@@ -326,7 +326,7 @@ export class PhaseConductor {
     for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
     await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
     // Agents may append to their status file themselves: its folder must be there before they start.
-    await this.ports.files.ensureDir(dirOf(this.paths.statusFile(m.id)));
+    await this.ports.files.ensureDir(this.paths.phaseStatusDir);
     if (this.options.nativeHook === 'claude') await this.installClaudeHook(m);
 
     const handle = await this.ports.agents.start({
@@ -481,10 +481,6 @@ export class PhaseConductor {
   private nowIso(): string {
     return this.ports.now().toISOString();
   }
-}
-
-function dirOf(file: string): string {
-  return file.slice(0, file.lastIndexOf('/'));
 }
 
 /** The well-formed status events of a status file's text, in order (malformed lines are skipped). */
