@@ -55,17 +55,17 @@ export class ConductorState implements ConductorView, vscode.Disposable {
     // Another process (the CLI) may conduct too; follow its state file. The editor's watcher works
     // for any folder but reports late; a direct one on a local folder reports at once, once it exists.
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.conductor/state.json'));
-    const direct = folder.uri.scheme === 'file' ? new StateFileWatcher(this.stateUri.fsPath, () => this.scheduleReload()) : null;
+    this.direct = folder.uri.scheme === 'file' ? new StateFileWatcher(this.stateUri.fsPath, () => this.scheduleReload()) : null;
     const reload = (): void => {
-      direct?.attach();
+      this.direct?.attach();
       this.scheduleReload();
     };
     watcher.onDidChange(reload);
     watcher.onDidCreate(reload);
     watcher.onDidDelete(reload);
-    direct?.attach();
-    this.disposables.push(watcher, { dispose: () => direct?.dispose() });
-    this.direct = direct;
+    this.direct?.attach();
+    this.disposables.push(watcher);
+    if (this.direct) this.disposables.push(this.direct);
   }
 
   get stateUri(): vscode.Uri {
