@@ -8,11 +8,11 @@ import * as fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import type { AgentLaunch } from '../../src/core/ports';
 import { AGENT_PRESETS, resolveAgent, type AgentMode } from '../../src/core/agents/presets';
 import { ChildAgentPort } from '../../src/infra/process/childAgentPort';
 import { installHookLauncher } from '../../src/infra/status/hookInstaller';
+import { bundleHook } from '../support/hookBundle';
 
 const NODE = process.execPath;
 const SCRIPTED_AGENT = path.resolve(__dirname, '../agents/scripted-agent.mjs');
@@ -257,15 +257,7 @@ describe('scripted test agent through ChildAgentPort', () => {
     git('init', '-q', '-b', 'main');
     git('-c', 'user.name=T', '-c', 'user.email=t@example.invalid', 'commit', '-q', '--allow-empty', '-m', 'base');
     const hookScript = path.join(tmp, 'hook.js');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../src/hook.ts')],
-      outfile: hookScript,
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-    });
+    await bundleHook(hookScript);
     hook = await installHookLauncher({ dir: path.join(tmp, '.conductor', 'bin'), nodePath: NODE, hookScript, electron: false });
     statusDir = path.join(tmp, '.conductor', 'status');
     await fs.mkdir(statusDir, { recursive: true });

@@ -11,10 +11,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { installHookLauncher, launcherScript } from '../../src/infra/status/hookInstaller';
 import { runHook } from '../../src/infra/status/hookCommand';
 import { parseStatusLine } from '../../src/core/status/statusLine';
+import { bundleHook } from '../support/hookBundle';
 
 interface Run {
   code: number | null;
@@ -53,16 +53,7 @@ describe('conductor-hook launcher', () => {
     hostileDir = path.join(tmp, `it's a "dir" $(touch pwned) \`touch pwned\` ; & |`);
     await fs.mkdir(hostileDir);
     hookScript = path.join(hostileDir, 'hook.js');
-    await esbuild.build({
-      entryPoints: [path.resolve(__dirname, '../../src/hook.ts')],
-      outfile: hookScript,
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      banner: { js: '#!/usr/bin/env node' },
-      logLevel: 'silent',
-    });
+    await bundleHook(hookScript);
     // The node binary, reached through a hostile path as well.
     const nodeLink = path.join(hostileDir, "no'de");
     await fs.symlink(process.execPath, nodeLink);
