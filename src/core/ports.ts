@@ -102,6 +102,8 @@ export interface AgentLaunch {
   cwd: string;
   /** Added to the inherited environment: the CONDUCTOR_* variables. */
   env: Record<string, string>;
+  /** Folders put before the inherited PATH (the one holding `conductor-hook`). */
+  pathPrepend: string[];
   /** Where the CLI's launcher writes the process output (the terminal launcher may ignore it). */
   logFile: string;
 }
@@ -155,6 +157,19 @@ export interface RepoPort {
     options?: { noFastForward?: boolean },
   ): Promise<{ commit: string } | { conflicts: string[] }>;
   commitsAhead(rev: string, base: string): Promise<number>;
+  /**
+   * What an agent in `worktree` needs to know about git: the worktree's own git folder and the
+   * repository's common one (sandboxed CLIs must be allowed to write there to commit), and the
+   * user's identity as GIT_AUTHOR_ and GIT_COMMITTER_ variables (some CLIs hide the user's git config).
+   */
+  agentGitContext(worktree: string): Promise<AgentGitContext>;
+}
+
+export interface AgentGitContext {
+  gitDir: string;
+  commonDir: string;
+  /** GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, GIT_COMMITTER_NAME, GIT_COMMITTER_EMAIL as configured; empty when unset. */
+  identity: Record<string, string>;
 }
 
 export interface FilesPort {

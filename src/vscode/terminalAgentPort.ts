@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
 import { processAlive } from '../infra/process/processAlive';
+import { agentEnvironment } from '../infra/process/agentEnv';
 
 // A failed agent's terminal stays open for its output to be read, with a note instead of the
 // editor's "terminal process failed" toast that a non-zero exit of the wrapper would raise.
@@ -44,7 +45,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
     const terminal = vscode.window.createTerminal({
       name: `Agent: ${launch.name}`,
       cwd: launch.cwd,
-      env: { ...launch.env, CONDUCTOR_EXIT_FILE: exitFile },
+      env: { ...agentEnvironment(launch), CONDUCTOR_EXIT_FILE: exitFile },
       shellPath: '/bin/sh',
       shellArgs: ['-c', WRAPPER, 'conductor-agent', ...launch.command.argv],
       iconPath: new vscode.ThemeIcon('hubot'),

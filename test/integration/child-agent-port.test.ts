@@ -36,6 +36,7 @@ function launchOf(argv: string[], extra: Partial<AgentLaunch> = {}): AgentLaunch
     command: { argv, display: argv.join(' ') },
     cwd: tmp,
     env: {},
+    pathPrepend: [],
     logFile: path.join(tmp, 'logs', `run-${n}`, 'agent.log'),
     ...extra,
   };

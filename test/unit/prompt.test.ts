@@ -169,7 +169,7 @@ describe('default prompt', () => {
 
   test('reporting shows the hook commands', () => {
     const reporting = section(buildPrompt(input(plan, 'bare')).text, 'Reporting');
-    for (const cmd of ['"$CONDUCTOR_HOOK" complete --summary', '--files ', '"$CONDUCTOR_HOOK" failed --summary', '"$CONDUCTOR_HOOK" needs-input --summary']) {
+    for (const cmd of ['conductor-hook complete --summary', '--files ', 'conductor-hook failed --summary', 'conductor-hook needs-input --summary']) {
       assert.ok(reporting.includes(cmd), cmd);
     }
   });

@@ -215,7 +215,7 @@ function rulesSection(input: PromptInput): string {
     `- Work only inside your worktree, ${codeSpan(input.worktree)}: do not create, change or delete files outside it.`,
     '- Commit your work on the current branch (`git add`, `git commit`) before you report completion. ' +
       'Do not switch branches, rebase, merge or push.',
-    '- Do not write the status file yourself; report through `"$CONDUCTOR_HOOK"` as shown below.',
+    '- Do not write the status file yourself; report with the `conductor-hook` command as shown below (it is on your `PATH`).',
   ];
   const owned = ownedElsewhere(input);
   if (owned.length > 0) lines.push('', 'These paths belong to other modules; do not modify them:', '', ...owned);
@@ -229,22 +229,22 @@ const REPORTING = [
     '(comma-separated, relative to the worktree):',
   '',
   '```sh',
-  '"$CONDUCTOR_HOOK" complete --summary "What you built" --files src/a.ts,src/b.ts --tests-passing true',
+  'conductor-hook complete --summary "What you built" --files src/a.ts,src/b.ts --tests-passing true',
   '```',
   '',
   'If you cannot finish, say why:',
   '',
   '```sh',
-  '"$CONDUCTOR_HOOK" failed --summary "What went wrong and what you tried"',
+  'conductor-hook failed --summary "What went wrong and what you tried"',
   '```',
   '',
   'If you need a decision from a person, ask and stop:',
   '',
   '```sh',
-  '"$CONDUCTOR_HOOK" needs-input --summary "Your question"',
+  'conductor-hook needs-input --summary "Your question"',
   '```',
   '',
-  'You may also report progress along the way: `"$CONDUCTOR_HOOK" progress --summary "…"`.',
+  'You may also report progress along the way: `conductor-hook progress --summary "…"`.',
 ].join('\n');
 
 function previousAttemptSection({ attempt, previousSummary }: PromptInput): string {

@@ -309,6 +309,8 @@ export class PhaseConductor {
       CONDUCTOR_HOOK: this.options.hookPath,
       CONDUCTOR_RUN_ID: this.run.runId,
       CONDUCTOR_ATTEMPT: String(action.attempt),
+      CONDUCTOR_STATUS_DIR: this.paths.phaseStatusDir,
+      ...(await this.gitEnv(m.worktree)),
     };
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
@@ -335,6 +337,7 @@ export class PhaseConductor {
       command: this.options.agentCommand,
       cwd: m.worktree,
       env,
+      pathPrepend: [this.paths.hookDir],
       logFile: this.paths.logFile(m.id),
     });
     this.handles.set(m.id, handle);
@@ -345,6 +348,15 @@ export class PhaseConductor {
       await this.catchUpStatus(m.id);
       await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser: exit.byUser || this.stopping, at: this.nowIso() });
     });
+  }
+
+  /**
+   * Where the agent's commits go (CONDUCTOR_GIT_DIR, CONDUCTOR_GIT_COMMON_DIR: sandboxed presets make
+   * exactly these writable) and the user's git identity, which some CLIs hide from their shell tool.
+   */
+  private async gitEnv(worktree: string): Promise<Record<string, string>> {
+    const ctx = await this.ports.repo.agentGitContext(worktree);
+    return { CONDUCTOR_GIT_DIR: ctx.gitDir, CONDUCTOR_GIT_COMMON_DIR: ctx.commonDir, ...ctx.identity };
   }
 
   /** Applies the module's status file as it is on disk now (lines already applied change nothing). */

@@ -2,7 +2,7 @@
 // (scratch merge commits) and `.git/info/exclude` — never the user's HEAD, index or working tree.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { RepoPort } from '../../core/ports';
+import type { AgentGitContext, RepoPort } from '../../core/ports';
 import { GitError, versionAtLeast, type GitExec } from './gitRunner';
 
 /** Used only when the user has no git identity configured, for the engine's own scratch commits. */
@@ -140,6 +140,20 @@ export class GitRepo implements RepoPort {
       if (e instanceof GitError && /tell me who you are|empty ident|unable to auto-detect email/i.test(e.stderr)) return run(FALLBACK_IDENTITY);
       throw e;
     }
+  }
+
+  async agentGitContext(worktree: string): Promise<AgentGitContext> {
+    const r = await this.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { readOnly: true });
+    const [gitDir, commonDir] = r.stdout.split('\n').map((l) => l.trim());
+    const identity: Record<string, string> = {};
+    for (const [key, vars] of [
+      ['user.name', ['GIT_AUTHOR_NAME', 'GIT_COMMITTER_NAME']],
+      ['user.email', ['GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_EMAIL']],
+    ] as const) {
+      const v = await this.git.run(worktree, ['config', '--get', key], { allowExitCodes: [1], readOnly: true });
+      if (v.exitCode === 0 && v.stdout.trim() !== '') for (const name of vars) identity[name] = v.stdout.trim();
+    }
+    return { gitDir: path.resolve(worktree, gitDir), commonDir: path.resolve(worktree, commonDir), identity };
   }
 
   private gitCommonDir(): Promise<string> {

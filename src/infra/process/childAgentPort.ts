@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../../core/ports';
+import { agentEnvironment } from './agentEnv';
 import { processAlive } from './processAlive';
 
 export interface ChildAgentPortOptions {
@@ -111,7 +112,7 @@ class ChildAgentHandle implements AgentHandle {
       try {
         child = spawn(file, args, {
           cwd: launch.cwd,
-          env: { ...process.env, ...launch.env },
+          env: agentEnvironment(launch),
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
