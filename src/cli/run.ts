@@ -38,9 +38,9 @@ export const COMMANDS: Record<string, Command> = {
   },
   conduct: {
     summary: 'run one phase: a worktree and an agent per module, in dependency waves',
-    usage: `conductor conduct <phase> --agent <claude|codex|gemini|aider|"command"> [options]
+    usage: `conductor conduct <phase> --agent <claude|codex|gemini|qwen|aider|"command"> [options]
 
-  --agent AGENT        a preset (claude, codex, gemini, aider) or your own command line
+  --agent AGENT        a preset (claude, codex, gemini, qwen, aider) or your own command line
   --max-parallel N     agents at once (default: twice the cores, 2 to 8)
   --retries N          retries of a failed module, same worktree (default 1)
   --approve            approve a phase marked "Gate: manual"
@@ -50,6 +50,8 @@ export const COMMANDS: Record<string, Command> = {
   --setup COMMAND      run in each new worktree before its agent (e.g. "npm ci")
   --prompt-template F  prompt template (default: conductor.prompt.md when present)
   --show-output        print the agents' output, prefixed with their module
+  --idle-timeout S     flag an agent with no output and no status line for S seconds, stop it
+                       after 2×S (default 600; 0: never)
   --quiet              no progress lines
 ${COMMON}
 

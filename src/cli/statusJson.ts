@@ -1,5 +1,6 @@
 // The documented JSON of module records (`conductor status --json`, `conduct --json`).
 import type { PhaseRun } from '../core/run/model';
+import { phaseUsage } from '../core/report/usage';
 
 export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modules'][number]) => string = (m) => m.state) {
   return {
@@ -22,6 +23,10 @@ export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modul
       wave: m.wave,
       baseCommit: m.baseCommit,
       lastSummary: m.lastSummary,
+      sessionId: m.sessionId ?? null,
+      usage: m.usage ?? null,
+      resumeAt: m.resumeAt ?? null,
     })),
+    usage: phaseUsage(run),
   };
 }

@@ -123,6 +123,8 @@ export interface AgentHandle {
   readonly exited: Promise<AgentExit>;
   /** Asks the process (group) to stop; resolves when it has exited. */
   stop(): Promise<void>;
+  /** Each complete output line, where the launcher sees the output (not in a terminal). */
+  onOutput?(listener: (line: string) => void): Disposable;
 }
 
 export interface AgentPort {

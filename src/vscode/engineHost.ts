@@ -103,6 +103,8 @@ export class EngineHost implements vscode.Disposable {
         setupCommand: s.setupCommand || null,
         promptTemplate: template,
         restartInterrupted: request.restartInterrupted,
+        idleFlagMs: s.agentIdleTimeout * 1000,
+        idleStopMs: s.agentIdleTimeout * 2000,
       },
       {
         transition: (t) => {

@@ -45,6 +45,7 @@ export const SETTING = {
   customCommand: 'customCommand',
   maxParallel: 'maxParallel',
   retries: 'retries',
+  agentIdleTimeout: 'agentIdleTimeout',
   worktreeRoot: 'worktreeRoot',
   copyFiles: 'copyFiles',
   setupCommand: 'setupCommand',

@@ -11,6 +11,8 @@ export interface Settings {
   /** 0: choose from the machine. */
   maxParallel: number;
   retries: number;
+  /** Seconds without output or status before an agent is flagged (stopped after twice that); 0: never. */
+  agentIdleTimeout: number;
   worktreeRoot: string;
   copyFiles: readonly string[];
   setupCommand: string;
@@ -33,6 +35,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     customCommand: (c.get<string>(SETTING.customCommand) ?? '').trim(),
     maxParallel: Math.max(0, Math.floor(c.get<number>(SETTING.maxParallel) ?? 0)),
     retries: Math.max(0, Math.floor(c.get<number>(SETTING.retries) ?? 1)),
+    agentIdleTimeout: Math.max(0, Math.floor(c.get<number>(SETTING.agentIdleTimeout) ?? 600)),
     worktreeRoot: (c.get<string>(SETTING.worktreeRoot) ?? '').trim(),
     copyFiles: list(SETTING.copyFiles, ['.env', '.env.local']),
     setupCommand: (c.get<string>(SETTING.setupCommand) ?? '').trim(),

@@ -373,6 +373,39 @@ describe('conduct', () => {
     assert.match(args, /module `api`/, 'the prompt arrived as an argument');
   });
 
+  test('agents run the completion hook by its plain name, conductor-hook, on their PATH', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Plain', modules: ['api'] }]) });
+    repos.push(repo);
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', 'git commit -q --allow-empty -m work && conductor-hook complete --summary "reported by name"']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const m = (await statusJson(repo)).phases[0].modules[0];
+    assert.equal(m.state, 'complete');
+    assert.equal(m.lastSummary, 'reported by name');
+  });
+
+  test('an agent that ends cleanly without reporting is complete with commits, failed without', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Quiet', modules: ['api', 'web'] }]) });
+    repos.push(repo);
+    const agent = 'if [ "$CONDUCTOR_MODULE" = api ]; then git commit -q --allow-empty -m work; fi';
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent, '--retries', '0']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const [api, web] = (await statusJson(repo)).phases[0].modules;
+    assert.equal(api.state, 'complete');
+    assert.equal(web.state, 'failed');
+    assert.match(web.lastSummary ?? '', /ended without reporting, and no commits beyond its base/);
+  });
+
+  test('an agent with no output and no status line is flagged, then stopped and failed', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Idle', modules: ['api'] }]) });
+    repos.push(repo);
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', 'sleep 600', '--retries', '0', '--idle-timeout', '1']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /api: no output and no status line for \d+ s/);
+    const m = (await statusJson(repo)).phases[0].modules[0];
+    assert.equal(m.state, 'failed');
+    assert.match(m.lastSummary ?? '', /stopped after \d+ s with no output and no status line/);
+  });
+
   test('state.json lost: the record is rebuilt from branches and status files', async () => {
     const repo = shop();
     assert.equal((await conduct(repo, agentEnv(repo))).code, 0);

@@ -196,3 +196,15 @@ describe('buildPhaseReport', () => {
     assert.doesNotMatch(md, /## Conflicts/);
   });
 });
+
+describe('agent usage in reports', () => {
+  test('formats what is known and adds up the modules', async () => {
+    const { formatUsage, phaseUsage } = await import('../../src/core/report/usage');
+    assert.equal(formatUsage({ turns: 1, inputTokens: 35_200, outputTokens: 950, costUsd: 0.4213 }), '1 turn · 35.2k tokens in · 950 out · $0.42');
+    assert.equal(formatUsage({ inputTokens: 10 }), '10 tokens in');
+    assert.equal(formatUsage(null), '');
+    const run = { modules: [{ usage: { turns: 2, costUsd: 0.5 } }, { usage: null }, { usage: { turns: 3, inputTokens: 7 } }] } as unknown as import('../../src/core/run/model').PhaseRun;
+    assert.deepEqual(phaseUsage(run), { turns: 5, costUsd: 0.5, inputTokens: 7 });
+    assert.equal(phaseUsage({ modules: [{}] } as unknown as import('../../src/core/run/model').PhaseRun), null);
+  });
+});

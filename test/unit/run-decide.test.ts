@@ -143,11 +143,35 @@ describe('events', () => {
   });
 
   test('an exit without a final status fails the module; a user stop interrupts it', () => {
-    const a = apply(shopRun(), started('catalog'), exited('catalog', 0));
+    const a = apply(shopRun(), started('catalog'), exited('catalog', 1));
     assert.equal(a.modules[0].state, 'failed');
-    assert.equal(a.modules[0].lastSummary, 'exited with code 0 without reporting');
+    assert.equal(a.modules[0].lastSummary, 'exited with code 1 without reporting');
     const b = apply(shopRun(), started('catalog'), exited('catalog', null, 1, true));
     assert.equal(b.modules[0].state, 'interrupted');
+  });
+
+  test('a clean exit without a report is complete only with proof of work', () => {
+    const ended = apply(shopRun(), started('catalog'), exited('catalog', 0));
+    assert.equal(ended.modules[0].state, 'running', 'waiting for the proof check');
+    assert.equal(ended.modules[0].reportedComplete, true);
+    assert.equal(apply(ended, verified('catalog', true)).modules[0].state, 'complete');
+    const none = apply(ended, verified('catalog', false)).modules[0];
+    assert.equal(none.state, 'failed');
+    assert.equal(none.lastSummary, 'ended without reporting, and no commits beyond the base');
+  });
+
+  test('a failure report wins over a completion reported before it in the same attempt', () => {
+    const run = apply(shopRun(), started('catalog'), status('catalog', 'complete'), status('catalog', 'failed'), verified('catalog', true));
+    assert.equal(run.modules[0].state, 'failed');
+    assert.equal(run.modules[0].lastSummary, 'catalog failed');
+    const after = apply(run, status('catalog', 'complete'));
+    assert.equal(after.modules[0].state, 'failed', 'nothing after a failure counts');
+  });
+
+  test('a turn ending (progress, needs-input) never completes a module', () => {
+    const run = apply(shopRun(), started('catalog'), status('catalog', 'progress'), status('catalog', 'needs-input'));
+    assert.equal(run.modules[0].state, 'needs-input');
+    assert.equal(run.modules[0].reportedComplete, false);
   });
 
   test('status lines from an earlier attempt are ignored', () => {
@@ -219,5 +243,54 @@ describe('retry', () => {
   test('a running or complete module cannot be retried', () => {
     const run = apply(shopRun(), started('catalog'));
     assert.equal(applyEvent(run, { type: 'retry', module: 'catalog', retries: 1, at: AT }).transition, null);
+  });
+});
+
+describe('agent stream signals', () => {
+  const signal = (module: string, s: import('../../src/core/agents/streams').AgentSignal, attempt = 1): RunEvent => ({ type: 'signal', module, attempt, signal: s, at: AT });
+
+  test('session and usage are kept; usage adds up over attempts', () => {
+    let run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'session', sessionId: 's-1' }));
+    run = apply(run, signal('catalog', { kind: 'usage', turns: 2, inputTokens: 100, outputTokens: 10, costUsd: 0.5 }));
+    run = apply(run, signal('catalog', { kind: 'usage', turns: 3, inputTokens: 150, outputTokens: 20, costUsd: 0.75 }));
+    assert.equal(run.modules[0].sessionId, 's-1');
+    assert.deepEqual(run.modules[0].usage, { turns: 3, inputTokens: 150, outputTokens: 20, costUsd: 0.75 });
+    run = apply(run, exited('catalog', 1), started('catalog', 2), signal('catalog', { kind: 'usage', turns: 1, inputTokens: 50 }, 2));
+    assert.deepEqual(run.modules[0].usage, { turns: 4, inputTokens: 200, outputTokens: 20, costUsd: 0.75 });
+    assert.equal(run.modules[0].sessionId, 's-1', 'a retry keeps the session to resume');
+  });
+
+  test('a denial is said plainly in the summary', () => {
+    const run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'denied', tool: 'Bash', command: 'git push origin HEAD' }));
+    assert.equal(run.modules[0].lastSummary, 'the agent tried to run `git push origin HEAD` (Bash) and was denied');
+  });
+
+  test('signals from an earlier attempt change nothing', () => {
+    const run = apply(shopRun(), started('catalog'), exited('catalog', 1), started('catalog', 2), signal('catalog', { kind: 'session', sessionId: 'old' }, 1));
+    assert.equal(run.modules[0].sessionId, undefined);
+  });
+
+  test('a usage limit pauses the module — not a failed attempt — and nothing new starts until it resumes', () => {
+    const resetAt = '2026-01-01T01:00:00.000Z';
+    let run = apply(shopRun(), started('catalog'), started('search'), signal('catalog', { kind: 'usage-limit', resetAt, message: 'usage limit reached' }));
+    const catalog = run.modules[0];
+    assert.equal(catalog.state, 'paused');
+    assert.equal(catalog.resumeAt, resetAt);
+    run = apply(run, exited('catalog', null, 1, true));
+    assert.equal(run.modules[0].state, 'paused', 'stopping the limited agent does not interrupt it');
+    run = apply(run, status('search', 'complete'), verified('search'));
+    const d = decide(run, opts);
+    assert.deepEqual(starts(d.actions), [], 'no new agent starts while a module is paused');
+    assert.equal(d.done, false, 'the run waits for the reset');
+    run = apply(run, { type: 'resume', module: 'catalog', at: AT });
+    assert.equal(run.modules[0].state, 'pending');
+    assert.equal(run.modules[0].attemptLimit, 3, 'the pause does not use up the retry budget');
+    assert.deepEqual(starts(decide(run, opts).actions), ['catalog#2']);
+  });
+
+  test('a usage limit without a reset time leaves the module paused for the user', () => {
+    const run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'usage-limit', resetAt: null, message: 'limit' }), exited('catalog', null, 1, true));
+    const only = { ...run, modules: run.modules.filter((m) => m.id === 'catalog') };
+    assert.equal(decide(only, opts).done, true);
   });
 });

@@ -281,6 +281,7 @@ describe('looks', () => {
       failed: ['error', 'testing.iconFailed', 'module-failed'],
       blocked: ['circle-slash', 'disabledForeground', 'module-failed'],
       interrupted: ['debug-pause', 'charts.orange', 'module-failed'],
+      paused: ['watch', 'charts.yellow', 'module-failed'],
     });
   });
 

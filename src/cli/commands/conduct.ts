@@ -27,6 +27,7 @@ export const conductOptions = {
   setup: { type: 'string' },
   'prompt-template': { type: 'string' },
   'show-output': { type: 'boolean' },
+  'idle-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -41,8 +42,12 @@ interface ConductFlags extends SpecFlags {
   setup?: string;
   'prompt-template'?: string;
   'show-output'?: boolean;
+  'idle-timeout'?: string;
   quiet?: boolean;
 }
+
+/** Seconds without output or status before an agent is flagged; it is stopped after twice as long. */
+export const DEFAULT_IDLE_TIMEOUT_S = 600;
 
 /** Two agents per core, at least two and at most eight: agents mostly wait on their model. */
 export function defaultParallelism(): number {
@@ -65,11 +70,12 @@ function count(flag: string, value: string | undefined, fallback: number, min: n
 
 export async function conductCommand(flags: ConductFlags, positionals: string[], io: CliIo): Promise<number> {
   const agentSpec = flags.agent ?? io.env.CONDUCTOR_AGENT;
-  if (!agentSpec) throw new UsageError('choose the agent: --agent claude|codex|gemini|aider|"<your command>"');
+  if (!agentSpec) throw new UsageError('choose the agent: --agent claude|codex|gemini|qwen|aider|"<your command>"');
   const agent = resolveAgent(agentSpec, 'headless');
   if ('error' in agent) throw new UsageError(agent.error);
   const maxParallel = count('max-parallel', flags['max-parallel'], defaultParallelism(), 1);
   const retries = count('retries', flags.retries, 1, 0);
+  const idleS = count('idle-timeout', flags['idle-timeout'], DEFAULT_IDLE_TIMEOUT_S, 0);
 
   const { plan, root } = await readPlan(flags, io);
   const phase = findPhase(plan, positionals[0]);
@@ -95,6 +101,8 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
       setupCommand: flags.setup ?? null,
       promptTemplate: await files.read(templatePath),
       restartInterrupted: true,
+      idleFlagMs: idleS * 1000,
+      idleStopMs: idleS * 2000,
     },
     {
       transition: (t, run) => progress.transition(t, run),

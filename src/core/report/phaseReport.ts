@@ -6,6 +6,8 @@ import type { PlannedPhase } from '../model';
 import type { ModuleState, PhaseRun, PhaseRunState } from '../run/model';
 import type { Finding, ValidationKind, ValidationResult } from '../validate/findings';
 import { computeMetrics, durationBetween, type PhaseMetrics } from './metrics';
+import type { AgentUsage } from '../run/model';
+import { phaseUsage } from './usage';
 
 export type { IntegrationHealth, PhaseMetrics } from './metrics';
 export { computeMetrics } from './metrics';
@@ -41,6 +43,8 @@ export interface ModuleReport {
   /** Conflicts this module was part of, named by the other side. */
   conflicts: { with: string[]; file: string }[];
   findings: Finding[];
+  /** Tokens, turns and cost, where the agent CLI reports them. */
+  usage: AgentUsage | null;
 }
 
 export interface ValidationStepReport {
@@ -71,6 +75,8 @@ export interface PhaseReport {
   /** All errors and warnings, for a quick verdict. */
   totals: { errors: number; warnings: number; infos: number };
   metrics: PhaseMetrics;
+  /** The modules' usage added up; null when no CLI reported any. */
+  usage: AgentUsage | null;
 }
 
 function countBy(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
@@ -102,12 +108,14 @@ export function buildPhaseReport(input: PhaseReportInput): PhaseReport {
       .filter((c) => c.module === m.id || c.with.includes(m.id))
       .map((c) => ({ with: c.module === m.id ? c.with : [c.module, ...c.with.filter((w) => w !== m.id)], file: c.file })),
     findings: findings.filter((f) => f.module === m.id),
+    usage: m.usage ?? null,
   }));
 
   return {
     phase: { number: phase.number, name: phase.name, slug: phase.slug },
     runId: run.runId,
     state: run.state,
+    usage: phaseUsage(run),
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     haltReason: run.haltReason,

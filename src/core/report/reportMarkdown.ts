@@ -3,6 +3,7 @@
 import type { Finding } from '../validate/findings';
 import { HEALTHY_INTEGRATION_SHARE, POOR_INTEGRATION_SHARE, type PhaseMetrics } from './metrics';
 import type { PhaseReport, ValidationStepReport } from './phaseReport';
+import { formatUsage } from './usage';
 
 /** Findings listed per section; the rest are counted. */
 const MAX_LISTED = 50;
@@ -134,15 +135,16 @@ export function renderReportMarkdown(report: PhaseReport): string {
     `| Findings | ${totals.errors} error(s), ${totals.warnings} warning(s) |`,
     `| Wall time | ${formatDuration(m.wallTimeMs)} |`,
     `| Speedup | ${m.speedup === null ? '—' : `${m.speedup.toFixed(2)}×`} |`,
+    ...(report.usage ? [`| Agent usage | ${formatUsage(report.usage)} |`] : []),
     '',
     '## Modules',
     '',
-    '| Module | State | Attempts | Duration | Files changed | Conflicts | Errors | Warnings |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Module | State | Attempts | Duration | Files changed | Conflicts | Errors | Warnings | Usage |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const x of report.modules) {
     const counts = { e: x.findings.filter((f) => f.severity === 'error').length, w: x.findings.filter((f) => f.severity === 'warning').length };
-    out.push(`| ${cell(x.id)} | ${x.state} | ${x.attempts} | ${formatDuration(x.durationMs)} | ${x.filesChanged ?? '—'} | ${x.conflicts.length} | ${counts.e} | ${counts.w} |`);
+    out.push(`| ${cell(x.id)} | ${x.state} | ${x.attempts} | ${formatDuration(x.durationMs)} | ${x.filesChanged ?? '—'} | ${x.conflicts.length} | ${counts.e} | ${counts.w} | ${formatUsage(x.usage) || '—'} |`);
   }
   out.push('');
 

@@ -36,6 +36,8 @@ export function settled(m: ModuleRecord, run: PhaseRun, options: DecideOptions):
   if (m.state === 'failed') return finallyFailed(m) || run.state === 'halted';
   if (m.state === 'interrupted') return !options.restartInterrupted || run.state === 'halted';
   if (m.state === 'pending') return run.state === 'halted';
+  // Paused until a known reset time: the run waits for it. Paused with no reset time: resumed by hand.
+  if (m.state === 'paused') return !m.resumeAt || run.state === 'halted';
   return FINAL_STATES.has(m.state);
 }
 
@@ -66,7 +68,9 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   if (halt && run.state !== 'halted') actions.push({ type: 'halt', reason: halt });
 
   let live = run.modules.filter((m) => LIVE_STATES.has(m.state)).length;
-  if (!halt) {
+  // A usage limit hit one agent: the others would hit it too, so nothing new starts until it resets.
+  const paused = run.modules.some((m) => m.state === 'paused');
+  if (!halt && !paused) {
     const candidates = [...run.modules].sort((a, b) => a.wave - b.wave);
     for (const m of candidates) {
       if (live >= run.maxParallel) break;

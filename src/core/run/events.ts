@@ -1,7 +1,8 @@
 // What happens to a module during a run, and how each happening changes its record. Pure: the
 // runner feeds events in, saves the result and prints the transitions.
+import type { AgentSignal } from '../agents/streams/signals';
 import type { AgentStatus } from '../status/statusLine';
-import type { ModuleRecord, ModuleState, PhaseRun } from './model';
+import type { AgentUsage, ModuleRecord, ModuleState, PhaseRun } from './model';
 import { FINAL_STATES, LIVE_STATES } from './model';
 
 export type RunEvent =
@@ -26,7 +27,11 @@ export type RunEvent =
   /** The user asked for another attempt (Retry Module). */
   | { type: 'retry'; module: string; retries: number; at: string }
   /** Something the user should know about the module, kept with its summary. */
-  | { type: 'annotated'; module: string; text: string; at: string };
+  | { type: 'annotated'; module: string; text: string; at: string }
+  /** A fact from the agent CLI's own event stream (session, usage, a denial, a usage limit). */
+  | { type: 'signal'; module: string; attempt: number; signal: AgentSignal; at: string }
+  /** A paused module may start again (its reset time came, or the user asked). */
+  | { type: 'resume'; module: string; at: string };
 
 export interface Transition {
   module: string;
@@ -65,6 +70,9 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         pid: e.pid,
         exitCode: null,
         reportedComplete: false,
+        exitClaim: false,
+        attemptUsage: null,
+        resumeAt: null,
         // The previous attempt's summary went into this attempt's prompt; the record starts afresh.
         lastSummary: null,
         baseCommit: e.baseCommit ?? m.baseCommit,
@@ -75,13 +83,23 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
       return onExit(m, e);
     case 'verified':
       if (!m.reportedComplete || FINAL_STATES.has(m.state)) return m;
+      if (m.exitClaim && !e.proof) {
+        return { ...m, state: 'failed', finishedAt: e.at, reportedComplete: false, exitClaim: false, lastSummary: joinSummary(m.lastSummary, `ended without reporting, and ${e.detail}`) };
+      }
       return {
         ...m,
         state: e.proof ? 'complete' : 'complete-unverified',
         finishedAt: e.at,
         reportedComplete: false,
+        exitClaim: false,
         lastSummary: e.proof ? m.lastSummary : joinSummary(m.lastSummary, e.detail),
       };
+    case 'signal':
+      return onSignal(m, e);
+    case 'resume':
+      if (m.state !== 'paused') return m;
+      // A pause is not a failed attempt: the restart gets an attempt of its own on top of the budget.
+      return { ...m, state: 'pending', resumeAt: null, attemptLimit: m.attemptLimit + 1, finishedAt: null };
     case 'start-failed':
       return { ...m, state: 'failed', attempts: e.attempt, startedAt: m.startedAt ?? e.at, finishedAt: e.at, pid: null, lastSummary: e.message };
     case 'interrupted':
@@ -105,7 +123,9 @@ function onStatus(m: ModuleRecord, e: Extract<RunEvent, { type: 'status' }>): Mo
   if (e.attempt !== null && e.attempt !== m.attempts) return m;
   // A line without an attempt number is only believed if it was written after this attempt began.
   if (e.attempt === null && m.startedAt !== null && e.at < m.startedAt) return m;
-  if (!LIVE_STATES.has(m.state) || m.reportedComplete) return m;
+  if (!LIVE_STATES.has(m.state)) return m;
+  // A failure report wins over a completion the same attempt reported before it; nothing after it counts.
+  if (m.reportedComplete && e.status !== 'failed') return m;
   const base = {
     ...m,
     lastSummary: e.summary || m.lastSummary,
@@ -121,14 +141,57 @@ function onStatus(m: ModuleRecord, e: Extract<RunEvent, { type: 'status' }>): Mo
     case 'complete':
       return { ...base, state: 'running', reportedComplete: true };
     case 'failed':
-      return { ...base, state: 'failed', finishedAt: e.at };
+      return { ...base, state: 'failed', finishedAt: e.at, reportedComplete: false, exitClaim: false };
   }
+}
+
+function onSignal(m: ModuleRecord, e: Extract<RunEvent, { type: 'signal' }>): ModuleRecord {
+  if (e.attempt !== m.attempts) return m;
+  const s = e.signal;
+  switch (s.kind) {
+    case 'session':
+      return m.sessionId === s.sessionId ? m : { ...m, sessionId: s.sessionId };
+    case 'usage': {
+      const { kind: _kind, ...attempt } = s;
+      return { ...m, attemptUsage: attempt, usage: addUsage(subtractUsage(m.usage ?? {}, m.attemptUsage ?? {}), attempt) };
+    }
+    case 'denied':
+      return { ...m, lastSummary: joinSummary(m.lastSummary, `the agent tried to run \`${s.command}\` (${s.tool}) and was denied`) };
+    case 'error':
+      return { ...m, lastSummary: joinSummary(m.lastSummary, `the agent CLI reported: ${s.message}`) };
+    case 'usage-limit':
+      if (!LIVE_STATES.has(m.state)) return m;
+      return {
+        ...m,
+        state: 'paused',
+        resumeAt: s.resetAt,
+        reportedComplete: false,
+        exitClaim: false,
+        lastSummary: joinSummary(m.lastSummary, `paused: ${s.message}${s.resetAt ? ` (resumes at ${s.resetAt})` : ' (resume it by hand)'}`),
+      };
+  }
+}
+
+const USAGE_KEYS = ['turns', 'inputTokens', 'outputTokens', 'costUsd'] as const;
+
+function addUsage(a: AgentUsage, b: AgentUsage): AgentUsage {
+  const out: AgentUsage = {};
+  for (const k of USAGE_KEYS) if (a[k] !== undefined || b[k] !== undefined) out[k] = (a[k] ?? 0) + (b[k] ?? 0);
+  return out;
+}
+
+function subtractUsage(a: AgentUsage, b: AgentUsage): AgentUsage {
+  const out: AgentUsage = {};
+  for (const k of USAGE_KEYS) if (a[k] !== undefined) out[k] = a[k] - (b[k] ?? 0);
+  return out;
 }
 
 function onExit(m: ModuleRecord, e: Extract<RunEvent, { type: 'exited' }>): ModuleRecord {
   if (e.attempt !== m.attempts) return m;
   const recorded = { ...m, exitCode: e.code, pid: null };
   if (!LIVE_STATES.has(m.state) || m.reportedComplete) return recorded;
+  // Ended normally without a word: complete only if the proof check finds its work.
+  if (e.code === 0 && !e.byUser) return { ...recorded, reportedComplete: true, exitClaim: true };
   if (e.byUser) return { ...recorded, state: 'interrupted', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, 'stopped by the user') };
   const how = e.code !== null ? `exited with code ${e.code}` : e.signal ? `was killed by ${e.signal}` : 'exited';
   return { ...recorded, state: 'failed', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, `${how} without reporting`) };

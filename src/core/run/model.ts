@@ -10,6 +10,8 @@ export const MODULE_STATES = [
   'failed',
   'blocked',
   'interrupted',
+  /** A usage or rate limit stopped the agent; it starts again at `resumeAt` (not a failed attempt). */
+  'paused',
 ] as const;
 export type ModuleState = (typeof MODULE_STATES)[number];
 
@@ -39,6 +41,23 @@ export interface ModuleRecord {
   reportedComplete: boolean;
   filesCreated: string[];
   testsPassing: boolean | null;
+  /** The agent CLI's session id, from its event stream: a retry resumes it where the CLI can. */
+  sessionId?: string | null;
+  /** Tokens, turns and cost over all attempts, where the CLI's event stream says them. */
+  usage?: AgentUsage | null;
+  /** This attempt's share of `usage` (the stream reports totals per process). */
+  attemptUsage?: AgentUsage | null;
+  /** Paused by a usage limit: when it may start again (ISO), or null until resumed by hand. */
+  resumeAt?: string | null;
+  /** The agent's process ended (exit 0) without reporting: complete only if the proof check finds work. */
+  exitClaim?: boolean;
+}
+
+export interface AgentUsage {
+  turns?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
 }
 
 export type PhaseRunState = 'running' | 'done' | 'halted';

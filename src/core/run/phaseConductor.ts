@@ -2,6 +2,7 @@
 // happens (status lines, exits, proofs) into events, saves the state after every change, and
 // repeats until decide() says the phase is done.
 import { buildPrompt } from '../agents/prompt';
+import { streamParserFor, type AgentSignal } from '../agents/streams';
 import { mergeClaudeSettings } from '../agents/presets';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentCommand, AgentHandle, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
@@ -11,6 +12,7 @@ import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
 import { applyEvent, type RunEvent, type Transition } from './events';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
+import { IdleWatch } from './idleWatch';
 import { conductorPaths, type ConductorPaths } from './paths';
 import { rebuildPhaseRun, type ModuleFacts } from './rebuild';
 
@@ -32,8 +34,12 @@ export interface ConductOptions {
   promptTemplate: string | null;
   /** Restart modules left `interrupted`; the CLI does, the extension asks the user first. */
   restartInterrupted: boolean;
-  /** How often liveness of adopted processes is checked. */
+  /** How often liveness of adopted processes (and idle agents) is checked. */
   livenessMs?: number;
+  /** An agent with no output and no status line this long is flagged; 0: never. */
+  idleFlagMs?: number;
+  /** …and stopped (failed) after this long; 0: never. Only agents whose output the engine sees. */
+  idleStopMs?: number;
 }
 
 export interface ConductPorts {
@@ -65,6 +71,10 @@ export class PhaseConductor {
   /** Changes the user's checkout had before any agent ran; anything new there came from outside a worktree. */
   private checkoutBaseline = new Set<string>();
   private stopping = false;
+  private readonly idle: IdleWatch;
+  /** Modules stopped for being idle: their exit is a failure, not the user's stop. */
+  private readonly idleStopped = new Set<string>();
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly plan: Plan,
@@ -74,6 +84,7 @@ export class PhaseConductor {
     private readonly listener: ConductListener = {},
   ) {
     this.paths = conductorPaths(ports.repo.root, phase.slug);
+    this.idle = new IdleWatch({ flagMs: options.idleFlagMs ?? 0, stopMs: options.idleStopMs ?? 0 });
   }
 
   get current(): PhaseRun {
@@ -92,6 +103,7 @@ export class PhaseConductor {
       await this.ports.status.start();
       await this.adoptOrInterrupt();
       for (;;) {
+        await this.resumeDue();
         const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping });
         await this.execute(decision.actions);
         if (decision.done && this.verifying.size === 0) break;
@@ -102,6 +114,7 @@ export class PhaseConductor {
       return this.run;
     } finally {
       clearInterval(liveness);
+      clearTimeout(this.resumeTimer);
       feed.dispose();
       problems.dispose();
       await this.ports.status.dispose();
@@ -227,6 +240,12 @@ export class PhaseConductor {
   /** Agents recorded as running: follow those still alive (an engine restart does not kill them). */
   private async adoptOrInterrupt(): Promise<void> {
     for (const m of this.run.modules) {
+      // Conducting again is the command that resumes a paused module without waiting for its reset.
+      if (m.state === 'paused' && this.options.restartInterrupted) {
+        this.note(`${m.id}: resuming after its usage limit, as asked.`);
+        await this.apply({ type: 'resume', module: m.id, at: this.nowIso() });
+        continue;
+      }
       if (!LIVE_STATES.has(m.state) || this.handles.has(m.id)) continue;
       if (m.pid !== null && this.ports.agents.isAlive(m.pid)) {
         this.note(`${m.id}: agent (pid ${m.pid}) from the previous run is still working; following it.`);
@@ -237,12 +256,49 @@ export class PhaseConductor {
   }
 
   private checkLiveness(): void {
+    void this.checkIdle();
     for (const m of this.run.modules) {
       if (!LIVE_STATES.has(m.state) || this.handles.has(m.id) || m.pid === null) continue;
       if (!this.ports.agents.isAlive(m.pid)) {
         void this.apply({ type: 'exited', module: m.id, attempt: m.attempts, code: null, signal: null, byUser: false, at: this.nowIso() });
       }
     }
+  }
+
+  private async checkIdle(): Promise<void> {
+    const live = this.run.modules.filter((m) => LIVE_STATES.has(m.state) && this.handles.has(m.id));
+    const actions = this.idle.tick(
+      live.map((m) => ({ module: m.id, stoppable: Boolean(this.handles.get(m.id)?.onOutput) && m.state === 'running' })),
+      this.ports.now().getTime(),
+    );
+    for (const a of actions) {
+      const secs = Math.round(a.quietMs / 1000);
+      if (a.type === 'flag') {
+        this.note(`${a.module}: no output and no status line for ${secs} s; is its agent stuck?`);
+        await this.apply({ type: 'annotated', module: a.module, text: `idle for ${secs} s`, at: this.nowIso() });
+      } else {
+        this.note(`${a.module}: stopping its agent, idle for ${secs} s.`);
+        await this.apply({ type: 'annotated', module: a.module, text: `stopped after ${secs} s with no output and no status line`, at: this.nowIso() });
+        this.idleStopped.add(a.module);
+        await this.handles.get(a.module)?.stop();
+      }
+    }
+  }
+
+  /** Paused modules whose reset time has come start again; the next one due wakes the loop. */
+  private async resumeDue(): Promise<void> {
+    clearTimeout(this.resumeTimer);
+    const now = this.ports.now().getTime();
+    let next = Infinity;
+    for (const m of this.run.modules) {
+      if (m.state !== 'paused' || !m.resumeAt) continue;
+      const at = Date.parse(m.resumeAt);
+      if (Number.isNaN(at) || at <= now) {
+        this.note(`${m.id}: its usage limit has reset; starting it again.`);
+        await this.apply({ type: 'resume', module: m.id, at: this.nowIso() });
+      } else next = Math.min(next, at);
+    }
+    if (next !== Infinity && !this.stopping) this.resumeTimer = setTimeout(() => this.signal(), Math.min(next - now + 50, 2 ** 31 - 1));
   }
 
   private async execute(actions: Action[]): Promise<void> {
@@ -311,6 +367,8 @@ export class PhaseConductor {
       CONDUCTOR_ATTEMPT: String(action.attempt),
       CONDUCTOR_STATUS_DIR: this.paths.phaseStatusDir,
       ...(await this.gitEnv(m.worktree)),
+      // A retry continues the agent's own session where the preset's CLI can resume one.
+      ...(action.attempt > 1 && m.sessionId ? { CONDUCTOR_RESUME_SESSION: m.sessionId } : {}),
     };
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
@@ -341,13 +399,40 @@ export class PhaseConductor {
       logFile: this.paths.logFile(m.id),
     });
     this.handles.set(m.id, handle);
+    this.idle.active(m.id, this.ports.now().getTime());
+    const output = this.followOutput(m.id, action.attempt, handle);
     await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: handle.pid, baseCommit, at: this.nowIso() });
     void handle.exited.then(async (exit) => {
+      output?.dispose();
       if (this.handles.get(m.id) === handle) this.handles.delete(m.id);
+      this.idle.forget(m.id);
+      const idleStop = this.idleStopped.delete(m.id);
       // An agent that reports and exits at once can exit before the watcher delivers its report.
       await this.catchUpStatus(m.id);
-      await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser: exit.byUser || this.stopping, at: this.nowIso() });
+      const byUser = !idleStop && (exit.byUser || this.stopping);
+      await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser, at: this.nowIso() });
     });
+  }
+
+  /** Reads the agent CLI's event stream (headless presets), and counts any output as activity. */
+  private followOutput(id: string, attempt: number, handle: AgentHandle): { dispose(): void } | null {
+    if (!handle.onOutput) return null;
+    const parser = streamParserFor(this.options.agentLabel);
+    return handle.onOutput((line) => {
+      this.idle.active(id, this.ports.now().getTime());
+      for (const signal of parser?.line(line) ?? []) void this.onSignal(id, attempt, signal, handle);
+    });
+  }
+
+  private async onSignal(id: string, attempt: number, signal: AgentSignal, handle: AgentHandle): Promise<void> {
+    if (signal.kind === 'denied') this.note(`${id}: the agent tried to run \`${signal.command}\` and was denied.`);
+    if (signal.kind === 'error') this.note(`${id}: ${signal.message}`);
+    await this.apply({ type: 'signal', module: id, attempt, signal, at: this.nowIso() });
+    if (signal.kind === 'usage-limit' && this.record(id).state === 'paused') {
+      this.note(`${id}: paused by a usage limit${signal.resetAt ? ` until ${signal.resetAt}` : ''}; no new agents start until then.`);
+      // The CLI would only keep retrying against the limit.
+      await handle.stop();
+    }
   }
 
   /**
@@ -385,6 +470,7 @@ export class PhaseConductor {
   private onStatus(e: StatusEvent): void {
     if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
     if (!this.run.modules.some((m) => m.id === e.module)) return;
+    this.idle.active(e.module, this.ports.now().getTime());
     void this.apply({
       type: 'status',
       module: e.module,

@@ -18,6 +18,7 @@ export const MODULE_ICON: Readonly<Record<ModuleState, ViewIcon>> = {
   failed: { id: 'error', color: 'testing.iconFailed' },
   blocked: { id: 'circle-slash', color: 'disabledForeground' },
   interrupted: { id: 'debug-pause', color: 'charts.orange' },
+  paused: { id: 'watch', color: 'charts.yellow' },
 };
 
 export const MODULE_STATE_LABEL: Readonly<Record<ModuleState, string>> = {
@@ -29,6 +30,7 @@ export const MODULE_STATE_LABEL: Readonly<Record<ModuleState, string>> = {
   failed: 'failed',
   blocked: 'blocked',
   interrupted: 'interrupted',
+  paused: 'paused (usage limit)',
 };
 
 export const PHASE_ICON: Readonly<Record<PhaseStatus, ViewIcon>> = {
@@ -62,6 +64,7 @@ export function moduleContextValue(state: ModuleState): string {
     case 'failed':
     case 'interrupted':
     case 'blocked':
+    case 'paused':
       return TREE_ITEM_KIND.moduleFailed;
     case 'complete':
     case 'complete-unverified':

@@ -100,6 +100,7 @@ export function countModules(modules: readonly { state: ModuleState }[]): Module
         c.blocked++;
         break;
       case 'interrupted':
+      case 'paused':
         c.interrupted++;
         break;
       case 'pending':

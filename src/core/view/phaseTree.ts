@@ -8,6 +8,7 @@ import { codeSpan, escapeMarkdown, formatDuration, plural, spanMs, truncate } fr
 import { MODULE_ICON, MODULE_STATE_LABEL, PHASE_ICON, PHASE_STATUS_LABEL, moduleContextValue, type ViewIcon } from './looks';
 import { phaseRows, type ModuleRow, type PhaseRow } from './phaseRows';
 import { TREE_ITEM_KIND, VIEW_COMMAND, terminalKey, type CommandTarget } from './viewIds';
+import { formatUsage, phaseUsage } from '../report/usage';
 
 export interface ViewCommand {
   command: string;
@@ -137,6 +138,8 @@ function phaseTooltip(r: PhaseRow, ctx: TreeContext): string {
     const ran = spanMs(r.run.startedAt, r.running ? ctx.now : r.run.finishedAt);
     lines.push(`- Agent: ${escapeMarkdown(r.run.agent)}${ran !== null ? ` · ${r.running ? 'running for' : 'took'} ${formatDuration(ran)}` : ''}`);
     if (r.run.haltReason) lines.push(`- Halted: ${escapeMarkdown(r.run.haltReason)}`);
+    const usage = formatUsage(phaseUsage(r.run));
+    if (usage) lines.push(`- Usage: ${usage}`);
   }
   if (r.notInPlan) lines.push('- Not in the plan any more (renamed or removed from READY.md)');
   return lines.join('\n');
@@ -197,6 +200,10 @@ function moduleTooltip(m: ModuleRow, now: number): string {
     lines.push(`- Files changed: ${rec.filesCreated.length}`);
     lines.push(`- Attempts: ${rec.attempts} of ${rec.attemptLimit}`);
     if (rec.testsPassing !== null) lines.push(`- Tests: ${rec.testsPassing ? 'passing' : 'failing'} (as the agent reported)`);
+    const usage = formatUsage(rec.usage);
+    if (usage) lines.push(`- Usage: ${usage}`);
+    if (rec.sessionId) lines.push(`- Agent session: ${codeSpan(rec.sessionId)}`);
+    if (rec.state === 'paused') lines.push(`- Paused by a usage limit${rec.resumeAt ? `; resumes at ${escapeMarkdown(rec.resumeAt)}` : '; resume the phase to go on'}`);
   } else {
     lines.push('- Not conducted yet');
   }

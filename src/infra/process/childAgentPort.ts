@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../../core/ports';
+import type { AgentExit, AgentHandle, AgentLaunch, AgentPort, Disposable } from '../../core/ports';
 import { agentEnvironment } from './agentEnv';
 import { processAlive } from './processAlive';
 
@@ -94,6 +94,7 @@ class ChildAgentHandle implements AgentHandle {
   private byUser = false;
   private done = false;
   private readonly child: ChildProcess | null;
+  private readonly listeners = new Set<(line: string) => void>();
 
   constructor(
     launch: AgentLaunch,
@@ -102,7 +103,10 @@ class ChildAgentHandle implements AgentHandle {
   ) {
     this.key = launch.key;
     const [file, ...args] = launch.command.argv;
-    const onLine = options.onOutput ? (line: string) => options.onOutput!(launch.key, line) : null;
+    const onLine = (line: string): void => {
+      options.onOutput?.(launch.key, line);
+      for (const l of this.listeners) l(line);
+    };
 
     let child: ChildProcess | null = null;
     let startError: Error | null = null;
@@ -130,10 +134,10 @@ class ChildAgentHandle implements AgentHandle {
     }
 
     const splitters = [child.stdout, child.stderr].map((stream) => {
-      const splitter = onLine ? new LineSplitter(onLine) : null;
+      const splitter = new LineSplitter(onLine);
       stream?.on('data', (chunk: Buffer) => {
         log.write(chunk);
-        splitter?.push(chunk);
+        splitter.push(chunk);
       });
       return splitter;
     });
@@ -144,8 +148,8 @@ class ChildAgentHandle implements AgentHandle {
         if (settled) return;
         settled = true;
         this.done = true;
-        for (const s of splitters) s?.end();
-        if (trailer) onLine?.(trailer.trimEnd());
+        for (const s of splitters) s.end();
+        if (trailer) onLine(trailer.trimEnd());
         closeLog(log, trailer).then(() => resolve(exit()));
       };
       child.once('error', (e) => {
@@ -167,10 +171,15 @@ class ChildAgentHandle implements AgentHandle {
     });
   }
 
-  private failStart(launch: AgentLaunch, error: Error, onLine: ((line: string) => void) | null): Promise<AgentExit> {
+  onOutput(listener: (line: string) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private failStart(launch: AgentLaunch, error: Error, onLine: (line: string) => void): Promise<AgentExit> {
     this.done = true;
     const message = startFailure(launch, error);
-    onLine?.(message.trimEnd());
+    onLine(message.trimEnd());
     return closeLog(this.log, message).then(() => ({ code: SPAWN_FAILED_EXIT_CODE, signal: null, byUser: false }));
   }
 
