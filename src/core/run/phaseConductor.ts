@@ -2,63 +2,22 @@
 // happens (status lines, exits, proofs) into events, saves the state after every change, and
 // repeats until decide() says the phase is done.
 import { buildPrompt } from '../agents/prompt';
-import { streamParserFor, type AgentSignal } from '../agents/streams';
 import { mergeClaudeSettings } from '../agents/presets';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
-import type { AgentCommand, AgentHandle, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
-import { parseStatusLine, type StatusEvent } from '../status/statusLine';
+import type { AgentHandle } from '../ports';
+import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
+import type { StatusEvent } from '../status/statusLine';
 import { createPhaseRun, resumePhaseRun } from './createRun';
 import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
-import { applyEvent, type RunEvent, type Transition } from './events';
+import { applyEvent, type RunEvent } from './events';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
-import { IdleWatch } from './idleWatch';
 import { conductorPaths, type ConductorPaths } from './paths';
-import { rebuildPhaseRun, type ModuleFacts } from './rebuild';
+import { agentLaunchEnv } from './launchEnv';
+import { recoverPhaseRun, statusEventsIn } from './recovery';
+import { Supervision } from './supervision';
 
-export interface ConductOptions {
-  /** What the user chose (a preset name or a command), recorded in the state. */
-  agentLabel: string;
-  agentCommand: AgentCommand;
-  /** Claude Code: install the completion hook in the worktree's `.claude/settings.local.json`. */
-  nativeHook: 'claude' | null;
-  maxParallel: number;
-  retries: number;
-  approve: boolean;
-  allowDirty: boolean;
-  worktreeRoot: string;
-  /** Absolute path of the hook launcher agents run as `$CONDUCTOR_HOOK`. */
-  hookPath: string;
-  copyFiles: readonly string[];
-  setupCommand: string | null;
-  promptTemplate: string | null;
-  /** Restart modules left `interrupted`; the CLI does, the extension asks the user first. */
-  restartInterrupted: boolean;
-  /** How often liveness of adopted processes (and idle agents) is checked. */
-  livenessMs?: number;
-  /** An agent with no output and no status line this long is flagged; 0: never. */
-  idleFlagMs?: number;
-  /** …and stopped (failed) after this long; 0: never. Only agents whose output the engine sees. */
-  idleStopMs?: number;
-}
-
-export interface ConductPorts {
-  repo: RepoPort;
-  worktrees: WorktreePort;
-  agents: AgentPort;
-  status: StatusFeed;
-  store: StateStore;
-  files: FilesPort;
-  setup: SetupPort;
-  now: () => Date;
-  newRunId: () => string;
-}
-
-export interface ConductListener {
-  transition?(t: Transition, run: PhaseRun): void;
-  note?(text: string): void;
-  changed?(run: PhaseRun): void;
-}
+export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 
 export class PhaseConductor {
   private run!: PhaseRun;
@@ -71,10 +30,7 @@ export class PhaseConductor {
   /** Changes the user's checkout had before any agent ran; anything new there came from outside a worktree. */
   private checkoutBaseline = new Set<string>();
   private stopping = false;
-  private readonly idle: IdleWatch;
-  /** Modules stopped for being idle: their exit is a failure, not the user's stop. */
-  private readonly idleStopped = new Set<string>();
-  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly supervision: Supervision;
 
   constructor(
     private readonly plan: Plan,
@@ -84,7 +40,18 @@ export class PhaseConductor {
     private readonly listener: ConductListener = {},
   ) {
     this.paths = conductorPaths(ports.repo.root, phase.slug);
-    this.idle = new IdleWatch({ flagMs: options.idleFlagMs ?? 0, stopMs: options.idleStopMs ?? 0 });
+    this.supervision = new Supervision(
+      {
+        current: () => this.run,
+        handle: (id) => this.handles.get(id),
+        apply: (e) => this.apply(e),
+        note: (t) => this.note(t),
+        wake: () => this.signal(),
+        now: () => this.ports.now(),
+      },
+      options.agentLabel,
+      { flagMs: options.idleFlagMs ?? 0, stopMs: options.idleStopMs ?? 0 },
+    );
   }
 
   get current(): PhaseRun {
@@ -103,7 +70,7 @@ export class PhaseConductor {
       await this.ports.status.start();
       await this.adoptOrInterrupt();
       for (;;) {
-        await this.resumeDue();
+        await this.supervision.resumeDue(this.stopping);
         const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping });
         await this.execute(decision.actions);
         if (decision.done && this.verifying.size === 0) break;
@@ -114,7 +81,7 @@ export class PhaseConductor {
       return this.run;
     } finally {
       clearInterval(liveness);
-      clearTimeout(this.resumeTimer);
+      this.supervision.dispose();
       feed.dispose();
       problems.dispose();
       await this.ports.status.dispose();
@@ -216,23 +183,7 @@ export class PhaseConductor {
 
   /** state.json was unreadable: recover what the branches and status files say. */
   private async rebuild(fresh: PhaseRun): Promise<PhaseRun | null> {
-    const head = await this.ports.repo.head();
-    const facts = new Map<string, ModuleFacts>();
-    const worktrees = await this.ports.worktrees.list();
-    for (const m of fresh.modules) {
-      const branchExists = await this.ports.repo.resolve(m.branch).then(
-        () => true,
-        () => false,
-      );
-      const statusText = await this.ports.files.read(this.paths.statusFile(m.id));
-      facts.set(m.id, {
-        branchExists,
-        worktreeExists: worktrees.some((w) => w.branch === m.branch),
-        commitsAhead: branchExists ? await this.ports.repo.commitsAhead(m.branch, head).catch(() => 0) : 0,
-        lastStatus: lastStatusOf(this.paths.statusFile(m.id), statusText),
-      });
-    }
-    const rebuilt = rebuildPhaseRun(this.phase, { ...fresh, baseCommit: head, now: this.nowIso(), worktreeRoot: this.options.worktreeRoot, agent: fresh.agent, runId: fresh.runId }, facts);
+    const rebuilt = await recoverPhaseRun(this.phase, fresh, this.ports, this.paths, { now: this.nowIso(), worktreeRoot: this.options.worktreeRoot });
     if (rebuilt) this.note(`Rebuilt the record of phase ${this.phase.number} from its branches and status files.`);
     return rebuilt;
   }
@@ -256,49 +207,13 @@ export class PhaseConductor {
   }
 
   private checkLiveness(): void {
-    void this.checkIdle();
+    void this.supervision.checkIdle();
     for (const m of this.run.modules) {
       if (!LIVE_STATES.has(m.state) || this.handles.has(m.id) || m.pid === null) continue;
       if (!this.ports.agents.isAlive(m.pid)) {
         void this.apply({ type: 'exited', module: m.id, attempt: m.attempts, code: null, signal: null, byUser: false, at: this.nowIso() });
       }
     }
-  }
-
-  private async checkIdle(): Promise<void> {
-    const live = this.run.modules.filter((m) => LIVE_STATES.has(m.state) && this.handles.has(m.id));
-    const actions = this.idle.tick(
-      live.map((m) => ({ module: m.id, stoppable: Boolean(this.handles.get(m.id)?.onOutput) && m.state === 'running' })),
-      this.ports.now().getTime(),
-    );
-    for (const a of actions) {
-      const secs = Math.round(a.quietMs / 1000);
-      if (a.type === 'flag') {
-        this.note(`${a.module}: no output and no status line for ${secs} s; is its agent stuck?`);
-        await this.apply({ type: 'annotated', module: a.module, text: `idle for ${secs} s`, at: this.nowIso() });
-      } else {
-        this.note(`${a.module}: stopping its agent, idle for ${secs} s.`);
-        await this.apply({ type: 'annotated', module: a.module, text: `stopped after ${secs} s with no output and no status line`, at: this.nowIso() });
-        this.idleStopped.add(a.module);
-        await this.handles.get(a.module)?.stop();
-      }
-    }
-  }
-
-  /** Paused modules whose reset time has come start again; the next one due wakes the loop. */
-  private async resumeDue(): Promise<void> {
-    clearTimeout(this.resumeTimer);
-    const now = this.ports.now().getTime();
-    let next = Infinity;
-    for (const m of this.run.modules) {
-      if (m.state !== 'paused' || !m.resumeAt) continue;
-      const at = Date.parse(m.resumeAt);
-      if (Number.isNaN(at) || at <= now) {
-        this.note(`${m.id}: its usage limit has reset; starting it again.`);
-        await this.apply({ type: 'resume', module: m.id, at: this.nowIso() });
-      } else next = Math.min(next, at);
-    }
-    if (next !== Infinity && !this.stopping) this.resumeTimer = setTimeout(() => this.signal(), Math.min(next - now + 50, 2 ** 31 - 1));
   }
 
   private async execute(actions: Action[]): Promise<void> {
@@ -354,22 +269,8 @@ export class PhaseConductor {
     for (const file of this.options.copyFiles) {
       await this.ports.files.copyIfMissing(`${this.ports.repo.root}/${file}`, `${m.worktree}/${file}`);
     }
-    const env: Record<string, string> = {
-      CONDUCTOR_MODULE: m.id,
-      CONDUCTOR_PHASE: this.phase.slug,
-      CONDUCTOR_PHASE_NUMBER: String(this.phase.number),
-      CONDUCTOR_FEATURE_ID: m.featureId ?? '',
-      CONDUCTOR_WORKTREE: m.worktree,
-      CONDUCTOR_PROMPT_FILE: this.paths.promptFile(m.id),
-      CONDUCTOR_STATUS_FILE: this.paths.statusFile(m.id),
-      CONDUCTOR_HOOK: this.options.hookPath,
-      CONDUCTOR_RUN_ID: this.run.runId,
-      CONDUCTOR_ATTEMPT: String(action.attempt),
-      CONDUCTOR_STATUS_DIR: this.paths.phaseStatusDir,
-      ...(await this.gitEnv(m.worktree)),
-      // A retry continues the agent's own session where the preset's CLI can resume one.
-      ...(action.attempt > 1 && m.sessionId ? { CONDUCTOR_RESUME_SESSION: m.sessionId } : {}),
-    };
+    const git = await this.ports.repo.agentGitContext(m.worktree);
+    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git });
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
       if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
@@ -399,49 +300,17 @@ export class PhaseConductor {
       logFile: this.paths.logFile(m.id),
     });
     this.handles.set(m.id, handle);
-    this.idle.active(m.id, this.ports.now().getTime());
-    const output = this.followOutput(m.id, action.attempt, handle);
+    const output = this.supervision.follow(m.id, action.attempt, handle);
     await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: handle.pid, baseCommit, at: this.nowIso() });
     void handle.exited.then(async (exit) => {
-      output?.dispose();
+      output.dispose();
       if (this.handles.get(m.id) === handle) this.handles.delete(m.id);
-      this.idle.forget(m.id);
-      const idleStop = this.idleStopped.delete(m.id);
+      const idleStop = this.supervision.takeIdleStop(m.id);
       // An agent that reports and exits at once can exit before the watcher delivers its report.
       await this.catchUpStatus(m.id);
       const byUser = !idleStop && (exit.byUser || this.stopping);
       await this.apply({ type: 'exited', module: m.id, attempt: action.attempt, code: exit.code, signal: exit.signal, byUser, at: this.nowIso() });
     });
-  }
-
-  /** Reads the agent CLI's event stream (headless presets), and counts any output as activity. */
-  private followOutput(id: string, attempt: number, handle: AgentHandle): { dispose(): void } | null {
-    if (!handle.onOutput) return null;
-    const parser = streamParserFor(this.options.agentLabel);
-    return handle.onOutput((line) => {
-      this.idle.active(id, this.ports.now().getTime());
-      for (const signal of parser?.line(line) ?? []) void this.onSignal(id, attempt, signal, handle);
-    });
-  }
-
-  private async onSignal(id: string, attempt: number, signal: AgentSignal, handle: AgentHandle): Promise<void> {
-    if (signal.kind === 'denied') this.note(`${id}: the agent tried to run \`${signal.command}\` and was denied.`);
-    if (signal.kind === 'error') this.note(`${id}: ${signal.message}`);
-    await this.apply({ type: 'signal', module: id, attempt, signal, at: this.nowIso() });
-    if (signal.kind === 'usage-limit' && this.record(id).state === 'paused') {
-      this.note(`${id}: paused by a usage limit${signal.resetAt ? ` until ${signal.resetAt}` : ''}; no new agents start until then.`);
-      // The CLI would only keep retrying against the limit.
-      await handle.stop();
-    }
-  }
-
-  /**
-   * Where the agent's commits go (CONDUCTOR_GIT_DIR, CONDUCTOR_GIT_COMMON_DIR: sandboxed presets make
-   * exactly these writable) and the user's git identity, which some CLIs hide from their shell tool.
-   */
-  private async gitEnv(worktree: string): Promise<Record<string, string>> {
-    const ctx = await this.ports.repo.agentGitContext(worktree);
-    return { CONDUCTOR_GIT_DIR: ctx.gitDir, CONDUCTOR_GIT_COMMON_DIR: ctx.commonDir, ...ctx.identity };
   }
 
   /** Applies the module's status file as it is on disk now (lines already applied change nothing). */
@@ -470,7 +339,7 @@ export class PhaseConductor {
   private onStatus(e: StatusEvent): void {
     if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
     if (!this.run.modules.some((m) => m.id === e.module)) return;
-    this.idle.active(e.module, this.ports.now().getTime());
+    this.supervision.active(e.module);
     void this.apply({
       type: 'status',
       module: e.module,
@@ -579,20 +448,4 @@ export class PhaseConductor {
   private nowIso(): string {
     return this.ports.now().toISOString();
   }
-}
-
-/** The well-formed status events of a status file's text, in order (malformed lines are skipped). */
-function statusEventsIn(file: string, text: string | null): StatusEvent[] {
-  const events: StatusEvent[] = [];
-  (text ?? '').split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    const parsed = parseStatusLine(line, { file, line: i + 1 });
-    if ('event' in parsed) events.push(parsed.event);
-  });
-  return events;
-}
-
-function lastStatusOf(file: string, text: string | null): ModuleFacts['lastStatus'] {
-  const e = statusEventsIn(file, text).at(-1);
-  return e ? { status: e.status, summary: e.summary, attempt: e.attempt, at: new Date(e.ts).toISOString() } : null;
 }

@@ -1,0 +1,48 @@
+// What a phase run is given: the user's options, the ports it acts through, and who listens.
+import type { AgentCommand, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
+import type { Transition } from './events';
+import type { PhaseRun } from './model';
+
+export interface ConductOptions {
+  /** What the user chose (a preset name or a command), recorded in the state. */
+  agentLabel: string;
+  agentCommand: AgentCommand;
+  /** Claude Code: install the completion hook in the worktree's `.claude/settings.local.json`. */
+  nativeHook: 'claude' | null;
+  maxParallel: number;
+  retries: number;
+  approve: boolean;
+  allowDirty: boolean;
+  worktreeRoot: string;
+  /** Absolute path of the hook launcher agents run as `$CONDUCTOR_HOOK`. */
+  hookPath: string;
+  copyFiles: readonly string[];
+  setupCommand: string | null;
+  promptTemplate: string | null;
+  /** Restart modules left `interrupted`; the CLI does, the extension asks the user first. */
+  restartInterrupted: boolean;
+  /** How often liveness of adopted processes (and idle agents) is checked. */
+  livenessMs?: number;
+  /** An agent with no output and no status line this long is flagged; 0: never. */
+  idleFlagMs?: number;
+  /** …and stopped (failed) after this long; 0: never. Only agents whose output the engine sees. */
+  idleStopMs?: number;
+}
+
+export interface ConductPorts {
+  repo: RepoPort;
+  worktrees: WorktreePort;
+  agents: AgentPort;
+  status: StatusFeed;
+  store: StateStore;
+  files: FilesPort;
+  setup: SetupPort;
+  now: () => Date;
+  newRunId: () => string;
+}
+
+export interface ConductListener {
+  transition?(t: Transition, run: PhaseRun): void;
+  note?(text: string): void;
+  changed?(run: PhaseRun): void;
+}
