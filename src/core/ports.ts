@@ -200,6 +200,28 @@ export interface StatusFeed {
   dispose(): Promise<void>;
 }
 
+/** Who holds a phase's lock (conducting or merging it). */
+export interface LockOwner {
+  pid: number;
+  /** What it is doing, e.g. `conductor conduct 2` or `VS Code: Conduct Phase`. */
+  command: string;
+  /** ISO time it took the lock. */
+  since: string;
+  host: string;
+}
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/**
+ * One lock per repository and phase, held by whoever conducts or merges it (the CLI or the
+ * extension). Taken atomically; a lock whose owner is dead is stale and taken over.
+ */
+export interface LockPort {
+  acquire(phaseSlug: string, command: string): Promise<{ lock: HeldLock } | { heldBy: LockOwner }>;
+}
+
 export interface StateStore {
   load(): Promise<{ state: import('./run/model').RunStateFile; note: string | null }>;
   save(state: import('./run/model').RunStateFile): Promise<void>;

@@ -9,6 +9,7 @@ import { GitRepo } from './git/repo';
 import { Worktrees } from './git/worktrees';
 import { NodeFiles } from './nodeFiles';
 import { ShellSetupRunner } from './process/setupRunner';
+import { PhaseLocks } from './state/phaseLock';
 import { StateFile } from './state/stateFile';
 import { installHookLauncher } from './status/hookInstaller';
 import { WatchedStatusFeed } from './status/statusFeed';
@@ -49,6 +50,7 @@ export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
     store: engine.state,
     files: new NodeFiles(),
     setup: new ShellSetupRunner(),
+    locks: new PhaseLocks(engine.conductorDir),
     now: () => new Date(),
     newRunId: () => randomUUID().slice(0, 8),
   };

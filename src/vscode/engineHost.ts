@@ -90,6 +90,7 @@ export class EngineHost implements vscode.Disposable {
       phase,
       conductPorts(engine, this.terminals),
       {
+        owner: `VS Code (Conduct Phase ${phase.number})`,
         agentLabel: spec,
         agentCommand: command,
         nativeHook: spec === 'claude' ? 'claude' : null,
@@ -137,18 +138,24 @@ export class EngineHost implements vscode.Disposable {
   }
 
   async merge(phase: PlannedPhase, run: PhaseRun, into: string | null): Promise<MergeResult> {
-    const [{ mergePhase, previousIntegration, writeMergeResult }, { defaultWorktreeRoot }] = await Promise.all([import('../infra/merge/phaseMerge'), import('../core/run/createRun')]);
+    const [{ mergePhase, previousIntegration, writeMergeResult }, { defaultWorktreeRoot }, { PhaseLocks, withPhaseLock }] = await Promise.all([
+      import('../infra/merge/phaseMerge'),
+      import('../core/run/createRun'),
+      import('../infra/state/phaseLock'),
+    ]);
     const engine = await this.repository();
     const s = this.settings();
     const deps = { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: await this.mergeTree(engine), conductorDir: engine.conductorDir };
-    const result = await mergePhase(phase, run, deps, {
-      worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
-      trust: vscode.workspace.isTrusted,
-      commands: s.testCommands.length > 0 ? s.testCommands : phase.testCommands.map((c) => c.value),
-      into,
-      startFrom: this.view.plan ? await previousIntegration(engine.repo, this.view.plan, phase, run.baseCommit) : null,
-      note: (text) => this.log.info(`Merge phase ${phase.number}: ${text}`),
-    });
+    const result = await withPhaseLock(new PhaseLocks(engine.conductorDir), phase, `VS Code (Merge & Validate Phase ${phase.number})`, async () =>
+      mergePhase(phase, run, deps, {
+        worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
+        trust: vscode.workspace.isTrusted,
+        commands: s.testCommands.length > 0 ? s.testCommands : phase.testCommands.map((c) => c.value),
+        into,
+        startFrom: this.view.plan ? await previousIntegration(engine.repo, this.view.plan, phase, run.baseCommit) : null,
+        note: (text) => this.log.info(`Merge phase ${phase.number}: ${text}`),
+      }),
+    );
     await writeMergeResult(engine.conductorDir, run.slug, result);
     this.view.setMerge(run.slug, result);
     return result;

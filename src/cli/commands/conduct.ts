@@ -88,6 +88,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
     phase,
     conductPorts(engine, new ChildAgentPort({ onOutput: flags['show-output'] ? (key, line) => progress.output(key, line) : undefined })),
     {
+      owner: `conductor conduct ${phase.number}`,
       agentLabel: agentSpec,
       agentCommand: agent,
       nativeHook: agentSpec === 'claude' ? 'claude' : null,

@@ -7,6 +7,7 @@ import { MergeTree } from '../../infra/git/mergeTree';
 import { Predictor } from '../../infra/git/predictor';
 import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
 import { writePhaseReport } from '../../infra/report/writeReport';
+import { PhaseLocks, withPhaseLock } from '../../infra/state/phaseLock';
 import { openRepository, type Engine } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { findPhase } from './conduct';
@@ -41,14 +42,16 @@ export async function mergeCommand(flags: MergeFlags, positionals: string[], io:
   const note = (t: string): void => {
     if (!flags.json) io.stdout(`${t}\n`);
   };
-  const result = await mergePhase(phase, run, mergeDeps(engine), {
-    worktreeRoot: flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root),
-    trust: Boolean(flags.trust),
-    commands: flags.test && flags.test.length > 0 ? flags.test : phase.testCommands.map((c) => c.value),
-    into: flags.into ?? null,
-    startFrom: await previousIntegration(engine.repo, plan, phase, run.baseCommit),
-    note,
-  });
+  const result = await withPhaseLock(new PhaseLocks(engine.conductorDir), phase, `conductor merge ${phase.number}`, async () =>
+    mergePhase(phase, run, mergeDeps(engine), {
+      worktreeRoot: flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root),
+      trust: Boolean(flags.trust),
+      commands: flags.test && flags.test.length > 0 ? flags.test : phase.testCommands.map((c) => c.value),
+      into: flags.into ?? null,
+      startFrom: await previousIntegration(engine.repo, plan, phase, run.baseCommit),
+      note,
+    }),
+  );
   await writeMergeResult(engine.conductorDir, run.slug, result);
   await writePhaseReport(engine, phase, run);
   if (flags.json) io.stdout(`${JSON.stringify(mergeJson(result), null, 2)}\n`);

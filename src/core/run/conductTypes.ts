@@ -1,9 +1,11 @@
 // What a phase run is given: the user's options, the ports it acts through, and who listens.
-import type { AgentCommand, AgentPort, FilesPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
+import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
 import type { Transition } from './events';
 import type { PhaseRun } from './model';
 
 export interface ConductOptions {
+  /** Who conducts, as the phase lock names it to a second caller (`conductor conduct 2`). */
+  owner: string;
   /** What the user chose (a preset name or a command), recorded in the state. */
   agentLabel: string;
   agentCommand: AgentCommand;
@@ -37,6 +39,7 @@ export interface ConductPorts {
   store: StateStore;
   files: FilesPort;
   setup: SetupPort;
+  locks: LockPort;
   now: () => Date;
   newRunId: () => string;
 }

@@ -62,6 +62,19 @@ export class PhaseConductor {
   async conduct(): Promise<PhaseRun> {
     this.refuseInvalidPlan();
     await this.ports.repo.excludeLocally('/.conductor/');
+    const lock = await this.ports.locks.acquire(this.phase.slug, this.options.owner);
+    if ('heldBy' in lock) {
+      const o = lock.heldBy;
+      throw new ConductError('busy', `Phase ${this.phase.number} is already being conducted or merged by ${o.command} (pid ${o.pid}, since ${o.since}). Wait for it to finish, or stop it first.`);
+    }
+    try {
+      return await this.conductLocked();
+    } finally {
+      await lock.lock.release();
+    }
+  }
+
+  private async conductLocked(): Promise<PhaseRun> {
     await this.load();
     const feed = this.ports.status.onEvent((e) => this.onStatus(e));
     const problems = this.ports.status.onProblem((p) => this.note(`${p.file}:${p.line}: ${p.message}`));
