@@ -406,6 +406,27 @@ describe('conduct', () => {
     assert.match(m.lastSummary ?? '', /stopped after \d+ s with no output and no status line/);
   });
 
+  test('commits left on a detached HEAD or another branch are reported, and the module is not complete', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Stray', modules: ['api', 'web', 'ok'] }]) });
+    repos.push(repo);
+    const agent = [
+      'case "$CONDUCTOR_MODULE" in',
+      '  api) git checkout -q --detach && git commit -q --allow-empty -m stray ;;',
+      '  web) git checkout -q -b elsewhere && git commit -q --allow-empty -m stray ;;',
+      '  ok) git commit -q --allow-empty -m work ;;',
+      'esac',
+      'conductor-hook complete --summary "done"',
+    ].join('\n');
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent, '--retries', '0']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const byId = new Map((await statusJson(repo)).phases[0].modules.map((m) => [m.id, m]));
+    assert.equal(byId.get('ok')!.state, 'complete');
+    assert.equal(byId.get('api')!.state, 'failed');
+    assert.match(byId.get('api')!.lastSummary ?? '', /on a detached HEAD with 1 commit\(s\) not on conductor\/phase-1-stray\/api/);
+    assert.equal(byId.get('web')!.state, 'failed');
+    assert.match(byId.get('web')!.lastSummary ?? '', /on branch elsewhere with 1 commit\(s\) not on conductor\/phase-1-stray\/web/);
+  });
+
   test('state.json lost: the record is rebuilt from branches and status files', async () => {
     const repo = shop();
     assert.equal((await conduct(repo, agentEnv(repo))).code, 0);

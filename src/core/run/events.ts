@@ -19,7 +19,7 @@ export type RunEvent =
     }
   | { type: 'exited'; module: string; attempt: number; code: number | null; signal: string | null; byUser: boolean; at: string }
   /** The proof check after a reported completion: commits beyond the base, or the expected files. */
-  | { type: 'verified'; module: string; proof: boolean; detail: string; at: string }
+  | { type: 'verified'; module: string; proof: boolean; detail: string; at: string; offBranch?: string | null }
   | { type: 'start-failed'; module: string; attempt: number; message: string; at: string }
   /** Its process is gone without a trace (the engine restarted, the terminal vanished). */
   | { type: 'interrupted'; module: string; reason: string; at: string }
@@ -83,6 +83,8 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
       return onExit(m, e);
     case 'verified':
       if (!m.reportedComplete || FINAL_STATES.has(m.state)) return m;
+      // Commits the merge would never take are not done work, whatever else is there.
+      if (e.offBranch) return { ...m, state: 'failed', finishedAt: e.at, reportedComplete: false, exitClaim: false, lastSummary: joinSummary(m.lastSummary, e.offBranch) };
       if (m.exitClaim && !e.proof) {
         return { ...m, state: 'failed', finishedAt: e.at, reportedComplete: false, exitClaim: false, lastSummary: joinSummary(m.lastSummary, `ended without reporting, and ${e.detail}`) };
       }

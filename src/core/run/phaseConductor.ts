@@ -377,12 +377,26 @@ export class PhaseConductor {
       const proof = ahead > 0 || (expected.length > 0 && present.every(Boolean));
       let detail = 'no commits beyond its base';
       if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
-      await this.apply({ type: 'verified', module: id, proof, detail, at: this.nowIso() });
+      const offBranch = await this.offBranch(m);
+      await this.apply({ type: 'verified', module: id, proof, detail, offBranch, at: this.nowIso() });
       await this.checkOutsideWrites(id);
     } finally {
       this.verifying.delete(id);
       this.signal();
     }
+  }
+
+  /**
+   * Work the merge would never see: the worktree left its module branch (a detached HEAD, another
+   * branch) with commits that are not on the module branch. Null when all is on the branch.
+   */
+  private async offBranch(m: ModuleRecord): Promise<string | null> {
+    const entry = (await this.ports.worktrees.list().catch(() => [])).find((w) => w.path.replace(/\/+$/, '') === m.worktree.replace(/\/+$/, ''));
+    if (!entry || entry.branch === m.branch || entry.head === null) return null;
+    const stray = await this.ports.repo.commitsAhead(entry.head, m.branch).catch(() => 0);
+    if (stray === 0) return null;
+    const where = entry.branch ? `on branch ${entry.branch}` : 'on a detached HEAD';
+    return `its worktree is ${where} with ${stray} commit(s) not on ${m.branch}; the merge takes only ${m.branch}: put them there (git checkout -B ${m.branch}) and retry`;
   }
 
   /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
