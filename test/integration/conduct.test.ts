@@ -324,6 +324,57 @@ describe('conduct', () => {
     assert.deepEqual([b.state, b.lastSummary], ['complete', 'b finished alone']);
   });
 
+  test('an agent that prints all the time survives the engine\'s crash and is adopted (its output never went through the engine)', async () => {
+    const repo = shop();
+    const chatter = Array.from({ length: 20 }, (_, i) => [{ print: `b is working, step ${i}` }, { printErr: `b progress ${i}` }, { sleep: 100 }]).flat();
+    const env = agentEnv(repo, {
+      'b#1': [...chatter, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b printed and finished' }],
+    });
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
+    for (let i = 0; i < 200 && !agentLog(repo).some((l) => l.module === 'b' && l.event === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
+    engine.kill('SIGKILL');
+    await new Promise((r) => engine.once('exit', r));
+    const resumed = await conduct(repo, env);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1, 'not started twice');
+    assert.ok(agentLog(repo).some((l) => l.module === 'b' && l.event === 'end'), 'the agent ran to its end');
+    const b = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
+    assert.deepEqual([b.state, b.lastSummary], ['complete', 'b printed and finished']);
+    const log = readFileSync(path.join(repo.root, '.conductor/logs/phase-1-shop/b.log'), 'utf8');
+    assert.match(log, /b is working, step 19/, 'its output is in its log file');
+    assert.match(log, /b progress 19/);
+  });
+
+  test('what an agent leaves running in the background ends with it: no commit lands after the module is verified', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Late', modules: ['api'] }]) });
+    repos.push(repo);
+    const marker = path.join(repo.root, '..', 'late-ran');
+    const agent = `(sleep 3; git commit -q --allow-empty -m late; touch ${marker}) & git commit -q --allow-empty -m work && conductor-hook complete --summary done`;
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await new Promise((res) => setTimeout(res, 4000));
+    assert.equal(existsSync(marker), false, 'the background child was ended with the agent');
+    assert.equal(git(repo.root, 'log', '--format=%s', 'conductor/phase-1-late/api').trim().split('\n')[0], 'work');
+  });
+
+  test('a commit that lands on a verified module\'s branch is reported when the phase ends', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'After', modules: ['api', 'web'] }]) });
+    repos.push(repo);
+    // api reports complete and keeps working in a new session (outside its group), committing later;
+    // web keeps the phase open long enough for that commit to land.
+    const agent = [
+      'if [ "$CONDUCTOR_MODULE" = api ]; then',
+      '  git commit -q --allow-empty -m work && conductor-hook complete --summary done',
+      '  setsid sh -c "sleep 1; git commit -q --allow-empty -m late" </dev/null >/dev/null 2>&1 &',
+      'else',
+      '  sleep 3; git commit -q --allow-empty -m web && conductor-hook complete --summary web',
+      'fi',
+    ].join('\n');
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /api: 1 commit\(s\) landed on conductor\/phase-1-after\/api after the module was verified/);
+  });
+
   test('new worktrees get the copied files and the setup command before the agent starts', async () => {
     const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Setup', modules: ['api'] }]), '.gitignore': '.env\n' });
     repos.push(repo);

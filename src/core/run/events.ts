@@ -19,7 +19,7 @@ export type RunEvent =
     }
   | { type: 'exited'; module: string; attempt: number; code: number | null; signal: string | null; byUser: boolean; at: string }
   /** The proof check after a reported completion: commits beyond the base, or the expected files. */
-  | { type: 'verified'; module: string; proof: boolean; detail: string; at: string; offBranch?: string | null }
+  | { type: 'verified'; module: string; proof: boolean; detail: string; at: string; offBranch?: string | null; head?: string | null }
   | { type: 'start-failed'; module: string; attempt: number; message: string; at: string }
   /** Its process is gone without a trace (the engine restarted, the terminal vanished). */
   | { type: 'interrupted'; module: string; reason: string; at: string }
@@ -94,6 +94,7 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         finishedAt: e.at,
         reportedComplete: false,
         exitClaim: false,
+        verifiedHead: e.head ?? null,
         lastSummary: e.proof ? m.lastSummary : joinSummary(m.lastSummary, e.detail),
       };
     case 'signal':

@@ -49,6 +49,8 @@ export interface ModuleRecord {
   attemptUsage?: AgentUsage | null;
   /** Paused by a usage limit: when it may start again (ISO), or null until resumed by hand. */
   resumeAt?: string | null;
+  /** The module branch's tip when the module was verified: later commits are in no verified result. */
+  verifiedHead?: string | null;
   /** The agent's process ended (exit 0) without reporting: complete only if the proof check finds work. */
   exitClaim?: boolean;
 }

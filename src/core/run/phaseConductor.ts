@@ -378,7 +378,8 @@ export class PhaseConductor {
       let detail = 'no commits beyond its base';
       if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
       const offBranch = await this.offBranch(m);
-      await this.apply({ type: 'verified', module: id, proof, detail, offBranch, at: this.nowIso() });
+      const head = await this.ports.repo.resolve(m.branch).catch(() => null);
+      await this.apply({ type: 'verified', module: id, proof, detail, offBranch, head, at: this.nowIso() });
       await this.checkOutsideWrites(id);
     } finally {
       this.verifying.delete(id);
@@ -424,8 +425,21 @@ export class PhaseConductor {
   private async finish(): Promise<void> {
     // Agents that reported completion may still sit at their prompt; the phase is over for them.
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
+    await this.reportLateCommits();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
     await this.save();
+  }
+
+  /** Commits that landed on a module branch after it was verified are in no verified result: say so. */
+  private async reportLateCommits(): Promise<void> {
+    for (const m of this.run.modules) {
+      if (m.state !== 'complete' || !m.verifiedHead) continue;
+      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead).catch(() => 0);
+      if (late === 0) continue;
+      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead.slice(0, 8)}); review them before merging`;
+      this.note(`${m.id}: ${text}.`);
+      await this.apply({ type: 'annotated', module: m.id, text, at: this.nowIso() });
+    }
   }
 
   private async save(): Promise<void> {

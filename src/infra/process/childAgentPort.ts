@@ -1,12 +1,15 @@
-// Starts agents as child processes (the CLI's launcher). Each agent gets its own process group, so
-// stop() reaches whatever the agent started too; its output goes to a log file and, line by line, to
-// an optional listener. No shell is involved: argv is handed to spawn as given.
+// Starts agents as child processes (the CLI's launcher). Each agent leads its own process group
+// (session), so stop(), a timeout and its own exit reach whatever it started too. Its output goes
+// straight into its log file — never through a pipe the engine must keep open, so an agent that
+// prints survives the engine's crash and can be adopted by the next run — and is read back from
+// that file, line by line, for listeners. No shell is involved: argv is handed to spawn as given.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort, Disposable } from '../../core/ports';
 import { agentEnvironment } from './agentEnv';
+import { LogTail } from './logTail';
 import { processAlive } from './processAlive';
 
 export interface ChildAgentPortOptions {
@@ -21,36 +24,20 @@ export const SPAWN_FAILED_EXIT_CODE = 127;
 
 const DEFAULT_STOP_GRACE_MS = 2000;
 
-/** After the agent exits, how long its output pipes may stay open (held by a leftover child). */
-const OUTPUT_DRAIN_MS = 1000;
-
-/** Ends the log (with a last message) and resolves once the file is closed, even if writing failed. */
-function closeLog(log: fs.WriteStream, trailer: string | null): Promise<void> {
-  return new Promise((resolve) => {
-    if (log.closed || log.destroyed) {
-      resolve();
-      return;
-    }
-    log.once('close', () => resolve());
-    if (trailer) log.end(trailer);
-    else log.end();
-  });
-}
-
 export class ChildAgentPort implements AgentPort {
   constructor(private readonly options: ChildAgentPortOptions = {}) {}
 
   /** Rejects only when the log file cannot be opened; a command that cannot start exits with 127. */
   async start(launch: AgentLaunch): Promise<AgentHandle> {
     await fs.promises.mkdir(path.dirname(launch.logFile), { recursive: true });
-    const log = fs.createWriteStream(launch.logFile, { flags: 'a' });
-    await new Promise<void>((resolve, reject) => {
-      log.once('open', () => resolve());
-      log.once('error', reject);
-    });
-    // A failing disk must not crash the engine: later write errors only lose log output.
-    log.on('error', () => undefined);
-    return new ChildAgentHandle(launch, log, this.options);
+    const fd = fs.openSync(launch.logFile, 'a');
+    const offset = fs.fstatSync(fd).size;
+    try {
+      return new ChildAgentHandle(launch, fd, offset, this.options);
+    } finally {
+      // The child holds its own copy of the descriptor; the engine writes only through appendFileSync.
+      fs.closeSync(fd);
+    }
   }
 
   async stopPid(pid: number): Promise<void> {
@@ -66,27 +53,6 @@ export class ChildAgentPort implements AgentPort {
   }
 }
 
-/** Splits a byte stream into lines, keeping a partial last line until more arrives. */
-class LineSplitter {
-  private pending = '';
-  private readonly decoder = new TextDecoder();
-
-  constructor(private readonly emit: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    const text = this.pending + this.decoder.decode(chunk, { stream: true });
-    const lines = text.split(/\r?\n/);
-    this.pending = lines.pop() ?? '';
-    for (const line of lines) this.emit(line);
-  }
-
-  end(): void {
-    const rest = this.pending + this.decoder.decode();
-    this.pending = '';
-    if (rest !== '') this.emit(rest);
-  }
-}
-
 class ChildAgentHandle implements AgentHandle {
   readonly key: string;
   readonly pid: number | null;
@@ -98,7 +64,8 @@ class ChildAgentHandle implements AgentHandle {
 
   constructor(
     launch: AgentLaunch,
-    private readonly log: fs.WriteStream,
+    fd: number,
+    offset: number,
     private readonly options: ChildAgentPortOptions,
   ) {
     this.key = launch.key;
@@ -107,6 +74,7 @@ class ChildAgentHandle implements AgentHandle {
       options.onOutput?.(launch.key, line);
       for (const l of this.listeners) l(line);
     };
+    const tail = new LogTail(launch.logFile, offset, onLine);
 
     let child: ChildProcess | null = null;
     let startError: Error | null = null;
@@ -114,12 +82,7 @@ class ChildAgentHandle implements AgentHandle {
       startError = new Error('the agent command is empty');
     } else {
       try {
-        child = spawn(file, args, {
-          cwd: launch.cwd,
-          env: agentEnvironment(launch),
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        child = spawn(file, args, { cwd: launch.cwd, env: agentEnvironment(launch), detached: true, stdio: ['ignore', fd, fd] });
       } catch (e) {
         // spawn throws synchronously for bad arguments (e.g. a NUL byte); treat it like "not found".
         startError = e as Error;
@@ -129,44 +92,27 @@ class ChildAgentHandle implements AgentHandle {
     this.pid = child?.pid ?? null;
 
     if (!child || startError) {
-      this.exited = this.failStart(launch, startError ?? new Error('spawn failed'), onLine);
+      this.done = true;
+      this.exited = this.finishWith(launch, tail, { code: SPAWN_FAILED_EXIT_CODE, signal: null, byUser: false }, startFailure(launch, startError ?? new Error('spawn failed')));
       return;
     }
-
-    const splitters = [child.stdout, child.stderr].map((stream) => {
-      const splitter = new LineSplitter(onLine);
-      stream?.on('data', (chunk: Buffer) => {
-        log.write(chunk);
-        splitter.push(chunk);
-      });
-      return splitter;
-    });
-
+    tail.start();
     this.exited = new Promise<AgentExit>((resolve) => {
       let settled = false;
-      const finish = (exit: () => AgentExit, trailer: string | null): void => {
+      child.once('error', (e) => {
+        // Only a failed spawn (ENOENT, EACCES) leaves the child without a pid; it gets no 'exit'.
+        if (child.pid !== undefined || settled) return;
+        settled = true;
+        this.done = true;
+        void this.finishWith(launch, tail, { code: SPAWN_FAILED_EXIT_CODE, signal: null, byUser: false }, startFailure(launch, e)).then(resolve);
+      });
+      child.once('exit', (code, signal) => {
         if (settled) return;
         settled = true;
         this.done = true;
-        for (const s of splitters) s.end();
-        if (trailer) onLine(trailer.trimEnd());
-        closeLog(log, trailer).then(() => resolve(exit()));
-      };
-      child.once('error', (e) => {
-        // Only a failed spawn (ENOENT, EACCES) leaves the child without a pid; it gets no 'close'.
-        if (child.pid === undefined) finish(() => ({ code: SPAWN_FAILED_EXIT_CODE, signal: null, byUser: false }), startFailure(launch, e));
-      });
-      let drain: NodeJS.Timeout | undefined;
-      child.once('exit', () => {
-        // A background process the agent left behind may hold the pipes open; do not wait for it forever.
-        drain = setTimeout(() => {
-          child.stdout?.destroy();
-          child.stderr?.destroy();
-        }, OUTPUT_DRAIN_MS);
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(drain);
-        finish(() => ({ code, signal, byUser: this.byUser }), null);
+        // Whatever it left running in its group (a background build, a watcher) ends with it.
+        this.endGroup();
+        void this.finishWith(launch, tail, { code, signal, byUser: this.byUser }, null).then(resolve);
       });
     });
   }
@@ -174,13 +120,6 @@ class ChildAgentHandle implements AgentHandle {
   onOutput(listener: (line: string) => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  private failStart(launch: AgentLaunch, error: Error, onLine: (line: string) => void): Promise<AgentExit> {
-    this.done = true;
-    const message = startFailure(launch, error);
-    onLine(message.trimEnd());
-    return closeLog(this.log, message).then(() => ({ code: SPAWN_FAILED_EXIT_CODE, signal: null, byUser: false }));
   }
 
   async stop(): Promise<void> {
@@ -205,6 +144,28 @@ class ChildAgentHandle implements AgentHandle {
     await this.exited;
   }
 
+  /** After the leader's exit: SIGTERM the rest of its group, SIGKILL what is left after the grace. */
+  private endGroup(): void {
+    if (this.pid === null) return;
+    const pid = this.pid;
+    if (!groupAlive(pid)) return;
+    signalGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    timer.unref?.();
+  }
+
+  private async finishWith(launch: AgentLaunch, tail: LogTail, exit: AgentExit, trailer: string | null): Promise<AgentExit> {
+    if (trailer) {
+      try {
+        fs.appendFileSync(launch.logFile, trailer);
+      } catch {
+        // A failing disk only loses the note; the exit is still reported.
+      }
+    }
+    await tail.stop();
+    return exit;
+  }
+
   private signalGroup(signal: NodeJS.Signals): void {
     if (this.pid !== null) signalGroup(this.pid, signal);
   }
@@ -216,6 +177,15 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
