@@ -129,8 +129,15 @@ export interface AgentHandle {
 
 export interface AgentPort {
   start(launch: AgentLaunch): Promise<AgentHandle>;
-  /** Whether a process id from an earlier run is still alive (for resuming after a restart). */
-  isAlive(pid: number): boolean;
+  /**
+   * Whether a process id from an earlier run is still alive (for resuming after a restart) and, when
+   * its start time was recorded, still the same process (pids are reused).
+   */
+  isAlive(pid: number, startTime?: string | null): boolean;
+  /** The process's start time, to tell it from a later process that gets the same pid. */
+  startTimeOf(pid: number): string | null;
+  /** The agent started with this launch id (CONDUCTOR_LAUNCH_ID), found by its environment; null if none. */
+  findLaunched(launchId: string): Promise<number | null>;
   /** Stops the process group of an agent started by an earlier run (no handle survives a restart). */
   stopPid(pid: number): Promise<void>;
 }

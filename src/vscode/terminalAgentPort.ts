@@ -6,8 +6,9 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
-import { processAlive } from '../infra/process/processAlive';
 import { agentEnvironment } from '../infra/process/agentEnv';
+import { findLaunched } from '../infra/process/findLaunched';
+import { processStartTime, sameProcessAlive } from '../infra/process/processIdentity';
 
 // A failed agent's terminal stays open for its output to be read, with a note instead of the
 // editor's "terminal process failed" toast that a non-zero exit of the wrapper would raise.
@@ -98,8 +99,17 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
     };
   }
 
-  isAlive(pid: number): boolean {
-    return processAlive(pid);
+  isAlive(pid: number, startTime?: string | null): boolean {
+    return sameProcessAlive(pid, startTime);
+  }
+
+  startTimeOf(pid: number): string | null {
+    return processStartTime(pid);
+  }
+
+  async findLaunched(launchId: string): Promise<number | null> {
+    const found = await findLaunched(launchId);
+    return found.find((p) => p.leader)?.pid ?? found[0]?.pid ?? null;
   }
 
   async stopPid(pid: number): Promise<void> {

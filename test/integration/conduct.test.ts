@@ -360,19 +360,90 @@ describe('conduct', () => {
   test('a commit that lands on a verified module\'s branch is reported when the phase ends', async () => {
     const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'After', modules: ['api', 'web'] }]) });
     repos.push(repo);
-    // api reports complete and keeps working in a new session (outside its group), committing later;
-    // web keeps the phase open long enough for that commit to land.
+    // api reports complete and keeps working in a new session (outside its group), committing once
+    // api has been verified; web keeps the phase open until that commit has landed.
+    const marker = path.join(repo.root, '..', 'late-landed');
+    const state = path.join(repo.root, '.conductor', 'state.json');
+    // A script of its own: the agent's command line is in state.json too, and must not match the wait.
+    const lateJob = path.join(repo.root, '..', 'late-job.sh');
+    writeFileSync(lateJob, `until grep -q '"verifiedHead": "' "${state}"; do sleep 0.1; done\ngit commit -q --allow-empty -m late\ntouch "${marker}"\n`);
     const agent = [
       'if [ "$CONDUCTOR_MODULE" = api ]; then',
       '  git commit -q --allow-empty -m work && conductor-hook complete --summary done',
-      '  setsid sh -c "sleep 1; git commit -q --allow-empty -m late" </dev/null >/dev/null 2>&1 &',
+      `  setsid sh ${lateJob} </dev/null >/dev/null 2>&1 &`,
       'else',
-      '  sleep 3; git commit -q --allow-empty -m web && conductor-hook complete --summary web',
+      `  until [ -f "${marker}" ]; do sleep 0.1; done`,
+      '  git commit -q --allow-empty -m web && conductor-hook complete --summary web',
       'fi',
     ].join('\n');
     const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /api: 1 commit\(s\) landed on conductor\/phase-1-after\/api after the module was verified/);
+    assert.match(r.stdout + r.stderr, /api: 1 commit\(s\) landed on conductor\/phase-1-after\/api after the module was verified/);
+  });
+
+  test('a crash between spawning an agent and recording its pid: the next run finds the agent by its launch id, never starts a second', async () => {
+    const repo = shop();
+    const env = agentEnv(repo, {
+      'b#1': [{ sleep: 2000 }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b, the only b' }],
+    });
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
+    for (let i = 0; i < 200 && !agentLog(repo).some((l) => l.module === 'b' && l.event === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
+    engine.kill('SIGKILL');
+    await new Promise((r) => engine.once('exit', r));
+    // The state a crash in that window leaves: the attempt saved with its launch id, no pid yet.
+    const stateFile = path.join(repo.root, '.conductor/state.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const b = state.phases['phase-1-shop'].modules.find((m: { id: string }) => m.id === 'b');
+    assert.equal(b.state, 'running');
+    assert.match(b.launchId ?? '', /-b-1-/, 'the launch id is saved with the attempt');
+    b.pid = null;
+    b.pidStart = null;
+    writeFileSync(stateFile, JSON.stringify(state));
+    const resumed = await conduct(repo, env);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.match(resumed.stdout, /b: found its agent \(pid \d+\), started just before the previous run stopped; following it/);
+    assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1, 'no second agent for b');
+    const rec = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
+    assert.deepEqual([rec.state, rec.lastSummary], ['complete', 'b, the only b']);
+  });
+
+  test('Ctrl-C while agents are being prepared: none of them starts, and conduct exits', async () => {
+    const repo = shop();
+    const marker = path.join(repo.root, '..', 'setup-started');
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--setup', `touch ${marker}; sleep 2`], agentEnv(repo));
+    const exited = new Promise<number | null>((r) => engine.once('exit', (code) => r(code)));
+    for (let i = 0; i < 400 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 25));
+    engine.kill('SIGINT');
+    const code = await exited;
+    assert.notEqual(code, 0);
+    assert.equal(agentLog(repo).filter((l) => l.event === 'start').length, 0, 'no agent started after the signal');
+    const modules = (await statusJson(repo)).phases[0].modules;
+    assert.ok(modules.every((m) => m.state === 'pending' || m.state === 'interrupted' || m.state === 'failed'), JSON.stringify(modules.map((m) => m.state)));
+  });
+
+  test('a second Ctrl-C kills the agents and exits at once', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Stubborn', modules: ['api'] }]) });
+    repos.push(repo);
+    const pidFile = path.join(repo.root, '..', 'agent.pid');
+    // Ignores SIGTERM, so the first Ctrl-C alone would wait out the stop grace.
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 1; done`]);
+    const exited = new Promise<number | null>((r) => engine.once('exit', (code) => r(code)));
+    for (let i = 0; i < 400 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    engine.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 100));
+    engine.kill('SIGINT');
+    assert.equal(await exited, 130);
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        alive = false;
+      }
+    }
+    assert.equal(alive, false, 'the agent was killed');
   });
 
   test('new worktrees get the copied files and the setup command before the agent starts', async () => {

@@ -112,12 +112,22 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
     },
   );
 
-  const interrupt = (): void => {
-    progress.note('Stopping the agents…');
-    void conductor.stop();
+  // First signal: start nothing more, stop the agents, save, exit. Second: kill the agents, exit now.
+  let signals = 0;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      progress.note('Stopping the agents… (again to kill them at once)');
+      void conductor.stop();
+      return;
+    }
+    progress.done();
+    for (const pid of conductor.agentPids()) killGroup(pid);
+    io.stderr(`conductor: ${signal} again: agents killed; run the same command to resume.\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
     const run = await conductor.conduct();
     progress.done();
@@ -143,5 +153,15 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
   } finally {
     process.removeListener('SIGINT', interrupt);
     process.removeListener('SIGTERM', interrupt);
+  }
+}
+
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone already
+    }
   }
 }

@@ -6,7 +6,13 @@ import type { AgentUsage, ModuleRecord, ModuleState, PhaseRun } from './model';
 import { FINAL_STATES, LIVE_STATES } from './model';
 
 export type RunEvent =
-  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string }
+  /**
+   * An attempt begins. Saved before the agent is spawned (pid null, launchId set): a crash between
+   * spawning and recording the pid leaves the launch id, by which the next run finds the agent.
+   */
+  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string; launchId?: string | null }
+  /** The agent's process, once spawned (or found again after a crash). */
+  | { type: 'spawned'; module: string; attempt: number; pid: number | null; pidStart: string | null; at: string }
   | {
       type: 'status';
       module: string;
@@ -68,6 +74,8 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         startedAt: e.at,
         finishedAt: null,
         pid: e.pid,
+        pidStart: null,
+        launchId: e.launchId ?? null,
         exitCode: null,
         reportedComplete: false,
         exitClaim: false,
@@ -77,6 +85,9 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         lastSummary: null,
         baseCommit: e.baseCommit ?? m.baseCommit,
       };
+    case 'spawned':
+      if (e.attempt !== m.attempts || !LIVE_STATES.has(m.state)) return m;
+      return { ...m, pid: e.pid, pidStart: e.pidStart };
     case 'status':
       return onStatus(m, e);
     case 'exited':

@@ -11,9 +11,10 @@ export interface LaunchEnvInput {
   paths: ConductorPaths;
   hookPath: string;
   git: AgentGitContext;
+  launchId: string;
 }
 
-export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git }: LaunchEnvInput): Record<string, string> {
+export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git, launchId }: LaunchEnvInput): Record<string, string> {
   return {
     CONDUCTOR_MODULE: m.id,
     CONDUCTOR_PHASE: run.slug,
@@ -26,6 +27,8 @@ export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git }
     CONDUCTOR_HOOK: hookPath,
     CONDUCTOR_RUN_ID: run.runId,
     CONDUCTOR_ATTEMPT: String(attempt),
+    // Finds the agent again after the engine crashed before it could record the pid.
+    CONDUCTOR_LAUNCH_ID: launchId,
     // Where the agent's commits go: sandboxed presets make exactly these writable, never all of .git.
     CONDUCTOR_GIT_DIR: git.gitDir,
     CONDUCTOR_GIT_COMMON_DIR: git.commonDir,

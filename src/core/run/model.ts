@@ -36,6 +36,10 @@ export interface ModuleRecord {
   lastSummary: string | null;
   /** Process id of the running agent (CLI) — for liveness checks after a restart. */
   pid: number | null;
+  /** The process's start time, so a reused pid is not taken for the agent. */
+  pidStart?: string | null;
+  /** This attempt's launch id (CONDUCTOR_LAUNCH_ID in the agent's environment), saved before the spawn. */
+  launchId?: string | null;
   exitCode: number | null;
   /** The agent said it is complete; waiting for the proof check. */
   reportedComplete: boolean;

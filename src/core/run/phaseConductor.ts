@@ -115,6 +115,14 @@ export class PhaseConductor {
     this.signal();
   }
 
+  /** Process ids of the agents this run has started or follows (for a last-resort kill). */
+  agentPids(): number[] {
+    const pids = new Set<number>();
+    for (const h of this.handles.values()) if (h.pid !== null) pids.add(h.pid);
+    for (const m of this.run?.modules ?? []) if (LIVE_STATES.has(m.state) && m.pid !== null) pids.add(m.pid);
+    return [...pids];
+  }
+
   /** Stops one module's agent; it becomes `interrupted`. */
   async stopModule(id: string): Promise<void> {
     const handle = this.handles.get(id);
@@ -211,8 +219,15 @@ export class PhaseConductor {
         continue;
       }
       if (!LIVE_STATES.has(m.state) || this.handles.has(m.id)) continue;
-      if (m.pid !== null && this.ports.agents.isAlive(m.pid)) {
+      if (m.pid !== null && this.ports.agents.isAlive(m.pid, m.pidStart)) {
         this.note(`${m.id}: agent (pid ${m.pid}) from the previous run is still working; following it.`);
+        continue;
+      }
+      // The previous run died between spawning the agent and recording its pid: find it by its launch id.
+      const found = m.pid === null && m.launchId ? await this.ports.agents.findLaunched(m.launchId) : null;
+      if (found !== null) {
+        this.note(`${m.id}: found its agent (pid ${found}), started just before the previous run stopped; following it.`);
+        await this.apply({ type: 'spawned', module: m.id, attempt: m.attempts, pid: found, pidStart: this.ports.agents.startTimeOf(found), at: this.nowIso() });
         continue;
       }
       await this.apply({ type: 'interrupted', module: m.id, reason: 'its agent was gone when the run resumed', at: this.nowIso() });
@@ -223,7 +238,7 @@ export class PhaseConductor {
     void this.supervision.checkIdle();
     for (const m of this.run.modules) {
       if (!LIVE_STATES.has(m.state) || this.handles.has(m.id) || m.pid === null) continue;
-      if (!this.ports.agents.isAlive(m.pid)) {
+      if (!this.ports.agents.isAlive(m.pid, m.pidStart)) {
         void this.apply({ type: 'exited', module: m.id, attempt: m.attempts, code: null, signal: null, byUser: false, at: this.nowIso() });
       }
     }
@@ -283,7 +298,8 @@ export class PhaseConductor {
       await this.ports.files.copyIfMissing(`${this.ports.repo.root}/${file}`, `${m.worktree}/${file}`);
     }
     const git = await this.ports.repo.agentGitContext(m.worktree);
-    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git });
+    const launchId = `${this.run.runId}-${m.id}-${action.attempt}-${this.ports.newRunId()}`;
+    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId });
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
       if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
@@ -303,6 +319,10 @@ export class PhaseConductor {
     await this.ports.files.ensureDir(this.paths.phaseStatusDir);
     if (this.options.nativeHook === 'claude') await this.installClaudeHook(m);
 
+    // Stopped while this agent was being prepared: it does not start at all.
+    if (this.stopping) return;
+    // The intent is saved before the spawn, so a crash right after it cannot lead to a second agent.
+    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: null, launchId, baseCommit, at: this.nowIso() });
     const handle = await this.ports.agents.start({
       key: `${this.phase.slug}/${m.id}`,
       name: m.id,
@@ -314,7 +334,10 @@ export class PhaseConductor {
     });
     this.handles.set(m.id, handle);
     const output = this.supervision.follow(m.id, action.attempt, handle);
-    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: handle.pid, baseCommit, at: this.nowIso() });
+    const pidStart = handle.pid !== null ? this.ports.agents.startTimeOf(handle.pid) : null;
+    await this.apply({ type: 'spawned', module: m.id, attempt: action.attempt, pid: handle.pid, pidStart, at: this.nowIso() });
+    // A stop that came while it was spawning reaches it too.
+    if (this.stopping) void handle.stop();
     void handle.exited.then(async (exit) => {
       output.dispose();
       if (this.handles.get(m.id) === handle) this.handles.delete(m.id);

@@ -10,7 +10,9 @@ import * as path from 'node:path';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort, Disposable } from '../../core/ports';
 import { agentEnvironment } from './agentEnv';
 import { LogTail } from './logTail';
+import { findLaunched } from './findLaunched';
 import { processAlive } from './processAlive';
+import { processStartTime, sameProcessAlive } from './processIdentity';
 
 export interface ChildAgentPortOptions {
   /** Receives each complete output line (stdout and stderr), with the launch's key. */
@@ -41,15 +43,24 @@ export class ChildAgentPort implements AgentPort {
   }
 
   async stopPid(pid: number): Promise<void> {
-    if (!this.isAlive(pid)) return;
+    if (!processAlive(pid)) return;
     signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + (this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-    while (Date.now() < deadline && this.isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && processAlive(pid)) await new Promise((r) => setTimeout(r, 50));
     signalGroup(pid, 'SIGKILL');
   }
 
-  isAlive(pid: number): boolean {
-    return processAlive(pid);
+  isAlive(pid: number, startTime?: string | null): boolean {
+    return sameProcessAlive(pid, startTime);
+  }
+
+  startTimeOf(pid: number): string | null {
+    return processStartTime(pid);
+  }
+
+  async findLaunched(launchId: string): Promise<number | null> {
+    const found = await findLaunched(launchId);
+    return found.find((p) => p.leader)?.pid ?? null;
   }
 }
 
