@@ -4,7 +4,7 @@
 // home is isolated (test/support/agentHomes/gemini.ts) and every request must reach the server.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -37,6 +37,9 @@ interface ModuleStatus {
   attempts: number;
   branch: string;
   lastSummary: string | null;
+  sessionId: string | null;
+  usage: { turns?: number; inputTokens?: number; outputTokens?: number } | null;
+  resumeAt: string | null;
 }
 
 /** The user's identity, in the isolated HOME's global git config only: Gemini hides that file from its shell. */
@@ -78,11 +81,15 @@ interface RunResult {
 }
 
 /** `node dist/cli.js …` with the identity only in the HOME's git config (no GIT_AUTHOR_* inherited). */
-function conductor(repo: TempRepo, env: Record<string, string>, args: string[], timeout = 30_000): Promise<RunResult> {
+function baseEnv(): Record<string, string> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^GIT_(AUTHOR|COMMITTER)_/.test(k) && !k.startsWith('CONDUCTOR_')) base[k] = v;
+  return base;
+}
+
+function conductor(repo: TempRepo, env: Record<string, string>, args: string[], timeout = 30_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [DIST_CLI, ...args], { cwd: repo.root, env: { ...base, ...env }, timeout, killSignal: 'SIGTERM', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [DIST_CLI, ...args], { cwd: repo.root, env: { ...baseEnv(), ...env }, timeout, killSignal: 'SIGTERM', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr: error?.killed ? `${stderr}\n(killed after ${timeout} ms)` : stderr });
     });
@@ -138,6 +145,9 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
       assert.equal(git(repo.root, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%s', branch).trim(), `${USER.name} <${USER.email}>|${USER.name} <${USER.email}>|${m}: implement (attempt 1)`);
       // c started on a's work.
       if (m === 'c') assert.match(git(repo.root, 'ls-tree', '-r', '--name-only', branch), /src\/a\.js/);
+      // From the CLI's stream: its session id, and one turn per model response (write, commit, hook, …).
+      assert.match(status[m].sessionId ?? '', /^[0-9a-f-]{36}$/);
+      assert.ok((status[m].usage?.turns ?? 0) >= 3, JSON.stringify(status[m].usage));
     }
 
     const requests = assertAllServed(from);
@@ -165,30 +175,61 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
     assertAllServed(from);
   });
 
-  test('a usage limit beyond 300 s: one 429, no retry, no other model; the stream says usage-limit with the reset time', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+  test('a usage limit beyond 300 s: the CLI gives up at once, the module is paused until the reset, conducting again resumes it', { timeout: 2 * RUN_TIMEOUT_MS }, async () => {
     const resetAtMs = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
     server.config = { default: 'diligent', rateLimit: { modules: '*', untilMs: resetAtMs } };
     const from = server.requests.length;
+    const { repo, env } = await setup({ a: [], b: ['a'] });
+    const child = spawn(process.execPath, [DIST_CLI, 'conduct', '1', '--agent', 'gemini', '--max-parallel', '2'], { cwd: repo.root, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // It waits for the reset time: paused, with that time, and nothing else started.
+      const deadline = Date.now() + RUN_TIMEOUT_MS;
+      let status = await modules(repo, env).catch(() => null);
+      while (status?.a?.state !== 'paused' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        status = await modules(repo, env).catch(() => null);
+      }
+      assert.equal(status?.a.state, 'paused', out);
+      assert.equal(status.a.resumeAt, new Date(resetAtMs).toISOString());
+      assert.match(status.a.lastSummary ?? '', /paused: Usage limit reached for the scripted model/);
+      assert.equal(status.b.state, 'pending');
+      assert.match(out, /a: paused by a usage limit until /);
+
+      const requests = assertAllServed(from, [200, 429]);
+      assert.equal(requests.filter((q) => q.status === 429).length, 1, 'the CLI gives up on a long RetryInfo at once');
+      assert.equal(requests.filter((q) => q.hasTools).length, 1, 'and does not fall back to another model');
+      const log = agentLog(repo, 'a');
+      assert.match(log, /TerminalQuotaError/);
+      const limits = parse(log).filter((s): s is Extract<AgentSignal, { kind: 'usage-limit' }> => s.kind === 'usage-limit');
+      assert.deepEqual(limits.map((l) => l.resetAt), [new Date(resetAtMs).toISOString()]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+
+    // The limit is gone; conducting again is the command that resumes it.
+    server.config = { default: 'diligent' };
+    const r = await conduct(repo, env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /a: resuming after its usage limit, as asked/);
+    const status = await modules(repo, env);
+    assert.equal(status.a.state, 'complete');
+    assert.equal(status.b.state, 'complete');
+  });
+
+  test('a command outside the allowed ones is denied by the CLI, said clearly, and the agent carries on', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+    server.config = { default: 'deny' };
     const { repo, env } = await setup({ a: [] });
     const r = await conduct(repo, env, '--retries', '0');
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-
-    const requests = assertAllServed(from, [200, 429]);
-    const limited = requests.filter((q) => q.status === 429);
-    assert.equal(limited.length, 1, 'the CLI gives up on a long RetryInfo at once');
-    assert.equal(requests.filter((q) => q.hasTools).length, 1, 'and does not fall back to another model');
-
-    const log = agentLog(repo, 'a');
-    assert.match(log, /TerminalQuotaError/);
-    const [limit] = parse(log).filter((s): s is Extract<AgentSignal, { kind: 'usage-limit' }> => s.kind === 'usage-limit');
-    assert.ok(limit, log);
-    assert.equal(limit.resetAt, new Date(resetAtMs).toISOString());
-    assert.match(limit.message, /Usage limit reached/);
-
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /a: the agent tried to run `git push origin HEAD` and was denied\./);
     const status = await modules(repo, env);
-    // The engine pauses on this signal once it reads the stream; until then the attempt fails.
-    assert.ok(['paused', 'failed'].includes(status.a.state), status.a.state);
-    assert.notEqual(status.a.lastSummary, null);
+    assert.equal(status.a.state, 'complete');
+    assert.match(agentLog(repo, 'a'), /"status":"error","output":"Tool execution denied by policy\."/);
   });
 
   test('a short rate limit: the CLI honours RetryInfo, retries by itself and completes', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
