@@ -227,8 +227,9 @@ describe('preset scripts with fake agent executables', () => {
   test('codex, gemini and aider get the prompt (or its file) unchanged too', async () => {
     assert.deepEqual(await runPreset('codex', 'headless'), { code: 0, argv: ['exec', '--full-auto', '--', PROMPT] });
     assert.deepEqual(await runPreset('codex', 'interactive'), { code: 0, argv: ['--full-auto', '--', PROMPT] });
-    assert.deepEqual(await runPreset('gemini', 'headless'), { code: 0, argv: ['--yolo', `--prompt=${PROMPT}`] });
-    assert.deepEqual(await runPreset('gemini', 'interactive'), { code: 0, argv: ['--yolo', `--prompt-interactive=${PROMPT}`] });
+    const geminiAllowed = ['--approval-mode=auto_edit', ...['git add', 'git commit', 'conductor-hook'].map((c) => `--allowed-tools=run_shell_command(${c})`), '--skip-trust'];
+    assert.deepEqual(await runPreset('gemini', 'headless'), { code: 0, argv: [...geminiAllowed, '-o', 'stream-json', `--prompt=${PROMPT}`] });
+    assert.deepEqual(await runPreset('gemini', 'interactive'), { code: 0, argv: [...geminiAllowed, `--prompt-interactive=${PROMPT}`] });
     assert.deepEqual(await runPreset('aider', 'headless'), { code: 0, argv: ['--yes-always', '--message-file', promptFile] });
     assert.deepEqual(await runPreset('aider', 'interactive'), { code: 0, argv: ['--yes-always', '--read', promptFile] });
   });

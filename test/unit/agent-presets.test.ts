@@ -65,8 +65,17 @@ describe('presets', () => {
     assert.match(resolved('claude', 'headless').argv[2], /--permission-mode acceptEdits/);
     assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --full-auto/);
     assert.match(resolved('codex', 'interactive').argv[2], /exec codex --full-auto/);
-    assert.match(resolved('gemini', 'headless').argv[2], /--yolo "--prompt=\$p"/);
-    assert.match(resolved('gemini', 'interactive').argv[2], /"--prompt-interactive=\$p"/);
+    assert.match(resolved('gemini', 'headless').argv[2], / -o stream-json "--prompt=\$p"$/);
+    assert.match(resolved('gemini', 'interactive').argv[2], /--skip-trust "--prompt-interactive=\$p"$/);
+    for (const mode of MODES) {
+      const script = resolved('gemini', mode).argv[2];
+      // Least permission: edits in the workspace, git add/commit and the hook; never yolo.
+      assert.doesNotMatch(script, /--yolo|approval-mode=yolo/);
+      assert.match(script, /--approval-mode=auto_edit /);
+      const allowed = [...script.matchAll(/'--allowed-tools=([^']*)'/g)].map((m) => m[1]);
+      assert.deepEqual(allowed, ['run_shell_command(git add)', 'run_shell_command(git commit)', 'run_shell_command(conductor-hook)']);
+      assert.match(script, / --skip-trust /);
+    }
     assert.match(resolved('aider', 'headless').argv[2], /--yes-always --message-file "\$CONDUCTOR_PROMPT_FILE"/);
     assert.match(resolved('aider', 'interactive').argv[2], /--read "\$CONDUCTOR_PROMPT_FILE"/);
   });

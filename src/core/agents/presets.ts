@@ -20,10 +20,17 @@
 // |        |                                           |                                     | blocks writes outside the worktree: commits |
 // |        |                                           |                                     | and the hook may fail; use a custom command |
 // |        |                                           |                                     | with `--sandbox danger-full-access` if so.  |
-// | gemini | `gemini --prompt=<p>` (`-p`): headless    | `--prompt-interactive=<p>` (`-i`):   | `--yolo` (`-y`) auto-approves every action  |
-// |        |                                           | run, then stay interactive          | (newer releases also accept                 |
-// |        |                                           |                                     | `--approval-mode=yolo`). The `=` form keeps |
-// |        |                                           |                                     | a prompt starting with "-" a value.         |
+// | gemini | `gemini -o stream-json --prompt=<p>`:     | `--prompt-interactive=<p>` (`-i`):   | Checked on 0.61.0. `--approval-mode=        |
+// |        | headless, JSONL events on stdout          | run, then stay interactive          | auto_edit` approves write_file/replace in   |
+// |        |                                           |                                     | the workspace; `--allowed-tools=` allows    |
+// |        |                                           |                                     | exactly `git add`, `git commit` and         |
+// |        |                                           |                                     | `conductor-hook` (each part of a `&&` chain |
+// |        |                                           |                                     | is checked); headless, every other shell    |
+// |        |                                           |                                     | command is denied (interactive: asked). No  |
+// |        |                                           |                                     | `--yolo`. `--skip-trust` trusts the worktree|
+// |        |                                           |                                     | for the session (untrusted: exit 55, yolo   |
+// |        |                                           |                                     | and auto_edit ignored). `=` forms keep a    |
+// |        |                                           |                                     | prompt starting with "-" a value.           |
 // | aider  | `aider --message-file <f>` (`-f`): send   | `aider --read <f>`: chat with the    | `--yes-always` answers every confirmation;  |
 // |        | the file's text, apply edits, exit        | prompt file loaded read-only        | aider commits its own edits by default.     |
 // | custom | the user's command line, run by `/bin/sh -c` (trusted configuration, never spec text)                         |
@@ -50,6 +57,15 @@ const READ_PROMPT = 'set -e; p=$(cat -- "$CONDUCTOR_PROMPT_FILE" && printf x); p
 
 /** Each entry is the text after `exec ` in the fixed script; "$p" is the prompt, one argument. */
 const CLAUDE_ALLOWED = `--allowedTools 'Bash(git add:*)' 'Bash(git commit:*)' 'Bash("$CONDUCTOR_HOOK":*)'`;
+
+/**
+ * Gemini CLI: file edits inside the workspace auto-approved (`auto_edit`), and exactly these shell
+ * commands; headless, every other shell command is denied. `--skip-trust` trusts the worktree for
+ * this session only (an untrusted folder exits 55 headless, or asks, interactive).
+ */
+const GEMINI_ALLOWED =
+  `--approval-mode=auto_edit '--allowed-tools=run_shell_command(git add)' '--allowed-tools=run_shell_command(git commit)' ` +
+  `'--allowed-tools=run_shell_command(conductor-hook)' --skip-trust`;
 
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
@@ -80,10 +96,10 @@ const DEFS: readonly PresetDef[] = [
   {
     id: 'gemini',
     label: 'Gemini CLI',
-    description: 'Google Gemini CLI (`gemini`); `--yolo`: every action auto-approved.',
+    description: 'Google Gemini CLI (`gemini`); file edits auto-approved, git add/commit and the hook pre-approved, the worktree trusted for the session.',
     executable: 'gemini',
-    headless: 'gemini --yolo "--prompt=$p"',
-    interactive: 'gemini --yolo "--prompt-interactive=$p"',
+    headless: `gemini ${GEMINI_ALLOWED} -o stream-json "--prompt=$p"`,
+    interactive: `gemini ${GEMINI_ALLOWED} "--prompt-interactive=$p"`,
   },
   {
     id: 'aider',
