@@ -9,6 +9,9 @@
 //              only tool_result blocks (the answer to a tool call) is not a turn
 //   toolCalls  tool_use blocks in the assistant messages
 //   hasTools   the request offers tools (Claude Code's side requests — titles, quota — offer none)
+// A resumed session (`claude --resume <id>`, the conductor's retry) holds the earlier attempt and then
+// a new conductor prompt: the brain sees the conversation from the latest prompt on, so the retry
+// runs its script from the start, as a model given a new task would.
 
 import { json, sse } from '../server.mjs';
 import { readPrompt } from '../script.mjs';
@@ -29,8 +32,13 @@ function toolResultText(block) {
 }
 
 /** The brain's view of a Messages request. */
+const CONDUCTOR_PROMPT = /You are implementing module `/;
+
 export function conversationOf(body) {
-  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  const all = Array.isArray(body?.messages) ? body.messages : [];
+  const isPrompt = (m) => m.role === 'user' && blocksOf(m.content).some((b) => b.type === 'text' && CONDUCTOR_PROMPT.test(b.text ?? ''));
+  const last = all.findLastIndex(isPrompt);
+  const messages = last > 0 ? all.slice(last) : all;
   const texts = [];
   const userTurns = [];
   const toolResults = [];
@@ -105,13 +113,15 @@ function answer(ctx) {
   const limited = ctx.rateLimited(conversation);
   if (limited) {
     // What Anthropic sends when a usage limit is hit: a rate_limit_error with the reset time in the
-    // message and in the unified rate-limit headers (epoch seconds), which Claude Code 2.1.197 takes
-    // as final (no retry). config.rateLimit.style 'retry-after' sends a plain 429 with only
-    // retry-after (seconds) instead, which Claude Code retries (CLAUDE_CODE_MAX_RETRIES times).
+    // message and in the unified rate-limit headers (epoch seconds), and retry-after (seconds).
+    // Claude Code 2.1.197 waits and retries when retry-after is short, and gives up at once (exit 1)
+    // when it is long; config.rateLimit.retryAfterSeconds overrides it (a test that wants the give-up
+    // without waiting an hour for the reset). config.rateLimit.style 'retry-after' sends retry-after only.
+    const rl = ctx.config.rateLimit ?? {};
     const resetSeconds = Math.ceil(limited.resetAtMs / 1000);
-    const retryAfter = String(Math.max(1, resetSeconds - Math.floor(Date.now() / 1000)));
+    const retryAfter = String(rl.retryAfterSeconds ?? Math.max(1, resetSeconds - Math.floor(Date.now() / 1000)));
     const headers =
-      ctx.config.rateLimit?.style === 'retry-after'
+      rl.style === 'retry-after'
         ? { 'retry-after': retryAfter }
         : {
             'retry-after': retryAfter,
