@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   AGENT_PRESETS,
@@ -48,7 +49,7 @@ describe('presets', () => {
       for (const mode of MODES) {
         const script = resolved(preset.id, mode).argv[2];
         const names = new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
-        for (const name of names) assert.ok(['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK'].includes(name), `${preset.id}: $${name}`);
+        for (const name of names) assert.ok(['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_RESUME_SESSION'].includes(name), `${preset.id}: $${name}`);
         assert.doesNotMatch(script, /\beval\b/);
         // Every use of the prompt is inside double quotes, so it stays one argument.
         for (const m of script.matchAll(/\$p\b/g)) {
@@ -72,6 +73,20 @@ describe('presets', () => {
       );
       assert.doesNotMatch(resolved('claude', mode).argv[2], /bypassPermissions|skip-permissions|CONDUCTOR_HOOK/);
     }
+  });
+
+  test('claude resumes the session of the previous attempt when the engine names one, as two arguments', () => {
+    const script = resolved('claude', 'headless').argv[2];
+    const argsWith = (env: Record<string, string>): string[] => {
+      // The preset's script with `claude` replaced by a printer of its arguments.
+      const printer = script.replace('exec claude ', 'exec printf "%s\\n" ');
+      return execFileSync('/bin/sh', ['-c', printer], { env: { PATH: process.env.PATH, CONDUCTOR_PROMPT_FILE: __filename, ...env }, encoding: 'utf8' }).split('\n');
+    };
+    assert.ok(!argsWith({}).includes('--resume'));
+    const id = 'abc def "$(touch x)"';
+    const args = argsWith({ CONDUCTOR_RESUME_SESSION: id });
+    assert.deepEqual(args.slice(args.indexOf('--resume'), args.indexOf('--resume') + 2), ['--resume', id]);
+    assert.deepEqual(args.slice(0, 4), ['-p', '--output-format', 'stream-json', '--verbose']);
     assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --full-auto/);
     assert.match(resolved('codex', 'interactive').argv[2], /exec codex --full-auto/);
     assert.match(resolved('gemini', 'headless').argv[2], /--yolo "--prompt=\$p"/);

@@ -19,7 +19,9 @@
 // |        |                                           |                                     | else is denied, never asked. `--` ends      |
 // |        |                                           |                                     | options, so a prompt starting with "-" stays |
 // |        |                                           |                                     | a prompt. Never bypassPermissions (refused  |
-// |        |                                           |                                     | as root). Native hooks: see below.          |
+// |        |                                           |                                     | as root). A retry resumes the session       |
+// |        |                                           |                                     | (`--resume $CONDUCTOR_RESUME_SESSION`).     |
+// |        |                                           |                                     | Native hooks: see below.                    |
 // | codex  | `codex exec <prompt>`: non-interactive    | `codex <prompt>`: TUI with a first   | `--full-auto` = sandbox workspace-write +   |
 // |        |                                           | prompt                              | no approval stops. That sandbox keeps .git  |
 // |        |                                           |                                     | (and a worktree's gitdir) read-only and     |
@@ -57,6 +59,13 @@ const READ_PROMPT = 'set -e; p=$(cat -- "$CONDUCTOR_PROMPT_FILE" && printf x); p
 /** What the claude preset may do without asking, the same in both modes (see the table above). */
 const CLAUDE_PERMISSIONS = `--permission-mode acceptEdits --allowedTools 'Bash(git add:*)' 'Bash(git commit:*)' 'Bash(conductor-hook:*)'`;
 
+/**
+ * A retry continues the previous attempt's Claude Code session (the engine sets
+ * CONDUCTOR_RESUME_SESSION to the session id the stream reported); the new prompt says what failed.
+ * Unset: nothing. Set: two arguments, `--resume` and the id, whatever the id holds.
+ */
+const CLAUDE_RESUME = '${CONDUCTOR_RESUME_SESSION:+--resume "$CONDUCTOR_RESUME_SESSION"}';
+
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
   label: string;
@@ -73,8 +82,8 @@ const DEFS: readonly PresetDef[] = [
     label: 'Claude Code',
     description: 'Anthropic Claude Code CLI (`claude`); file edits auto-approved, `git add`, `git commit` and `conductor-hook` pre-approved.',
     executable: 'claude',
-    headless: `claude -p --output-format stream-json --verbose ${CLAUDE_PERMISSIONS} -- "$p"`,
-    interactive: `claude ${CLAUDE_PERMISSIONS} -- "$p"`,
+    headless: `claude -p --output-format stream-json --verbose ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
+    interactive: `claude ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
   },
   {
     id: 'codex',
@@ -112,7 +121,9 @@ function scriptFor(line: string): string[] {
 
 /** The preset's command line for logs and previews, with the prompt shown as a placeholder. */
 function displayOf(line: string): string {
-  return line.replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`);
+  return line
+    .replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`)
+    .replace(/\$\{CONDUCTOR_RESUME_SESSION:\+(--[a-z-]+) "\$CONDUCTOR_RESUME_SESSION"\}/g, '[$1 <session of the previous attempt>]');
 }
 
 export const AGENT_PRESETS: readonly AgentPresetInfo[] = [
