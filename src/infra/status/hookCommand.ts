@@ -232,7 +232,9 @@ function runClaudeEvent(rest: string[], env: NodeJS.ProcessEnv, io: HookIo): Hoo
   } catch (e) {
     return { exitCode: 1, message: `conductor-hook claude-event: stdin is not Claude Code's hook JSON (${(e as Error).message})` };
   }
-  if (typeof payload !== 'object' || payload === null) return { exitCode: 1, message: 'conductor-hook claude-event: stdin is not a JSON object' };
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { exitCode: 1, message: 'conductor-hook claude-event: stdin is not a JSON object' };
+  }
   const report = claudeEventReport(payload as ClaudeHookPayload, readTranscriptTail);
   if (report === null) return { exitCode: 0 };
   const result = writeStatus({ status: report.status, summary: report.summary, files: [], testsPassing: null, validationOutput: null, gotchas: [] }, env);
