@@ -213,10 +213,10 @@ describe('preset scripts with fake agent executables', () => {
   }
 
   test('claude receives the prompt as ONE argument, byte for byte', async () => {
-    const allowed = ['--allowedTools', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash("$CONDUCTOR_HOOK":*)'];
+    const allowed = ['--allowedTools', 'Bash(git add:*)', 'Bash(git commit:*)', 'Bash(conductor-hook:*)'];
     assert.deepEqual(await runPreset('claude', 'headless'), {
       code: 0,
-      argv: ['-p', '--permission-mode', 'acceptEdits', ...allowed, '--', PROMPT],
+      argv: ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', ...allowed, '--', PROMPT],
     });
     assert.deepEqual(await runPreset('claude', 'interactive'), {
       code: 0,

@@ -488,7 +488,8 @@ describe('conduct', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const wt = `${repo.root}.worktrees/phase-1-claude/api`;
     const settings = JSON.parse(readFileSync(path.join(wt, '.claude/settings.local.json'), 'utf8'));
-    assert.match(JSON.stringify(settings.hooks.Stop), /CONDUCTOR_HOOK.*complete/);
+    assert.match(JSON.stringify(settings.hooks.Stop), /conductor-hook claude-event/);
+    assert.doesNotMatch(JSON.stringify(settings), /complete/, 'a turn ending never reports completion');
     assert.equal(git(wt, 'status', '--porcelain'), '', 'the settings file is excluded, not committed');
     const args = readFileSync(path.join(wt, '..', 'claude-args.txt'), 'utf8');
     assert.match(args, /^-p$/m);

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   AGENT_PRESETS,
   CLAUDE_SETTINGS_FILE,
-  CLAUDE_STOP_HOOK_COMMAND,
+  CLAUDE_EVENT_HOOK_COMMAND,
   mergeClaudeSettings,
   nativeHookSettings,
   resolveAgent,
@@ -48,7 +49,7 @@ describe('presets', () => {
       for (const mode of MODES) {
         const script = resolved(preset.id, mode).argv[2];
         const names = new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
-        for (const name of names) assert.ok(['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK'].includes(name), `${preset.id}: $${name}`);
+        for (const name of names) assert.ok(['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_RESUME_SESSION'].includes(name), `${preset.id}: $${name}`);
         assert.doesNotMatch(script, /\beval\b/);
         // Every use of the prompt is inside double quotes, so it stays one argument.
         for (const m of script.matchAll(/\$p\b/g)) {
@@ -62,7 +63,30 @@ describe('presets', () => {
   test('headless and interactive differ where the tools differ', () => {
     assert.match(resolved('claude', 'headless').argv[2], / -p /);
     assert.doesNotMatch(resolved('claude', 'interactive').argv[2], / -p /);
-    assert.match(resolved('claude', 'headless').argv[2], /--permission-mode acceptEdits/);
+    assert.match(resolved('claude', 'headless').argv[2], / -p --output-format stream-json --verbose /);
+    assert.doesNotMatch(resolved('claude', 'interactive').argv[2], /stream-json|--verbose/);
+    for (const mode of MODES) {
+      // Exactly what Claude Code may do unasked: edits in the worktree, git add/commit, the hook by its plain name.
+      assert.match(
+        resolved('claude', mode).argv[2],
+        / --permission-mode acceptEdits --allowedTools 'Bash\(git add:\*\)' 'Bash\(git commit:\*\)' 'Bash\(conductor-hook:\*\)' -- "\$p"$/,
+      );
+      assert.doesNotMatch(resolved('claude', mode).argv[2], /bypassPermissions|skip-permissions|CONDUCTOR_HOOK/);
+    }
+  });
+
+  test('claude resumes the session of the previous attempt when the engine names one, as two arguments', () => {
+    const script = resolved('claude', 'headless').argv[2];
+    const argsWith = (env: Record<string, string>): string[] => {
+      // The preset's script with `claude` replaced by a printer of its arguments.
+      const printer = script.replace('exec claude ', 'exec printf "%s\\n" ');
+      return execFileSync('/bin/sh', ['-c', printer], { env: { PATH: process.env.PATH, CONDUCTOR_PROMPT_FILE: __filename, ...env }, encoding: 'utf8' }).split('\n');
+    };
+    assert.ok(!argsWith({}).includes('--resume'));
+    const id = 'abc def "$(touch x)"';
+    const args = argsWith({ CONDUCTOR_RESUME_SESSION: id });
+    assert.deepEqual(args.slice(args.indexOf('--resume'), args.indexOf('--resume') + 2), ['--resume', id]);
+    assert.deepEqual(args.slice(0, 4), ['-p', '--output-format', 'stream-json', '--verbose']);
     assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --full-auto/);
     assert.match(resolved('codex', 'interactive').argv[2], /exec codex --full-auto/);
     assert.match(resolved('gemini', 'headless').argv[2], / -o stream-json "--prompt=\$p"$/);
@@ -100,20 +124,22 @@ describe('custom commands', () => {
 });
 
 describe('native hook settings', () => {
-  test('Claude Code gets a Stop hook in .claude/settings.local.json; the others get nothing', () => {
+  const ours = { hooks: [{ type: 'command', command: 'conductor-hook claude-event' }] };
+
+  test('Claude Code gets Stop and Notification hooks running `conductor-hook claude-event`; the others get nothing', () => {
     const s = nativeHookSettings('claude');
     assert.ok(s);
     assert.equal(s.path, CLAUDE_SETTINGS_FILE);
-    assert.equal(s.hookCommand, CLAUDE_STOP_HOOK_COMMAND);
-    assert.deepEqual(JSON.parse(s.content), {
-      hooks: { Stop: [{ hooks: [{ type: 'command', command: '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"' }] }] },
-    });
+    assert.equal(s.hookCommand, CLAUDE_EVENT_HOOK_COMMAND);
+    assert.deepEqual(JSON.parse(s.content), { hooks: { Stop: [ours], Notification: [ours] } });
+    assert.doesNotMatch(s.content, /complete/, 'a native hook never reports completion');
     for (const id of ['codex', 'gemini', 'aider', 'custom', 'node agent.mjs']) assert.equal(nativeHookSettings(id), null, id);
   });
 });
 
 describe('mergeClaudeSettings', () => {
-  const hook = CLAUDE_STOP_HOOK_COMMAND;
+  const hook = CLAUDE_EVENT_HOOK_COMMAND;
+  const ours = { hooks: [{ type: 'command', command: hook }] };
 
   function merged(existing: string | null): { text: string; changed: boolean } {
     const r = mergeClaudeSettings(existing, hook);
@@ -136,7 +162,8 @@ describe('mergeClaudeSettings', () => {
       ...existing,
       hooks: {
         PreToolUse: existing.hooks.PreToolUse,
-        Stop: [...existing.hooks.Stop, { hooks: [{ type: 'command', command: hook }] }],
+        Stop: [...existing.hooks.Stop, ours],
+        Notification: [ours],
       },
     });
     assert.ok(text.endsWith('}\n'));
@@ -149,13 +176,21 @@ describe('mergeClaudeSettings', () => {
       assert.equal(twice.changed, false);
       assert.equal(twice.text, once.text);
       assert.equal(JSON.parse(once.text).hooks.Stop.length, 1);
+      assert.equal(JSON.parse(once.text).hooks.Notification.length, 1);
     }
   });
 
   test('an existing file that already runs the hook (in any group) is left byte-for-byte', () => {
     const text = '{ "hooks": { "Stop": [ { "matcher": "", "hooks": [ {"type": "command", "command": "x"}, {"type": "command", "command": ' +
-      JSON.stringify(hook) + '} ] } ] } }';
+      JSON.stringify(hook) + '} ] } ], "Notification": [ { "hooks": [ {"type": "command", "command": ' + JSON.stringify(hook) + '} ] } ] } }';
     assert.deepEqual(merged(text), { ok: true, text, changed: false });
+  });
+
+  test('the Stop hook of earlier versions, which reported complete at every turn end, is removed', () => {
+    const stale = { type: 'command', command: '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"' };
+    const mine = { type: 'command', command: 'notify-send done' };
+    const { text } = merged(JSON.stringify({ hooks: { Stop: [{ hooks: [stale] }, { hooks: [mine, stale] }] } }));
+    assert.deepEqual(JSON.parse(text).hooks.Stop, [{ hooks: [mine] }, ours]);
   });
 
   test('malformed files are reported, not overwritten', () => {
@@ -164,6 +199,7 @@ describe('mergeClaudeSettings', () => {
       ['[1, 2]', /JSON object/],
       ['{"hooks": []}', /"hooks" must be an object/],
       ['{"hooks": {"Stop": {}}}', /"hooks.Stop" must be a list/],
+      ['{"hooks": {"Notification": 1}}', /"hooks.Notification" must be a list/],
     ] as const) {
       const r = mergeClaudeSettings(text, hook);
       assert.ok(!r.ok && pattern.test(r.error), `${text} -> ${JSON.stringify(r)}`);

@@ -9,11 +9,19 @@
 //
 // | preset | headless                                  | interactive                         | notes                                      |
 // |--------|-------------------------------------------|-------------------------------------|--------------------------------------------|
-// | claude | `claude -p` (`--print`): answer and exit  | `claude <prompt>`: REPL with a first | `--permission-mode acceptEdits` approves    |
-// |        |                                           | prompt                              | file edits only; Bash still needs approval, |
-// |        |                                           |                                     | so `--allowedTools` pre-approves git add/   |
-// |        |                                           |                                     | commit and the hook. `--` ends options, so  |
-// |        |                                           |                                     | a prompt starting with "-" stays a prompt.  |
+// | claude | `claude -p --output-format stream-json   | `claude <prompt>`: REPL with a first | `--permission-mode acceptEdits` approves    |
+// |        | --verbose`: answer and exit, one JSON     | prompt. Asks once per new worktree  | file edits inside the worktree only; Bash   |
+// |        | event a line (session, usage, denials)    | whether to trust the folder.        | needs approval except the three commands    |
+// |        | (checked on Claude Code 2.1.197)          |                                     | `--allowedTools` pre-approves: `git add`,   |
+// |        |                                           |                                     | `git commit` and `conductor-hook` (by its   |
+// |        |                                           |                                     | plain name: Claude Code refuses any command |
+// |        |                                           |                                     | with a `$VAR` in it). Headless, anything    |
+// |        |                                           |                                     | else is denied, never asked. `--` ends      |
+// |        |                                           |                                     | options, so a prompt starting with "-" stays |
+// |        |                                           |                                     | a prompt. Never bypassPermissions (refused  |
+// |        |                                           |                                     | as root). A retry resumes the session       |
+// |        |                                           |                                     | (`--resume $CONDUCTOR_RESUME_SESSION`).     |
+// |        |                                           |                                     | Native hooks: see below.                    |
 // | codex  | `codex exec <prompt>`: non-interactive    | `codex <prompt>`: TUI with a first   | `--full-auto` = sandbox workspace-write +   |
 // |        |                                           | prompt                              | no approval stops. That sandbox keeps .git  |
 // |        |                                           |                                     | (and a worktree's gitdir) read-only and     |
@@ -55,8 +63,15 @@ export interface AgentPresetInfo {
 /** Reads the prompt file into $p byte-for-byte (trailing newlines included); exits if it cannot. */
 const READ_PROMPT = 'set -e; p=$(cat -- "$CONDUCTOR_PROMPT_FILE" && printf x); p=${p%x}';
 
-/** Each entry is the text after `exec ` in the fixed script; "$p" is the prompt, one argument. */
-const CLAUDE_ALLOWED = `--allowedTools 'Bash(git add:*)' 'Bash(git commit:*)' 'Bash("$CONDUCTOR_HOOK":*)'`;
+/** What the claude preset may do without asking, the same in both modes (see the table above). */
+const CLAUDE_PERMISSIONS = `--permission-mode acceptEdits --allowedTools 'Bash(git add:*)' 'Bash(git commit:*)' 'Bash(conductor-hook:*)'`;
+
+/**
+ * A retry continues the previous attempt's Claude Code session (the engine sets
+ * CONDUCTOR_RESUME_SESSION to the session id the stream reported); the new prompt says what failed.
+ * Unset: nothing. Set: two arguments, `--resume` and the id, whatever the id holds.
+ */
+const CLAUDE_RESUME = '${CONDUCTOR_RESUME_SESSION:+--resume "$CONDUCTOR_RESUME_SESSION"}';
 
 /**
  * Gemini CLI: file edits inside the workspace auto-approved (`auto_edit`), and exactly these shell
@@ -76,14 +91,15 @@ interface PresetDef {
   interactive: string;
 }
 
+/** Each entry is the text after `exec ` in the fixed script; "$p" is the prompt, one argument. */
 const DEFS: readonly PresetDef[] = [
   {
     id: 'claude',
     label: 'Claude Code',
-    description: 'Anthropic Claude Code CLI (`claude`); file edits auto-approved, git add/commit and the hook pre-approved.',
+    description: 'Anthropic Claude Code CLI (`claude`); file edits auto-approved, `git add`, `git commit` and `conductor-hook` pre-approved.',
     executable: 'claude',
-    headless: `claude -p --permission-mode acceptEdits ${CLAUDE_ALLOWED} -- "$p"`,
-    interactive: `claude --permission-mode acceptEdits ${CLAUDE_ALLOWED} -- "$p"`,
+    headless: `claude -p --output-format stream-json --verbose ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
+    interactive: `claude ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
   },
   {
     id: 'codex',
@@ -121,7 +137,9 @@ function scriptFor(line: string): string[] {
 
 /** The preset's command line for logs and previews, with the prompt shown as a placeholder. */
 function displayOf(line: string): string {
-  return line.replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`);
+  return line
+    .replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`)
+    .replace(/\$\{CONDUCTOR_RESUME_SESSION:\+(--[a-z-]+) "\$CONDUCTOR_RESUME_SESSION"\}/g, '[$1 <session of the previous attempt>]');
 }
 
 export const AGENT_PRESETS: readonly AgentPresetInfo[] = [
@@ -178,10 +196,23 @@ function presetList(): string {
   return DEFS.map((d) => d.id).join(', ');
 }
 
-// --- Claude Code native Stop hook ---
+// --- Claude Code native hooks ---
+//
+// Claude Code runs `conductor-hook claude-event` (infra/status/hookCommand.ts) with the hook's JSON on
+// stdin at these events. A turn ending is never completion — only the agent's own report, or the
+// process ending with proof, is:
+//   Stop                              → progress, or needs-input when the last message asks a question
+//   Notification idle_prompt          → needs-input (waiting for the user's next message)
+//   Notification permission_prompt    → needs-input (waiting for the user's approval)
+// The hook runs by its plain name: the engine puts its folder first on the agent's PATH.
 
-/** Run by Claude Code when it finishes, so a session that forgets to report still reports. */
-export const CLAUDE_STOP_HOOK_COMMAND = '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"';
+export const CLAUDE_EVENT_HOOK_COMMAND = 'conductor-hook claude-event';
+
+/** The events the hook listens to (a Notification group without matcher: the hook filters by type). */
+export const CLAUDE_HOOK_EVENTS = ['Stop', 'Notification'] as const;
+
+/** Hooks written by earlier versions, removed on merge: that Stop hook reported `complete` at every turn end. */
+const STALE_CLAUDE_HOOK_COMMANDS = new Set(['"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"']);
 
 export const CLAUDE_SETTINGS_FILE = '.claude/settings.local.json';
 
@@ -194,12 +225,12 @@ export interface NativeHookSettings {
   content: string;
 }
 
-/** Settings that make the agent report completion by itself, or null when the preset has none. */
+/** Settings that make the agent report its turn ends and waits by itself, or null when the preset has none. */
 export function nativeHookSettings(preset: string): NativeHookSettings | null {
   if (preset.trim().toLowerCase() !== 'claude') return null;
-  const merged = mergeClaudeSettings(null, CLAUDE_STOP_HOOK_COMMAND);
+  const merged = mergeClaudeSettings(null, CLAUDE_EVENT_HOOK_COMMAND);
   // Merging into nothing cannot fail.
-  return { path: CLAUDE_SETTINGS_FILE, hookCommand: CLAUDE_STOP_HOOK_COMMAND, content: merged.ok ? merged.text : '' };
+  return { path: CLAUDE_SETTINGS_FILE, hookCommand: CLAUDE_EVENT_HOOK_COMMAND, content: merged.ok ? merged.text : '' };
 }
 
 export type MergeSettingsResult = { ok: true; text: string; changed: boolean } | { ok: false; error: string };
@@ -210,10 +241,23 @@ function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function runsCommand(group: Json, command: string): boolean {
+  return isObject(group) && Array.isArray(group.hooks) && group.hooks.some((h) => isObject(h) && h.type === 'command' && h.command === command);
+}
+
+/** The group without the stale hooks; null when nothing of it is left. */
+function withoutStale(group: Json): Json | null {
+  if (!isObject(group) || !Array.isArray(group.hooks)) return group;
+  const kept = group.hooks.filter((h) => !(isObject(h) && h.type === 'command' && typeof h.command === 'string' && STALE_CLAUDE_HOOK_COMMANDS.has(h.command)));
+  if (kept.length === group.hooks.length) return group;
+  return kept.length > 0 ? { ...group, hooks: kept } : null;
+}
+
 /**
- * Adds a `Stop` hook running `hookCommand` to Claude Code settings, keeping every other key and hook.
- * Already present: the text is returned unchanged. Claude Code's format:
- * `{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "…"}]}]}}`.
+ * Adds a hook running `hookCommand` at each of CLAUDE_HOOK_EVENTS to Claude Code settings, keeping
+ * every other key and hook, and removes the stale `complete` Stop hook of earlier versions. Already
+ * as wanted: the text is returned unchanged. Claude Code's format:
+ * `{"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "…"}]}], "Notification": […]}}`.
  */
 export function mergeClaudeSettings(existingJsonText: string | null, hookCommand: string): MergeSettingsResult {
   const source = existingJsonText?.replace(/^\uFEFF/, '') ?? '';
@@ -231,20 +275,19 @@ export function mergeClaudeSettings(existingJsonText: string | null, hookCommand
 
   const hooks = settings.hooks ?? {};
   if (!isObject(hooks)) return { ok: false, error: `${CLAUDE_SETTINGS_FILE}: "hooks" must be an object.` };
-  const stop = hooks.Stop ?? [];
-  if (!Array.isArray(stop)) return { ok: false, error: `${CLAUDE_SETTINGS_FILE}: "hooks.Stop" must be a list.` };
-
-  const present = stop.some(
-    (group) =>
-      isObject(group) &&
-      Array.isArray(group.hooks) &&
-      group.hooks.some((h) => isObject(h) && h.type === 'command' && h.command === hookCommand),
-  );
-  if (present && existingJsonText !== null) return { ok: true, text: existingJsonText, changed: false };
-
-  const next: Record<string, Json> = {
-    ...settings,
-    hooks: { ...hooks, Stop: [...stop, { hooks: [{ type: 'command', command: hookCommand }] }] },
-  };
-  return { ok: true, text: `${JSON.stringify(next, null, 2)}\n`, changed: true };
+  const next: Record<string, Json> = { ...hooks };
+  let changed = false;
+  for (const event of CLAUDE_HOOK_EVENTS) {
+    const groups = hooks[event] ?? [];
+    if (!Array.isArray(groups)) return { ok: false, error: `${CLAUDE_SETTINGS_FILE}: "hooks.${event}" must be a list.` };
+    const kept = groups.map(withoutStale).filter((g): g is Json => g !== null);
+    if (kept.length !== groups.length || kept.some((g, i) => g !== groups[i])) changed = true;
+    if (!kept.some((g) => runsCommand(g, hookCommand))) {
+      kept.push({ hooks: [{ type: 'command', command: hookCommand }] });
+      changed = true;
+    }
+    next[event] = kept;
+  }
+  if (!changed && existingJsonText !== null) return { ok: true, text: existingJsonText, changed: false };
+  return { ok: true, text: `${JSON.stringify({ ...settings, hooks: next }, null, 2)}\n`, changed: true };
 }

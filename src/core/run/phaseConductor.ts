@@ -2,7 +2,7 @@
 // happens (status lines, exits, proofs) into events, saves the state after every change, and
 // repeats until decide() says the phase is done.
 import { buildPrompt } from '../agents/prompt';
-import { mergeClaudeSettings } from '../agents/presets';
+import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } from '../agents/presets';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
@@ -356,16 +356,17 @@ export class PhaseConductor {
     for (const e of statusEventsIn(file, text)) this.onStatus({ ...e, module: id, phase: this.phase.slug });
   }
 
+  /** Claude Code's native hooks report turn ends and waits (never completion); see presets.ts. */
   private async installClaudeHook(m: ModuleRecord): Promise<void> {
-    const file = `${m.worktree}/.claude/settings.local.json`;
-    const merged = mergeClaudeSettings(await this.ports.files.read(file), '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"');
+    const file = `${m.worktree}/${CLAUDE_SETTINGS_FILE}`;
+    const merged = mergeClaudeSettings(await this.ports.files.read(file), CLAUDE_EVENT_HOOK_COMMAND);
     if (!merged.ok) {
       // The user's own settings file is not JSON we understand: leave it alone, the prompt still says how to report.
       this.note(`${m.id}: ${file} was left as it is (${merged.error}); the agent reports through its prompt only.`);
       return;
     }
     if (merged.changed) await this.ports.files.write(file, merged.text);
-    await this.ports.repo.excludeLocally('/.claude/settings.local.json');
+    await this.ports.repo.excludeLocally(`/${CLAUDE_SETTINGS_FILE}`);
   }
 
   private async failStart(action: Extract<Action, { type: 'start' }>, message: string): Promise<void> {

@@ -30,7 +30,8 @@ export interface StatusLineRecord {
 
 const USAGE =
   `usage: conductor-hook <${AGENT_STATUSES.join('|')}> [--summary TEXT] [--files a,b] [--file PATH]... ` +
-  '[--tests-passing true|false] [--validation-output TEXT] [--gotcha TEXT]...';
+  '[--tests-passing true|false] [--validation-output TEXT] [--gotcha TEXT]...\n' +
+  '       conductor-hook claude-event   (run by Claude Code\'s own hooks, with their JSON on stdin)';
 
 const USAGE_ERROR = 2;
 
@@ -43,13 +44,22 @@ interface HookArgs {
   gotchas: string[];
 }
 
-export function runHook(argv: string[], env: NodeJS.ProcessEnv): HookResult {
+export interface HookIo {
+  /** The whole of stdin (read only by subcommands that take input there, e.g. `claude-event`). */
+  stdin?: () => string;
+}
+
+export function runHook(argv: string[], env: NodeJS.ProcessEnv, io: HookIo = {}): HookResult {
   if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help')) {
     return { exitCode: 0, message: USAGE };
   }
+  if (argv[0] === CLAUDE_EVENT) return runClaudeEvent(argv.slice(1), env, io);
   const args = parseHookArgs(argv);
   if (typeof args === 'string') return { exitCode: USAGE_ERROR, message: `conductor-hook: ${args} (conductor-hook --help shows the usage)` };
+  return writeStatus(args, env);
+}
 
+function writeStatus(args: HookArgs, env: NodeJS.ProcessEnv): HookResult {
   const target = env.CONDUCTOR_STATUS_FILE;
   if (!target) {
     return {
@@ -84,6 +94,151 @@ export function runHook(argv: string[], env: NodeJS.ProcessEnv): HookResult {
     return { exitCode: 1, message: `conductor-hook: cannot append to ${file}: ${(e as Error).message}` };
   }
   return { exitCode: 0 };
+}
+
+// --- `conductor-hook claude-event`: Claude Code's native hooks (settings from presets.ts) ---
+//
+// Claude Code 2.1.197 runs the hook with one JSON object on stdin, e.g. at the end of a turn
+//   {"session_id", "transcript_path", "cwd", "permission_mode", "hook_event_name": "Stop",
+//    "stop_hook_active": false, "last_assistant_message": "Done: …", …}
+// and when it waits for the user
+//   {"session_id", "transcript_path", "cwd", "hook_event_name": "Notification",
+//    "notification_type": "idle_prompt" | "permission_prompt" | …, "message": "…"}.
+// A turn ending is never completion: Stop → progress, or needs-input when the agent's last message
+// asks a question; idle_prompt → needs-input; permission_prompt → needs-input (waiting for approval).
+// Exit code 2 would make Claude Code block the stop and feed our message to the model: never used here.
+
+export const CLAUDE_EVENT = 'claude-event';
+
+export interface ClaudeHookPayload {
+  hook_event_name?: unknown;
+  notification_type?: unknown;
+  message?: unknown;
+  last_assistant_message?: unknown;
+  transcript_path?: unknown;
+}
+
+const SUMMARY_MAX = 400;
+
+function oneLine(text: string, max = SUMMARY_MAX): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The question a message ends with (its last paragraph), or null when it does not end with one. */
+export function trailingQuestion(message: string): string | null {
+  const text = message.trim().replace(/[\s*_`"')\]»”]+$/u, '');
+  if (!/[?？]$/u.test(text)) return null;
+  const paragraphs = text.split(/\n\s*\n/);
+  return oneLine(paragraphs[paragraphs.length - 1]);
+}
+
+type TranscriptBlock = { type?: unknown; text?: unknown; name?: unknown; input?: unknown };
+
+/** The content blocks of the assistant messages in a Claude Code transcript (JSONL), last first. */
+function* assistantBlocksFromLast(transcriptJsonl: string): Generator<TranscriptBlock[]> {
+  const lines = transcriptJsonl.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(lines[i]);
+    } catch {
+      continue;
+    }
+    const e = entry as { type?: unknown; message?: { content?: unknown } } | null;
+    if (e?.type !== 'assistant') continue;
+    const content = e.message?.content;
+    if (typeof content === 'string') yield [{ type: 'text', text: content }];
+    else if (Array.isArray(content)) yield content.filter((b): b is TranscriptBlock => typeof b === 'object' && b !== null);
+  }
+}
+
+/** The text of the last assistant message in a Claude Code transcript (JSONL), or null. */
+export function lastAssistantText(transcriptJsonl: string): string | null {
+  for (const blocks of assistantBlocksFromLast(transcriptJsonl)) {
+    const text = blocks.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string).join('\n');
+    if (text.trim() !== '') return text;
+  }
+  return null;
+}
+
+/** The last tool call in a transcript, as `Bash \`git push origin HEAD\``, or null. */
+function lastToolCall(transcriptJsonl: string): string | null {
+  for (const blocks of assistantBlocksFromLast(transcriptJsonl)) {
+    const call = blocks.filter((b) => b.type === 'tool_use').at(-1);
+    if (!call) continue;
+    const input = (typeof call.input === 'object' && call.input !== null ? call.input : {}) as Record<string, unknown>;
+    const what = [input.command, input.file_path, input.url].find((v): v is string => typeof v === 'string');
+    const name = typeof call.name === 'string' ? call.name : 'a tool';
+    return what === undefined ? name : `${name} \`${oneLine(what, 200)}\``;
+  }
+  return null;
+}
+
+/** What a Claude Code hook event means for the module, or null when it means nothing to report. */
+export function claudeEventReport(payload: ClaudeHookPayload, readTranscript: (file: string) => string | null): { status: AgentStatus; summary: string } | null {
+  const event = payload.hook_event_name;
+  if (event === 'Stop') {
+    let last = typeof payload.last_assistant_message === 'string' ? payload.last_assistant_message : null;
+    if (last === null && typeof payload.transcript_path === 'string') {
+      const transcript = readTranscript(payload.transcript_path);
+      last = transcript === null ? null : lastAssistantText(transcript);
+    }
+    const question = last === null ? null : trailingQuestion(last);
+    if (question !== null) return { status: 'needs-input', summary: question };
+    return { status: 'progress', summary: last?.trim() ? `Claude Code ended its turn: ${oneLine(last, 200)}` : 'Claude Code ended its turn' };
+  }
+  if (event === 'Notification') {
+    const message = typeof payload.message === 'string' ? oneLine(payload.message) : '';
+    const type = typeof payload.notification_type === 'string' ? payload.notification_type : '';
+    if (type === 'permission_prompt' || (type === '' && /permission/i.test(message))) {
+      const transcript = typeof payload.transcript_path === 'string' ? readTranscript(payload.transcript_path) : null;
+      const call = transcript === null ? null : lastToolCall(transcript);
+      return { status: 'needs-input', summary: `Claude Code is waiting for your approval${call ? ` to run ${call}` : ''}${message ? `: ${message}` : ''}` };
+    }
+    if (type === 'idle_prompt' || (type === '' && /waiting for your input/i.test(message))) {
+      return { status: 'needs-input', summary: `Claude Code is waiting for your input${message ? `: ${message}` : ''}` };
+    }
+    if (type === 'elicitation_dialog') {
+      return { status: 'needs-input', summary: `Claude Code is asking you something${message ? `: ${message}` : ''}` };
+    }
+  }
+  return null;
+}
+
+function readTranscriptTail(file: string): string | null {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const length = Math.min(size, 1024 * 1024);
+      const buffer = Buffer.alloc(length);
+      fs.readSync(fd, buffer, 0, length, size - length);
+      return buffer.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
+function runClaudeEvent(rest: string[], env: NodeJS.ProcessEnv, io: HookIo): HookResult {
+  // Exit 1 (never 2): Claude Code shows the message and goes on.
+  if (rest.length > 0) return { exitCode: 1, message: `conductor-hook claude-event: unexpected argument ${JSON.stringify(rest[0])} (it reads Claude Code's hook JSON on stdin)` };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(io.stdin?.() ?? '');
+  } catch (e) {
+    return { exitCode: 1, message: `conductor-hook claude-event: stdin is not Claude Code's hook JSON (${(e as Error).message})` };
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { exitCode: 1, message: 'conductor-hook claude-event: stdin is not a JSON object' };
+  }
+  const report = claudeEventReport(payload as ClaudeHookPayload, readTranscriptTail);
+  if (report === null) return { exitCode: 0 };
+  const result = writeStatus({ status: report.status, summary: report.summary, files: [], testsPassing: null, validationOutput: null, gotchas: [] }, env);
+  return result.exitCode === USAGE_ERROR ? { ...result, exitCode: 1 } : result;
 }
 
 /** Parsed arguments, or a one-line description of what is wrong with them. */

@@ -1,11 +1,13 @@
 // The stream parser of each preset that has a machine-readable headless output.
 import type { AgentPresetId } from '../presets';
+import { claudeStreamParser } from './claude';
 import { GeminiStreamParser } from './gemini';
 import type { AgentStreamParser } from './signals';
 
 export type { AgentSignal, AgentStreamParser } from './signals';
 
 const FACTORIES: Partial<Record<AgentPresetId, () => AgentStreamParser>> = {
+  claude: claudeStreamParser,
   gemini: () => new GeminiStreamParser(),
 };
 
