@@ -14,12 +14,15 @@
 // |        |                                           |                                     | so `--allowedTools` pre-approves git add/   |
 // |        |                                           |                                     | commit and the hook. `--` ends options, so  |
 // |        |                                           |                                     | a prompt starting with "-" stays a prompt.  |
-// | codex  | `codex exec <prompt>`: non-interactive    | `codex <prompt>`: TUI with a first   | `--full-auto` = sandbox workspace-write +   |
-// |        |                                           | prompt                              | no approval stops. That sandbox keeps .git  |
-// |        |                                           |                                     | (and a worktree's gitdir) read-only and     |
-// |        |                                           |                                     | blocks writes outside the worktree: commits |
-// |        |                                           |                                     | and the hook may fail; use a custom command |
-// |        |                                           |                                     | with `--sandbox danger-full-access` if so.  |
+// | codex  | `codex exec --json <prompt>`:         | `codex <prompt>`: TUI with a first   | `--sandbox workspace-write` keeps the       |
+// |        | non-interactive, JSONL events; `exec` | prompt; `--ask-for-approval          | sandbox (0.169.0 has no `--full-auto`).     |
+// |        | never asks for approval               | on-request` asks before anything the | `--add-dir` makes exactly these writable    |
+// |        |                                       | sandbox refuses; asks once per repo  | besides the worktree: its own gitdir, the   |
+// |        |                                       | to trust it                          | common objects/, refs/ and logs/ (so `git   |
+// |        |                                       |                                      | commit` works) and the phase's status       |
+// |        |                                       |                                      | folder (so the hook works) — never the      |
+// |        |                                       |                                      | whole .git (hooks/, config stay read-only). |
+// |        | retry: `codex exec resume <id>` when CONDUCTOR_RESUME_SESSION is set (same sandbox flags)                    |
 // | gemini | `gemini --prompt=<p>` (`-p`): headless    | `--prompt-interactive=<p>` (`-i`):   | `--yolo` (`-y`) auto-approves every action  |
 // |        |                                           | run, then stay interactive          | (newer releases also accept                 |
 // |        |                                           |                                     | `--approval-mode=yolo`). The `=` form keeps |
@@ -51,6 +54,15 @@ const READ_PROMPT = 'set -e; p=$(cat -- "$CONDUCTOR_PROMPT_FILE" && printf x); p
 /** Each entry is the text after `exec ` in the fixed script; "$p" is the prompt, one argument. */
 const CLAUDE_ALLOWED = `--allowedTools 'Bash(git add:*)' 'Bash(git commit:*)' 'Bash("$CONDUCTOR_HOOK":*)'`;
 
+/**
+ * Codex's sandbox: workspace-write (the worktree), plus the narrow roots `git commit` in a worktree and
+ * the hook need. Never the whole common .git: a sandboxed agent could plant a hook there that later
+ * runs unsandboxed.
+ */
+const CODEX_SANDBOX =
+  '-c allow_login_shell=false --sandbox workspace-write --add-dir "$CONDUCTOR_GIT_DIR" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/objects" ' +
+  '--add-dir "$CONDUCTOR_GIT_COMMON_DIR/refs" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/logs" --add-dir "$CONDUCTOR_STATUS_DIR"';
+
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
   label: string;
@@ -72,10 +84,11 @@ const DEFS: readonly PresetDef[] = [
   {
     id: 'codex',
     label: 'Codex CLI',
-    description: 'OpenAI Codex CLI (`codex`); `--full-auto`: sandboxed workspace writes, no approval stops.',
+    description:
+      'OpenAI Codex CLI (`codex`); sandbox workspace-write: the worktree, its git dirs (not hooks or config) and the status folder are writable.',
     executable: 'codex',
-    headless: 'codex exec --full-auto -- "$p"',
-    interactive: 'codex --full-auto -- "$p"',
+    headless: `codex exec --json ${CODEX_SANDBOX} \${CONDUCTOR_RESUME_SESSION:+resume "$CONDUCTOR_RESUME_SESSION"} -- "$p"`,
+    interactive: `codex ${CODEX_SANDBOX} --ask-for-approval on-request -- "$p"`,
   },
   {
     id: 'gemini',
