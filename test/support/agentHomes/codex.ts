@@ -27,6 +27,7 @@ export async function prepareCodexHome(home: string, serverUrl: string, options:
     `model = ${tomlString(CODEX_TEST_MODEL)}`,
     'model_provider = "scripted"',
     'check_for_update_on_startup = false',
+    'web_search = "disabled"',
     'hide_agent_reasoning = true',
     '',
     '[model_providers.scripted]',
@@ -48,6 +49,16 @@ export async function prepareCodexHome(home: string, serverUrl: string, options:
     '',
     '[feedback]',
     'enabled = false',
+    '',
+    // Features that reach the internet on their own: the plugin marketplace (a `git clone` of
+    // github.com/openai/plugins, api.github.com), apps/connectors and remote plugins (chatgpt.com).
+    '[features]',
+    'plugins = false',
+    'remote_plugin = false',
+    'plugin_sharing = false',
+    'apps = false',
+    'tool_suggest = false',
+    'in_app_updates = false',
     '',
   ].join('\n');
   await writeFile(path.join(codexHome, 'config.toml'), config);
