@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, DIST_CLI, type BinResult } from '../support/conductorBin';
@@ -48,7 +49,8 @@ const repos: TempRepo[] = [];
 before(async () => {
   if (skipUnlessInstalled('codex')) return;
   // Loaded at run time: the server is plain ESM (.mjs), these tests run as CommonJS.
-  const { startModelServer } = (await import('../model-server/server.mjs')) as { startModelServer: (config: object) => Promise<ModelServer> };
+  const url = pathToFileURL(path.join(__dirname, '../model-server/server.mjs')).href;
+  const { startModelServer } = (await import(url)) as { startModelServer: (config: object) => Promise<ModelServer> };
   server = await startModelServer({});
 });
 after(async () => {
