@@ -69,14 +69,14 @@ function project(modules: string[], files: Record<string, string> = {}): TempRep
   return repo;
 }
 
-async function conduct(repo: TempRepo, config: Record<string, unknown>): Promise<BinResult & { env: Record<string, string> }> {
+async function conduct(repo: TempRepo, config: Record<string, unknown>, timeoutMs = CONDUCT_TIMEOUT_MS): Promise<BinResult & { env: Record<string, string> }> {
   server.config = config;
   const env = { ...(await prepareCodexHome(path.join(repo.root, '..', 'home'), server.url)), PATH: pathWithRealAgents() };
   const result = await new Promise<BinResult>((resolve) => {
     execFile(
       process.execPath,
       [DIST_CLI, 'conduct', '1', '--agent', 'codex'],
-      { cwd: repo.root, env: { ...process.env, ...GIT_ENV, ...env }, timeout: CONDUCT_TIMEOUT_MS, killSignal: 'SIGINT', maxBuffer: 16 * 1024 * 1024 },
+      { cwd: repo.root, env: { ...process.env, ...GIT_ENV, ...env }, timeout: timeoutMs, killSignal: 'SIGINT', maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -165,6 +165,10 @@ describe('codex preset (real Codex CLI)', { skip: skipUnlessInstalled('codex') }
     assert.equal(status.get('catalog')!.state, 'failed');
     assert.equal(status.get('catalog')!.lastSummary, 'catalog: the scripted model could not finish');
     assert.equal(status.get('cart')!.state, 'blocked');
+    // The retry resumed the first attempt's Codex session.
+    const sessions = signalsOf(agentLog(repo, 'catalog')).filter((x): x is Extract<AgentSignal, { kind: 'session' }> => x.kind === 'session');
+    assert.equal(sessions.length, status.get('catalog')!.attempts);
+    assert.ok(sessions.every((x) => x.sessionId === sessions[0]!.sessionId));
   });
 
   test('the sandbox binds: writes into .git/hooks and the main checkout are refused, and the stream says so', { timeout: CONDUCT_TIMEOUT_MS + 30_000 }, async () => {
@@ -197,27 +201,35 @@ describe('codex preset (real Codex CLI)', { skip: skipUnlessInstalled('codex') }
     assert.match(git(repo.root, 'show', '--name-only', '--format=%s', status.get('catalog')!.branch), /src\/catalog\.js/);
   });
 
-  test('a usage limit (HTTP 429 usage_limit_reached): Codex stops at once; the stream gives the reset time', { timeout: CONDUCT_TIMEOUT_MS + 30_000 }, async () => {
+  test('a usage limit (HTTP 429 usage_limit_reached) pauses the module until the reset time Codex shows, then its session resumes', { timeout: 200_000 }, async () => {
     const repo = project(['catalog']);
-    const untilMs = Date.now() + 30 * 60_000;
+    // Long enough for Codex to start and meet the limit. Codex shows the reset to the minute and the
+    // parser rounds it up, so the module waits until the next minute boundary after untilMs.
+    const untilMs = Date.now() + 15_000;
     const from = server.requests.length;
-    const r = await conduct(repo, { default: 'diligent', rateLimit: { modules: '*', untilMs } });
-    // Until the engine pauses on usage-limit signals, the module is retried and then fails.
-    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const r = await conduct(repo, { default: 'diligent', rateLimit: { modules: '*', untilMs } }, 170_000);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const resumesAt = /paused — paused: (You’ve hit your usage limit\.[^\n]*) \(resumes at ([^)]+)\)/.exec(r.stdout);
+    assert.ok(resumesAt, r.stdout);
+    const reset = Date.parse(resumesAt[2]!);
+    assert.ok(reset > untilMs - 1000 && reset <= untilMs + 61_000, `${resumesAt[2]} vs ${new Date(untilMs).toISOString()}`);
 
     const status = await modules(repo);
+    assert.equal(status.get('catalog')!.state, 'complete');
+    assert.equal(status.get('catalog')!.lastSummary, 'catalog implemented by the scripted model');
+    // Codex does not retry a usage-limit answer: one 429, then (after the pause) write, commit, hook
+    // (and the final answer, unless the engine has stopped Codex first).
     const reqs = server.requests.slice(from);
-    // Codex does not retry a usage-limit answer: one request per attempt.
-    assert.equal(reqs.length, status.get('catalog')!.attempts);
-    for (const q of reqs) assert.equal(q.status, 429);
+    assert.deepEqual(reqs.slice(0, 4).map((q) => q.status), [429, 200, 200, 200], JSON.stringify(reqs.map((q) => [q.status, q.module, q.step])));
 
-    const limits = signalsOf(agentLog(repo, 'catalog')).filter((x): x is Extract<AgentSignal, { kind: 'usage-limit' }> => x.kind === 'usage-limit');
-    assert.equal(limits.length, status.get('catalog')!.attempts);
-    for (const l of limits) {
-      assert.match(l.message, /You’ve hit your usage limit/);
-      // Codex shows the reset to the minute, in local time; the parser rounds up to the next minute.
-      const reset = Date.parse(l.resetAt!);
-      assert.ok(reset > untilMs - 1000 && reset <= untilMs + 61_000, `${l.resetAt} vs ${new Date(untilMs).toISOString()}`);
-    }
+    const log = agentLog(repo, 'catalog');
+    const signals = signalsOf(log);
+    const limits = signals.filter((x) => x.kind === 'usage-limit');
+    assert.equal(limits.length, 1);
+    assert.equal((limits[0] as { resetAt: string }).resetAt, new Date(reset).toISOString());
+    // The second attempt resumed the first one's Codex session (`codex exec resume <id>`).
+    const sessions = signals.filter((x): x is Extract<AgentSignal, { kind: 'session' }> => x.kind === 'session').map((x) => x.sessionId);
+    assert.equal(sessions.length, 2);
+    assert.equal(sessions[0], sessions[1]);
   });
 });

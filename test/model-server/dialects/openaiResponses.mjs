@@ -14,6 +14,7 @@
 //               AGENTS.md instructions, … — text wrapped in one <tag>…</tag>)
 //   toolCalls   function_call + custom_tool_call items in `input` (the assistant's earlier calls)
 //   hasTools    the request offers tools
+// A resumed session (a retry: `codex exec resume <id>`) counts from the latest conductor prompt only.
 //
 // Usage limit (config.rateLimit): 429 with {"error": {"type": "usage_limit_reached", "resets_at":
 // <epoch s>, …}}, the body Codex turns into its "You've hit your usage limit" error.
@@ -46,8 +47,21 @@ function isInjected(text) {
   return /^<([A-Za-z_][\w-]*)[^>]*>[\s\S]*<\/\1>$/.test(t) || t.startsWith('# AGENTS.md instructions');
 }
 
+/** A conductor prompt (not an answer to a question): a resumed session gets a new one per retry. */
+const CONDUCTOR_PROMPT = /You are implementing module `[^`]+` of phase \d+/;
+
 export function conversationOf(body) {
-  const input = Array.isArray(body?.input) ? body.input : [];
+  const all = Array.isArray(body?.input) ? body.input : [];
+  // `codex exec resume <id>` (a retry) sends the old conversation, then the new attempt's prompt.
+  // Like a model given a fresh task, the script starts again at the latest conductor prompt.
+  let start = 0;
+  all.forEach((item, i) => {
+    if (item?.role === 'user' && i > 0 && CONDUCTOR_PROMPT.test(textOf(item.content))) {
+      const earlier = all.slice(0, i).some((x) => x?.role === 'user' && CONDUCTOR_PROMPT.test(textOf(x.content)));
+      if (earlier) start = i;
+    }
+  });
+  const input = start === 0 ? all : all.slice(start);
   const texts = [];
   const userTurns = [];
   const toolResults = [];
