@@ -197,14 +197,14 @@ describe('preset scripts with fake agent executables', () => {
     }
   });
 
-  async function runPreset(id: string, mode: AgentMode, prompt = promptFile): Promise<{ code: number | null; argv: string[] | null }> {
+  async function runPreset(id: string, mode: AgentMode, prompt = promptFile, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; argv: string[] | null }> {
     const command = resolveAgent(id, mode);
     assert.ok(!('error' in command));
     const argvOut = path.join(tmp, `argv-${id}-${mode}-${++counter}.json`);
     const handle = await new ChildAgentPort().start(
       launchOf(command.argv, {
         cwd: work,
-        env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, ARGV_OUT: argvOut, CONDUCTOR_PROMPT_FILE: prompt, CONDUCTOR_HOOK: '/opt/hook' },
+        env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, ARGV_OUT: argvOut, CONDUCTOR_PROMPT_FILE: prompt, CONDUCTOR_HOOK: '/opt/hook', ...extraEnv },
       }),
     );
     const { code } = await handle.exited;
@@ -225,8 +225,14 @@ describe('preset scripts with fake agent executables', () => {
   });
 
   test('codex, gemini and aider get the prompt (or its file) unchanged too', async () => {
-    assert.deepEqual(await runPreset('codex', 'headless'), { code: 0, argv: ['exec', '--full-auto', '--', PROMPT] });
-    assert.deepEqual(await runPreset('codex', 'interactive'), { code: 0, argv: ['--full-auto', '--', PROMPT] });
+    const gitEnv = { CONDUCTOR_GIT_DIR: '/r/.git/worktrees/m', CONDUCTOR_GIT_COMMON_DIR: '/r/.git', CONDUCTOR_STATUS_DIR: '/r/.conductor/status/p 1' };
+    const sandbox = ['-c', 'allow_login_shell=false', '--sandbox', 'workspace-write', '--add-dir', '/r/.git/worktrees/m', '--add-dir', '/r/.git/objects', '--add-dir', '/r/.git/refs', '--add-dir', '/r/.git/logs', '--add-dir', '/r/.conductor/status/p 1'];
+    assert.deepEqual(await runPreset('codex', 'headless', promptFile, gitEnv), { code: 0, argv: ['exec', '--json', ...sandbox, '--', PROMPT] });
+    assert.deepEqual(await runPreset('codex', 'headless', promptFile, { ...gitEnv, CONDUCTOR_RESUME_SESSION: '01a215a6-ba14' }), {
+      code: 0,
+      argv: ['exec', '--json', ...sandbox, 'resume', '01a215a6-ba14', '--', PROMPT],
+    });
+    assert.deepEqual(await runPreset('codex', 'interactive', promptFile, gitEnv), { code: 0, argv: [...sandbox, '--ask-for-approval', 'on-request', '--', PROMPT] });
     const geminiAllowed = ['--approval-mode=auto_edit', ...['git add', 'git commit', 'conductor-hook'].map((c) => `--allowed-tools=run_shell_command(${c})`), '--skip-trust'];
     assert.deepEqual(await runPreset('gemini', 'headless'), { code: 0, argv: [...geminiAllowed, '-o', 'stream-json', `--prompt=${PROMPT}`] });
     assert.deepEqual(await runPreset('gemini', 'interactive'), { code: 0, argv: [...geminiAllowed, `--prompt-interactive=${PROMPT}`] });

@@ -44,12 +44,15 @@ describe('presets', () => {
     assert.deepEqual(resolved('  Claude ', 'headless'), resolved('claude', 'headless'));
   });
 
-  test('preset scripts use no variable but the prompt, the prompt file and the hook', () => {
+  test('preset scripts use no variable but the prompt and the engine\'s own CONDUCTOR_* paths and ids', () => {
+    // Set by the engine, never from spec text: the prompt file, the hook, the git dirs and status
+    // folder a sandbox must let the agent write, and the session a retry resumes.
+    const allowed = ['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_GIT_DIR', 'CONDUCTOR_GIT_COMMON_DIR', 'CONDUCTOR_STATUS_DIR', 'CONDUCTOR_RESUME_SESSION'];
     for (const preset of BUILT_IN) {
       for (const mode of MODES) {
         const script = resolved(preset.id, mode).argv[2];
         const names = new Set([...script.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
-        for (const name of names) assert.ok(['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_RESUME_SESSION'].includes(name), `${preset.id}: $${name}`);
+        for (const name of names) assert.ok(allowed.includes(name), `${preset.id}: $${name}`);
         assert.doesNotMatch(script, /\beval\b/);
         // Every use of the prompt is inside double quotes, so it stays one argument.
         for (const m of script.matchAll(/\$p\b/g)) {
@@ -87,8 +90,8 @@ describe('presets', () => {
     const args = argsWith({ CONDUCTOR_RESUME_SESSION: id });
     assert.deepEqual(args.slice(args.indexOf('--resume'), args.indexOf('--resume') + 2), ['--resume', id]);
     assert.deepEqual(args.slice(0, 4), ['-p', '--output-format', 'stream-json', '--verbose']);
-    assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --full-auto/);
-    assert.match(resolved('codex', 'interactive').argv[2], /exec codex --full-auto/);
+    assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --json .*--sandbox workspace-write /);
+    assert.match(resolved('codex', 'interactive').argv[2], /exec codex .*--sandbox workspace-write .*--ask-for-approval on-request -- "\$p"/);
     assert.match(resolved('gemini', 'headless').argv[2], / -o stream-json "--prompt=\$p"$/);
     assert.match(resolved('gemini', 'interactive').argv[2], /--skip-trust "--prompt-interactive=\$p"$/);
     for (const mode of MODES) {

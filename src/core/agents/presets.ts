@@ -22,12 +22,15 @@
 // |        |                                           |                                     | as root). A retry resumes the session       |
 // |        |                                           |                                     | (`--resume $CONDUCTOR_RESUME_SESSION`).     |
 // |        |                                           |                                     | Native hooks: see below.                    |
-// | codex  | `codex exec <prompt>`: non-interactive    | `codex <prompt>`: TUI with a first   | `--full-auto` = sandbox workspace-write +   |
-// |        |                                           | prompt                              | no approval stops. That sandbox keeps .git  |
-// |        |                                           |                                     | (and a worktree's gitdir) read-only and     |
-// |        |                                           |                                     | blocks writes outside the worktree: commits |
-// |        |                                           |                                     | and the hook may fail; use a custom command |
-// |        |                                           |                                     | with `--sandbox danger-full-access` if so.  |
+// | codex  | `codex exec --json <prompt>`:         | `codex <prompt>`: TUI with a first   | `--sandbox workspace-write` keeps the       |
+// |        | non-interactive, JSONL events; `exec` | prompt; `--ask-for-approval          | sandbox (0.169.0 has no `--full-auto`).     |
+// |        | never asks for approval               | on-request` asks before anything the | `--add-dir` makes exactly these writable    |
+// |        |                                       | sandbox refuses; asks once per repo  | besides the worktree: its own gitdir, the   |
+// |        |                                       | to trust it                          | common objects/, refs/ and logs/ (so `git   |
+// |        |                                       |                                      | commit` works) and the phase's status       |
+// |        |                                       |                                      | folder (so the hook works) — never the      |
+// |        |                                       |                                      | whole .git (hooks/, config stay read-only). |
+// |        | retry: `codex exec resume <id>` when CONDUCTOR_RESUME_SESSION is set (same sandbox flags)                    |
 // | gemini | `gemini -o stream-json --prompt=<p>`:     | `--prompt-interactive=<p>` (`-i`):   | Checked on 0.61.0. `--approval-mode=        |
 // |        | headless, JSONL events on stdout          | run, then stay interactive          | auto_edit` approves write_file/replace in   |
 // |        |                                           |                                     | the workspace; `--allowed-tools=` allows    |
@@ -82,6 +85,15 @@ const GEMINI_ALLOWED =
   `--approval-mode=auto_edit '--allowed-tools=run_shell_command(git add)' '--allowed-tools=run_shell_command(git commit)' ` +
   `'--allowed-tools=run_shell_command(conductor-hook)' --skip-trust`;
 
+/**
+ * Codex's sandbox: workspace-write (the worktree), plus the narrow roots `git commit` in a worktree and
+ * the hook need. Never the whole common .git: a sandboxed agent could plant a hook there that later
+ * runs unsandboxed.
+ */
+const CODEX_SANDBOX =
+  '-c allow_login_shell=false --sandbox workspace-write --add-dir "$CONDUCTOR_GIT_DIR" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/objects" ' +
+  '--add-dir "$CONDUCTOR_GIT_COMMON_DIR/refs" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/logs" --add-dir "$CONDUCTOR_STATUS_DIR"';
+
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
   label: string;
@@ -104,10 +116,11 @@ const DEFS: readonly PresetDef[] = [
   {
     id: 'codex',
     label: 'Codex CLI',
-    description: 'OpenAI Codex CLI (`codex`); `--full-auto`: sandboxed workspace writes, no approval stops.',
+    description:
+      'OpenAI Codex CLI (`codex`); sandbox workspace-write: the worktree, its git dirs (not hooks or config) and the status folder are writable.',
     executable: 'codex',
-    headless: 'codex exec --full-auto -- "$p"',
-    interactive: 'codex --full-auto -- "$p"',
+    headless: `codex exec --json ${CODEX_SANDBOX} \${CONDUCTOR_RESUME_SESSION:+resume "$CONDUCTOR_RESUME_SESSION"} -- "$p"`,
+    interactive: `codex ${CODEX_SANDBOX} --ask-for-approval on-request -- "$p"`,
   },
   {
     id: 'gemini',

@@ -1,6 +1,7 @@
 // The stream parser of each preset that has a machine-readable headless output.
 import type { AgentPresetId } from '../presets';
 import { claudeStreamParser } from './claude';
+import { createCodexParser } from './codex';
 import { GeminiStreamParser } from './gemini';
 import type { AgentStreamParser } from './signals';
 
@@ -8,6 +9,7 @@ export type { AgentSignal, AgentStreamParser } from './signals';
 
 const FACTORIES: Partial<Record<AgentPresetId, () => AgentStreamParser>> = {
   claude: claudeStreamParser,
+  codex: () => createCodexParser(),
   gemini: () => new GeminiStreamParser(),
 };
 
