@@ -21,7 +21,7 @@ function resolved(spec: string, mode: AgentMode): { argv: string[]; display: str
 
 describe('presets', () => {
   test('the UI metadata lists the four agents and custom', () => {
-    assert.deepEqual(AGENT_PRESETS.map((p) => p.id), ['claude', 'codex', 'gemini', 'aider', 'custom']);
+    assert.deepEqual(AGENT_PRESETS.map((p) => p.id), ['claude', 'codex', 'gemini', 'qwen', 'aider', 'custom']);
     for (const p of AGENT_PRESETS) assert.ok(p.label && p.description, p.id);
   });
 
@@ -67,8 +67,20 @@ describe('presets', () => {
     assert.match(resolved('codex', 'interactive').argv[2], /exec codex --full-auto/);
     assert.match(resolved('gemini', 'headless').argv[2], /--yolo "--prompt=\$p"/);
     assert.match(resolved('gemini', 'interactive').argv[2], /"--prompt-interactive=\$p"/);
+    assert.match(resolved('qwen', 'headless').argv[2], /--output-format stream-json "--prompt=\$p"$/);
+    assert.match(resolved('qwen', 'interactive').argv[2], /"--prompt-interactive=\$p"$/);
     assert.match(resolved('aider', 'headless').argv[2], /--yes-always --message-file "\$CONDUCTOR_PROMPT_FILE"/);
     assert.match(resolved('aider', 'interactive').argv[2], /--read "\$CONDUCTOR_PROMPT_FILE"/);
+  });
+});
+
+describe('qwen preset', () => {
+  test('file edits auto-approved; only git add, git commit and the hook by its plain name pre-allowed; never yolo', () => {
+    for (const mode of MODES) {
+      const script = resolved('qwen', mode).argv[2];
+      assert.match(script, /exec qwen --approval-mode auto-edit --allowed-tools 'run_shell_command\(git add\)' 'run_shell_command\(git commit\)' 'run_shell_command\(conductor-hook\)' /);
+      assert.doesNotMatch(script, /yolo|\$CONDUCTOR_HOOK/);
+    }
   });
 });
 
@@ -99,7 +111,7 @@ describe('native hook settings', () => {
     assert.deepEqual(JSON.parse(s.content), {
       hooks: { Stop: [{ hooks: [{ type: 'command', command: '"$CONDUCTOR_HOOK" complete --summary "Claude Code session ended"' }] }] },
     });
-    for (const id of ['codex', 'gemini', 'aider', 'custom', 'node agent.mjs']) assert.equal(nativeHookSettings(id), null, id);
+    for (const id of ['codex', 'gemini', 'qwen', 'aider', 'custom', 'node agent.mjs']) assert.equal(nativeHookSettings(id), null, id);
   });
 });
 

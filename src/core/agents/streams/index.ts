@@ -1,10 +1,13 @@
 // The stream parser of each preset that has a machine-readable headless output.
 import type { AgentPresetId } from '../presets';
+import { qwenStreamParser } from './qwen';
 import type { AgentStreamParser } from './signals';
 
 export type { AgentSignal, AgentStreamParser } from './signals';
 
-const FACTORIES: Partial<Record<AgentPresetId, () => AgentStreamParser>> = {};
+const FACTORIES: Partial<Record<AgentPresetId, () => AgentStreamParser>> = {
+  qwen: qwenStreamParser,
+};
 
 /** A fresh parser for one attempt of a preset's headless run, or null when the preset has none. */
 export function streamParserFor(preset: string): AgentStreamParser | null {
