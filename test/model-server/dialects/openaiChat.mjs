@@ -57,16 +57,51 @@ export function conversationOf(body) {
     userTurns,
     toolCalls,
     toolResults,
-    hasTools: Array.isArray(body?.tools) && body.tools.length > 0,
+    // generateJson side requests (next-speaker check, loop detection) offer only `respond_in_schema`.
+    hasTools: toolNames(body).some((n) => n !== SCHEMA_TOOL),
   };
+}
+
+const SCHEMA_TOOL = 'respond_in_schema';
+
+function toolNames(body) {
+  return (Array.isArray(body?.tools) ? body.tools : []).map((t) => t?.function?.name ?? t?.name ?? '');
+}
+
+/** A value for a JSON schema: the user speaks next, nothing is stuck, strings say who answered. */
+function valueFor(schema, key = '') {
+  if (!schema || typeof schema !== 'object') return null;
+  if (Array.isArray(schema.enum)) return schema.enum.includes('user') ? 'user' : schema.enum[0];
+  switch (schema.type) {
+    case 'object': {
+      const out = {};
+      for (const [k, v] of Object.entries(schema.properties ?? {})) out[k] = valueFor(v, k);
+      return out;
+    }
+    case 'array':
+      return [];
+    case 'boolean':
+      return false;
+    case 'number':
+    case 'integer':
+      return 0;
+    default:
+      return key === 'next_speaker' ? 'user' : 'Scripted model.';
+  }
 }
 
 /** A side request that wants JSON back (next-speaker check, loop detection, classifiers). */
 function sideAnswer(body) {
+  const schemaTool = (body?.tools ?? []).find((t) => (t?.function?.name ?? t?.name) === SCHEMA_TOOL);
+  if (schemaTool) {
+    const args = valueFor(schemaTool.function?.parameters ?? schemaTool.parameters);
+    return { toolCall: { id: `call_scripted_schema_${Date.now().toString(36)}`, type: 'function', function: { name: SCHEMA_TOOL, arguments: JSON.stringify(args) } } };
+  }
   const schemaText = JSON.stringify(body?.response_format ?? body?.tools ?? '') + textOf(body?.messages?.at(-1)?.content);
   // The next-speaker check: the user speaks next, so the CLI stops instead of continuing.
-  if (/next_speaker/.test(schemaText)) return JSON.stringify({ reasoning: 'The model finished its turn.', next_speaker: 'user' });
-  if (/is_stuck|loop/i.test(schemaText)) return JSON.stringify({ reasoning: 'No loop.', is_stuck: false, confidence: 0 });
+  if (body?.response_format?.json_schema?.schema) return { text: JSON.stringify(valueFor(body.response_format.json_schema.schema)) };
+  if (/next_speaker/.test(schemaText)) return { text: JSON.stringify({ reasoning: 'The model finished its turn.', next_speaker: 'user' }) };
+  if (/is_stuck|loop/i.test(schemaText)) return { text: JSON.stringify({ reasoning: 'No loop.', is_stuck: false, confidence: 0 }) };
   return null;
 }
 
@@ -109,8 +144,12 @@ function chatCompletions(ctx) {
   let message;
   let finish;
   const side = conversation.hasTools ? null : sideAnswer(body);
-  if (side !== null) {
-    message = { role: 'assistant', content: side };
+  if (side?.toolCall) {
+    message = { role: 'assistant', content: null, tool_calls: [side.toolCall] };
+    finish = 'tool_calls';
+    ctx.record({ side: true });
+  } else if (side !== null) {
+    message = { role: 'assistant', content: side.text };
     finish = 'stop';
     ctx.record({ side: true });
   } else {

@@ -6,14 +6,23 @@ import * as path from 'node:path';
 
 export const QWEN_MODEL = 'scripted-model';
 
+export interface QwenHomeOptions {
+  /**
+   * `model.generationConfig.maxRetries`: the OpenAI SDK's retries and Qwen Code's stream-level
+   * rate-limit retries (default 2 and 10, the latter 60 s to 5 min apart). 0 keeps a usage-limit test
+   * short; Qwen Code's own retryWithBackoff (7 attempts, ~75 s) is not configurable.
+   */
+  maxRetries?: number;
+}
+
 /** Writes `<home>/.qwen/settings.json` and returns the environment the CLI needs. */
-export async function prepareQwenHome(home: string, serverUrl: string): Promise<Record<string, string>> {
+export async function prepareQwenHome(home: string, serverUrl: string, options: QwenHomeOptions = {}): Promise<Record<string, string>> {
   const dir = path.join(home, '.qwen');
   await mkdir(dir, { recursive: true });
   const settings = {
     $version: 4,
     security: { auth: { selectedType: 'openai' }, folderTrust: { enabled: false } },
-    model: { name: QWEN_MODEL },
+    model: { name: QWEN_MODEL, ...(options.maxRetries !== undefined ? { generationConfig: { maxRetries: options.maxRetries } } : {}) },
     privacy: { usageStatisticsEnabled: false },
     telemetry: { enabled: false },
     general: { enableAutoUpdate: false },
