@@ -190,7 +190,7 @@ describe('preset scripts with fake agent executables', () => {
     work = await fs.mkdtemp(path.join(tmp, 'work-'));
     promptFile = path.join(tmp, 'prompt file.md');
     await fs.writeFile(promptFile, PROMPT);
-    for (const name of ['claude', 'codex', 'gemini', 'aider']) {
+    for (const name of ['claude', 'codex', 'gemini', 'qwen', 'aider']) {
       const exe = path.join(bin, name);
       await fs.writeFile(exe, `#!${NODE}\nrequire('fs').writeFileSync(process.env.ARGV_OUT, JSON.stringify(process.argv.slice(2)));\n`);
       await fs.chmod(exe, 0o755);
@@ -238,6 +238,15 @@ describe('preset scripts with fake agent executables', () => {
     assert.deepEqual(await runPreset('gemini', 'interactive'), { code: 0, argv: [...geminiAllowed, `--prompt-interactive=${PROMPT}`] });
     assert.deepEqual(await runPreset('aider', 'headless'), { code: 0, argv: ['--yes-always', '--message-file', promptFile] });
     assert.deepEqual(await runPreset('aider', 'interactive'), { code: 0, argv: ['--yes-always', '--read', promptFile] });
+  });
+
+  test('qwen gets the prompt as the value of --prompt= (headless) and --prompt-interactive=', async () => {
+    const allowed = ['--allowed-tools', 'run_shell_command(git add)', 'run_shell_command(git commit)', 'run_shell_command(conductor-hook)'];
+    assert.deepEqual(await runPreset('qwen', 'headless'), {
+      code: 0,
+      argv: ['--approval-mode', 'auto-edit', ...allowed, '--output-format', 'stream-json', `--prompt=${PROMPT}`],
+    });
+    assert.deepEqual(await runPreset('qwen', 'interactive'), { code: 0, argv: ['--approval-mode', 'auto-edit', ...allowed, `--prompt-interactive=${PROMPT}`] });
   });
 
   test('nothing in the prompt was executed', async () => {

@@ -22,7 +22,7 @@ function resolved(spec: string, mode: AgentMode): { argv: string[]; display: str
 
 describe('presets', () => {
   test('the UI metadata lists the four agents and custom', () => {
-    assert.deepEqual(AGENT_PRESETS.map((p) => p.id), ['claude', 'codex', 'gemini', 'aider', 'custom']);
+    assert.deepEqual(AGENT_PRESETS.map((p) => p.id), ['claude', 'codex', 'gemini', 'qwen', 'aider', 'custom']);
     for (const p of AGENT_PRESETS) assert.ok(p.label && p.description, p.id);
   });
 
@@ -103,8 +103,20 @@ describe('presets', () => {
       assert.deepEqual(allowed, ['run_shell_command(git add)', 'run_shell_command(git commit)', 'run_shell_command(conductor-hook)']);
       assert.match(script, / --skip-trust /);
     }
+    assert.match(resolved('qwen', 'headless').argv[2], /--output-format stream-json "--prompt=\$p"$/);
+    assert.match(resolved('qwen', 'interactive').argv[2], /"--prompt-interactive=\$p"$/);
     assert.match(resolved('aider', 'headless').argv[2], /--yes-always --message-file "\$CONDUCTOR_PROMPT_FILE"/);
     assert.match(resolved('aider', 'interactive').argv[2], /--read "\$CONDUCTOR_PROMPT_FILE"/);
+  });
+});
+
+describe('qwen preset', () => {
+  test('file edits auto-approved; only git add, git commit and the hook by its plain name pre-allowed; never yolo', () => {
+    for (const mode of MODES) {
+      const script = resolved('qwen', mode).argv[2];
+      assert.match(script, /exec qwen --approval-mode auto-edit --allowed-tools 'run_shell_command\(git add\)' 'run_shell_command\(git commit\)' 'run_shell_command\(conductor-hook\)' /);
+      assert.doesNotMatch(script, /yolo|\$CONDUCTOR_HOOK/);
+    }
   });
 });
 
@@ -136,7 +148,7 @@ describe('native hook settings', () => {
     assert.equal(s.hookCommand, CLAUDE_EVENT_HOOK_COMMAND);
     assert.deepEqual(JSON.parse(s.content), { hooks: { Stop: [ours], Notification: [ours] } });
     assert.doesNotMatch(s.content, /complete/, 'a native hook never reports completion');
-    for (const id of ['codex', 'gemini', 'aider', 'custom', 'node agent.mjs']) assert.equal(nativeHookSettings(id), null, id);
+    for (const id of ['codex', 'gemini', 'qwen', 'aider', 'custom', 'node agent.mjs']) assert.equal(nativeHookSettings(id), null, id);
   });
 });
 

@@ -42,6 +42,14 @@
 // |        |                                           |                                     | for the session (untrusted: exit 55, yolo   |
 // |        |                                           |                                     | and auto_edit ignored). `=` forms keep a    |
 // |        |                                           |                                     | prompt starting with "-" a value.           |
+// | qwen   | `qwen --prompt=<p>`: one-shot headless run | `--prompt-interactive=<p>` (`-i`):   | `--approval-mode auto-edit` approves file   |
+// |        | (`-p` is marked deprecated in 0.15.10 but | run, then stay interactive          | edits only; `--allowed-tools` pre-approves  |
+// |        | works; a positional prompt after `--` is  |                                     | `run_shell_command(git add)`, `(git commit)`|
+// |        | not read). `--output-format stream-json`: |                                     | and `(conductor-hook)` (prefix match on the |
+// |        | one JSON event a line (streams/qwen.ts)   |                                     | command). Anything else is refused at once  |
+// |        |                                           |                                     | headless, asked for interactively. Qwen adds|
+// |        |                                           |                                     | a Co-authored-by trailer and a git note     |
+// |        |                                           |                                     | (refs/notes/ai-attribution) to its commits. |
 // | aider  | `aider --message-file <f>` (`-f`): send   | `aider --read <f>`: chat with the    | `--yes-always` answers every confirmation;  |
 // |        | the file's text, apply edits, exit        | prompt file loaded read-only        | aider commits its own edits by default.     |
 // | custom | the user's command line, run by `/bin/sh -c` (trusted configuration, never spec text)                         |
@@ -50,7 +58,7 @@ import type { AgentCommand } from '../ports';
 
 export type AgentMode = 'headless' | 'interactive';
 
-export type AgentPresetId = 'claude' | 'codex' | 'gemini' | 'aider' | 'custom';
+export type AgentPresetId = 'claude' | 'codex' | 'gemini' | 'qwen' | 'aider' | 'custom';
 
 export interface AgentPresetInfo {
   id: AgentPresetId;
@@ -94,6 +102,8 @@ const CODEX_SANDBOX =
   '-c allow_login_shell=false --sandbox workspace-write --add-dir "$CONDUCTOR_GIT_DIR" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/objects" ' +
   '--add-dir "$CONDUCTOR_GIT_COMMON_DIR/refs" --add-dir "$CONDUCTOR_GIT_COMMON_DIR/logs" --add-dir "$CONDUCTOR_STATUS_DIR"';
 
+const QWEN_ALLOWED = `--allowed-tools 'run_shell_command(git add)' 'run_shell_command(git commit)' 'run_shell_command(conductor-hook)'`;
+
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
   label: string;
@@ -129,6 +139,14 @@ const DEFS: readonly PresetDef[] = [
     executable: 'gemini',
     headless: `gemini ${GEMINI_ALLOWED} -o stream-json "--prompt=$p"`,
     interactive: `gemini ${GEMINI_ALLOWED} "--prompt-interactive=$p"`,
+  },
+  {
+    id: 'qwen',
+    label: 'Qwen Code',
+    description: 'Qwen Code CLI (`qwen`); file edits auto-approved, git add/commit and conductor-hook pre-approved.',
+    executable: 'qwen',
+    headless: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} --output-format stream-json "--prompt=$p"`,
+    interactive: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} "--prompt-interactive=$p"`,
   },
   {
     id: 'aider',

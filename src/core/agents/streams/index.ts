@@ -3,6 +3,7 @@ import type { AgentPresetId } from '../presets';
 import { claudeStreamParser } from './claude';
 import { createCodexParser } from './codex';
 import { GeminiStreamParser } from './gemini';
+import { qwenStreamParser } from './qwen';
 import type { AgentStreamParser } from './signals';
 
 export type { AgentSignal, AgentStreamParser } from './signals';
@@ -11,6 +12,7 @@ const FACTORIES: Partial<Record<AgentPresetId, () => AgentStreamParser>> = {
   claude: claudeStreamParser,
   codex: () => createCodexParser(),
   gemini: () => new GeminiStreamParser(),
+  qwen: qwenStreamParser,
 };
 
 /** A fresh parser for one attempt of a preset's headless run, or null when the preset has none. */
