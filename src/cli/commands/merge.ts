@@ -32,7 +32,7 @@ async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
   const { plan, root } = await readPlan(flags, io);
   const phase = findPhase(plan, positionals[0]);
   const engine = await openRepository(root);
-  const run: PhaseRun | undefined = (await engine.state.load()).state.phases[phase.slug];
+  const run: PhaseRun | undefined = (await engine.state.read()).phases[phase.slug];
   if (!run) throw new UsageError(`phase ${phase.number} has not been conducted yet (conductor conduct ${phase.number})`);
   return { plan, phase, engine, run };
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 
 export async function statusCommand(flags: { root?: string; json?: boolean }, io: CliIo): Promise<number> {
   const engine = await openRepository(path.resolve(io.cwd, flags.root ?? '.'));
-  const { state, note } = await engine.state.load();
+  const state = await engine.state.read();
   const agents = new ChildAgentPort();
   const display = (m: PhaseRun['modules'][number]): string =>
     LIVE_STATES.has(m.state) && (m.pid === null || !agents.isAlive(m.pid)) ? 'interrupted' : m.state;
@@ -19,7 +19,6 @@ export async function statusCommand(flags: { root?: string; json?: boolean }, io
     io.stdout(`${JSON.stringify({ phases: phases.map((p) => phaseStatusJson(p, display)) }, null, 2)}\n`);
     return EXIT.ok;
   }
-  if (note) io.stderr(`${note}\n`);
   if (phases.length === 0) {
     io.stdout('No phase has been conducted yet. Start one with: conductor conduct <phase> --agent <agent>\n');
     return EXIT.ok;
