@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { AgentPort } from '../core/ports';
 import type { ConductPorts } from '../core/run/phaseConductor';
 import { conductorPaths } from '../core/run/paths';
+import { checkWritable } from './fsErrors';
 import { GitRunner } from './git/gitRunner';
 import { GitRepo } from './git/repo';
 import { Worktrees } from './git/worktrees';
@@ -54,6 +55,16 @@ export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
     now: () => new Date(),
     newRunId: () => randomUUID().slice(0, 8),
   };
+}
+
+/**
+ * What must hold before a phase is conducted, checked before anything is created or started:
+ * `.conductor/` can be written (WriteError naming it and the cause otherwise). Returns warnings.
+ */
+export async function preflightConduct(engine: Engine): Promise<string[]> {
+  await checkWritable(engine.conductorDir, '. Spec Conductor keeps its state, status files, prompts and logs there.');
+  const warnings: string[] = [];
+  return warnings;
 }
 
 /** Installs `.conductor/bin/conductor-hook`, which runs the bundled hook.js with `nodePath`. */

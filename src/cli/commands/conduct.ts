@@ -7,9 +7,10 @@ import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { ConductError } from '../../core/run/errors';
 import { PhaseConductor } from '../../core/run/phaseConductor';
 import { formatProblem } from '../../core/plan/planJson';
+import { WriteError } from '../../infra/fsErrors';
 import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
-import { conductPorts, installHook, openRepository } from '../engine';
+import { conductPorts, installHook, openRepository, preflightConduct } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
 import { phaseStatusJson } from '../statusJson';
@@ -81,6 +82,16 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
   const phase = findPhase(plan, positionals[0]);
   const engine = await openRepository(root);
   const progress = new Progress(io, Boolean(flags.quiet || flags.json));
+  let warnings: string[];
+  try {
+    warnings = await preflightConduct(engine);
+  } catch (e) {
+    // Nothing was started yet: the message is the whole story.
+    if (!(e instanceof ConductError || e instanceof WriteError)) throw e;
+    io.stderr(`conductor: ${e.message}\n`);
+    return EXIT.failed;
+  }
+  for (const w of warnings) progress.note(`warning: ${w}`);
   const files = new NodeFiles();
   const templatePath = flags['prompt-template'] ? path.resolve(io.cwd, flags['prompt-template']) : path.join(engine.repo.root, 'conductor.prompt.md');
   const conductor = new PhaseConductor(

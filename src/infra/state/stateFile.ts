@@ -10,6 +10,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { emptyState, STATE_VERSION, type RunStateFile } from '../../core/run/model';
 import { parseState } from '../../core/run/validateState';
+import { asWriteError } from '../fsErrors';
 
 export type LoadedState = { state: RunStateFile; note: string | null };
 
@@ -92,15 +93,21 @@ export class StateFile {
   }
 
   private async write(text: string): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.${this.counter++}.tmp`;
-    const handle = await fs.open(tmp, 'w');
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await fs.open(tmp, 'w');
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, this.file);
+    } catch (e) {
+      // The previous save is still in place; a half-written temp file would only take more space.
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw asWriteError(e, this.file);
     }
-    await fs.rename(tmp, this.file);
   }
 }
