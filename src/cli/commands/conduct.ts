@@ -7,6 +7,7 @@ import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { ConductError } from '../../core/run/errors';
 import { PhaseConductor } from '../../core/run/phaseConductor';
 import { formatProblem } from '../../core/plan/planJson';
+import { plainText } from '../../core/view/plainText';
 import { WriteError } from '../../infra/fsErrors';
 import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
@@ -139,7 +140,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
       io.stdout(
         ok
           ? `Phase ${run.number} complete: ${run.modules.length} module(s). Next: conductor merge ${run.number}\n`
-          : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${run.haltReason}` : ''}\n`,
+          : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${plainText(run.haltReason)}` : ''}\n`,
       );
     }
     return ok ? EXIT.ok : EXIT.failed;
