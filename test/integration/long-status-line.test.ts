@@ -12,7 +12,11 @@ import { contractFor, readyMd } from '../support/specBuilder';
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
-/** An agent that commits, appends a ~50 MB well-formed status line in 1 MiB writes, then maybe reports complete, and exits at once. */
+/**
+ * An agent that appends a ~50 MB well-formed status line in 1 MiB writes and exits at once: with
+ * THEN_COMPLETE it has committed and reports complete after the line; without, it did nothing (so
+ * its clean exit is a failure) and the long line is the last thing it wrote.
+ */
 function agent(repo: TempRepo): string {
   const file = path.join(repo.root, '..', 'long-line-agent.mjs');
   writeFileSync(
@@ -20,9 +24,11 @@ function agent(repo: TempRepo): string {
     `import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 const env = process.env;
-fs.writeFileSync(env.CONDUCTOR_MODULE + '.txt', 'work');
-execFileSync('git', ['add', '-A']);
-execFileSync('git', ['commit', '-qm', 'work']);
+if (env.THEN_COMPLETE) {
+  fs.writeFileSync(env.CONDUCTOR_MODULE + '.txt', 'work');
+  execFileSync('git', ['add', '-A']);
+  execFileSync('git', ['commit', '-qm', 'work']);
+}
 const fd = fs.openSync(env.CONDUCTOR_STATUS_FILE, 'a');
 fs.writeSync(fd, '{"status":"progress","ts":"' + new Date().toISOString() + '","summary":"');
 const mib = 'x'.repeat(1024 * 1024);
@@ -48,7 +54,7 @@ for (const thenComplete of [true, false]) {
       assert.equal(m.state, 'complete');
     } else {
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.equal(m.state, 'failed', 'exited without a (readable) report');
+      assert.equal(m.state, 'failed', 'exited without a (readable) report and without work');
     }
     assert.ok(statSync(path.join(repo.root, '.conductor/state.json')).size < 100_000, 'the long line is in no summary');
   });
