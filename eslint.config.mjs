@@ -21,7 +21,6 @@ export default tseslint.config(
         paths: [
           { name: 'vscode', message: 'src/core is pure: no vscode.' },
           ...nodeIo.map((name) => ({ name, message: 'src/core is pure: I/O goes through a port in src/core/ports.ts.' })),
-          { name: 'simple-git', message: 'src/core is pure: git lives in src/infra.' },
           { name: 'chokidar', message: 'src/core is pure: watching lives in src/infra.' },
         ],
         patterns: [

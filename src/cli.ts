@@ -1,5 +1,5 @@
 // Entry point of the headless `conductor` command.
-import { runCli } from './cli/run';
+import { errorLine, runCli } from './cli/run';
 
 // `conductor status | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -8,6 +8,15 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
+
+// A failure in work no command awaits (a state save after an agent exited, on a disk that just
+// filled up) would otherwise end the process with a stack trace: one line and exit 1 instead. Saves
+// are atomic, so the state file is the last complete one.
+process.on('unhandledRejection', (e: unknown) => {
+  process.stderr.write(`conductor: ${errorLine(e)}\n`);
+  if (process.env.CONDUCTOR_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+  process.exit(1);
+});
 
 runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
@@ -20,7 +29,7 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`conductor: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(`conductor: ${errorLine(e)}\n`);
     process.exitCode = 1;
   },
 );

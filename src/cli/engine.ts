@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { installHook as install, NotARepositoryError, openRepository as open, type Engine } from '../infra/engine';
 import { UsageError } from './io';
 
-export { conductPorts, type Engine } from '../infra/engine';
+export { conductPorts, preflightConduct, type Engine } from '../infra/engine';
 
 export async function openRepository(root: string): Promise<Engine> {
   try {

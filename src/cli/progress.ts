@@ -2,6 +2,7 @@
 // line that is rewritten in place.
 import type { Transition } from '../core/run/events';
 import type { PhaseRun } from '../core/run/model';
+import { plainText } from '../core/view/plainText';
 import type { CliIo } from './io';
 
 export function summaryLine(run: PhaseRun): string {
@@ -50,11 +51,12 @@ export class Progress {
     this.live = false;
   }
 
+  /** Every line here may carry agent text (output, summaries, status problems): printed as plain text. */
   private print(line: string): void {
     if (this.quiet) return;
     if (this.live) this.io.stdout('\r\x1b[2K');
     this.live = false;
-    this.io.stdout(`${line}\n`);
+    this.io.stdout(`${line.split('\n').map(plainText).join('\n')}\n`);
   }
 }
 

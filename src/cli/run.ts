@@ -7,6 +7,7 @@ import { mergeCommand, mergeOptions, predictCommand, reportCommand } from './com
 import { statusCommand } from './commands/status';
 import { planCommand } from './commands/plan';
 import { specOptions } from './commands/specOptions';
+import { describeError, WriteError } from '../infra/fsErrors';
 import { EXIT, UsageError, type CliIo } from './io';
 
 interface Command {
@@ -159,10 +160,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.usage;
     }
     // Anything else is ours to fix, but the user still gets one line, not a stack trace.
-    io.stderr(`conductor: ${(e as Error).message ?? String(e)}\n`);
+    io.stderr(`conductor: ${errorLine(e)}\n`);
     if (io.env.CONDUCTOR_DEBUG) io.stderr(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   }
+}
+
+/**
+ * The one line a user sees for an error no command handled: file-system causes (a full disk, a
+ * read-only folder) name the path and the cause, and say the state file is still the last save.
+ */
+export function errorLine(e: unknown): string {
+  const line = describeError(e);
+  return e instanceof WriteError
+    ? `${line}. .conductor/state.json keeps its last complete save: once that is fixed, run the command again to resume.`
+    : line;
 }
 
 declare const __VERSION__: string | undefined;

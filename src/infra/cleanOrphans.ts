@@ -30,7 +30,8 @@ export async function cleanOrphans(engine: Engine, force: ReadonlySet<string>, d
 }
 
 async function findOrphans(engine: Engine): Promise<OrphanFacts[]> {
-  const { state } = await engine.state.load();
+  // A state file that cannot be read is refused (StateFileError): without it, every branch would look orphaned.
+  const state = await engine.state.read();
   const known = new Set<string>();
   for (const phase of Object.values(state.phases)) for (const m of phase.modules) known.add(m.branch);
   const refs = await engine.git.run(engine.repo.root, ['for-each-ref', '--format=%(refname:short)', `refs/heads/${BRANCH_PREFIX}/`], { readOnly: true });

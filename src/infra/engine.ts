@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import type { AgentPort } from '../core/ports';
 import type { ConductPorts } from '../core/run/phaseConductor';
 import { conductorPaths } from '../core/run/paths';
+import { ConductError } from '../core/run/errors';
+import { checkWritable } from './fsErrors';
 import { GitRunner } from './git/gitRunner';
 import { GitRepo } from './git/repo';
 import { Worktrees } from './git/worktrees';
@@ -54,6 +56,31 @@ export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
     now: () => new Date(),
     newRunId: () => randomUUID().slice(0, 8),
   };
+}
+
+/**
+ * What must hold before a phase is conducted, checked before anything is created or started:
+ * `.conductor/` can be written (WriteError naming it and the cause otherwise), and the repository has
+ * a commit for the worktrees to start from (ConductError). Returns warnings: a sparse checkout, whose
+ * patterns every module's worktree inherits.
+ */
+export async function preflightConduct(engine: Engine): Promise<string[]> {
+  await checkWritable(engine.conductorDir, '. Spec Conductor keeps its state, status files, prompts and logs there.');
+  const head = await engine.git.run(engine.repo.root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { readOnly: true, allowExitCodes: [1, 128] });
+  if (head.exitCode !== 0) {
+    throw new ConductError(
+      'no-commits',
+      `The repository ${engine.repo.root} has no commits yet: every module's worktree starts from a commit. Commit the plan first (git add -A && git commit -m "Plan"), then conduct.`,
+    );
+  }
+  const warnings: string[] = [];
+  const sparse = await engine.git.run(engine.repo.root, ['config', '--get', '--bool', 'core.sparseCheckout'], { readOnly: true, allowExitCodes: [1] });
+  if (sparse.stdout.trim() === 'true') {
+    warnings.push(
+      'This checkout is sparse (core.sparseCheckout): git gives every module\'s worktree the same sparse patterns, so agents see only those paths and fail on files outside them. Run "git sparse-checkout disable" to conduct on the whole tree, or make sure the patterns cover everything the phase touches.',
+    );
+  }
+  return warnings;
 }
 
 /** Installs `.conductor/bin/conductor-hook`, which runs the bundled hook.js with `nodePath`. */

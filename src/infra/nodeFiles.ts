@@ -3,15 +3,21 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FilesPort } from '../core/ports';
+import { asWriteError } from './fsErrors';
 
 export class NodeFiles implements FilesPort {
   private counter = 0;
 
   async write(file: string, text: string, options: { mode?: number } = {}): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${this.counter++}.tmp`;
-    await fs.writeFile(tmp, text, { mode: options.mode });
-    await fs.rename(tmp, file);
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(tmp, text, { mode: options.mode });
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw asWriteError(e, file);
+    }
   }
 
   async read(file: string): Promise<string | null> {
@@ -31,7 +37,9 @@ export class NodeFiles implements FilesPort {
   }
 
   async ensureDir(dir: string): Promise<void> {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true }).catch((e: unknown) => {
+      throw asWriteError(e, dir);
+    });
   }
 
   async copyIfMissing(from: string, to: string): Promise<boolean> {

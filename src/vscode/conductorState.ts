@@ -46,6 +46,8 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   private readonly direct: StateFileWatcher | null;
   /** The state file's mtime and size when it was last read. */
   private lastRead = '';
+  /** The last warning about an unusable state file, so a reload does not repeat it. */
+  private warned = '';
 
   constructor(
     private readonly folder: vscode.WorkspaceFolder,
@@ -108,9 +110,15 @@ export class ConductorState implements ConductorView, vscode.Disposable {
       const bytes = await vscode.workspace.fs.readFile(this.stateUri);
       const read = parseState(new TextDecoder().decode(bytes));
       if (!read.ok) {
-        this.log.warn(`.conductor/state.json is unreadable (${read.reason}); it will be rebuilt by the next run.`);
+        // The views keep what they showed; the file is left alone (conducting refuses a newer one).
+        this.warnOnce(
+          read.newerVersion !== null
+            ? `${this.stateUri.fsPath} was written by a newer Spec Conductor (${read.reason}): update Spec Conductor; the file is left as it is.`
+            : `${this.stateUri.fsPath} is unreadable (${read.reason}): the views cannot show its runs. Conducting a phase again rebuilds that phase's record from its branches and status files (keeping a copy of the file).`,
+        );
         return;
       }
+      this.warned = '';
       // Phases this window is conducting are newer in memory than on disk.
       const phases = { ...read.state.phases };
       for (const slug of this.active) if (this.state.phases[slug]) phases[slug] = this.state.phases[slug];
@@ -120,6 +128,14 @@ export class ConductorState implements ConductorView, vscode.Disposable {
       else this.log.error('Could not read .conductor/state.json', e);
     }
     this.emitter.fire();
+  }
+
+  /** Says once (in the log and a notification) why the state file is not shown, until that changes. */
+  private warnOnce(message: string): void {
+    if (message === this.warned) return;
+    this.warned = message;
+    this.log.warn(message);
+    void vscode.window.showWarningMessage(`Spec Conductor: ${message}`);
   }
 
   /** The state with gone agents shown interrupted; keeps checking while some recorded as live are not followed here. */

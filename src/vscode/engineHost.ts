@@ -74,7 +74,7 @@ export class EngineHost implements vscode.Disposable {
     const s = this.settings();
     const spec = agentSpec(s);
     if (!spec) throw new Error('No agent command: set "specConductor.customCommand", or choose a preset with "Conductor: Select Agent".');
-    const [{ resolveAgent }, { defaultWorktreeRoot }, { PhaseConductor }, { conductPorts, installHook }] = await Promise.all([
+    const [{ resolveAgent }, { defaultWorktreeRoot }, { PhaseConductor }, { conductPorts, installHook, preflightConduct }] = await Promise.all([
       import('../core/agents/presets'),
       import('../core/run/createRun'),
       import('../core/run/phaseConductor'),
@@ -84,6 +84,10 @@ export class EngineHost implements vscode.Disposable {
     if ('error' in command) throw new Error(command.error);
     const engine = await this.repository();
     const { phase, plan } = request;
+    for (const warning of await preflightConduct(engine)) {
+      this.log.warn(warning);
+      void vscode.window.showWarningMessage(`Spec Conductor: ${warning}`);
+    }
     const template = s.promptTemplate ? await readText(path.join(engine.repo.root, s.promptTemplate)) : null;
     const conductor = new PhaseConductor(
       plan,

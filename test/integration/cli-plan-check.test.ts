@@ -100,3 +100,18 @@ describe('conductor plan / check', () => {
     assert.match(r.stdout, /check\s+validate/);
   });
 });
+
+test('check on a contract whose frontmatter nests a list 3000 deep: a malformed-frontmatter problem at its file and line, no stack overflow', async () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'conductor-cli-'));
+  try {
+    cpSync(fixture, root, { recursive: true });
+    const deep = Array.from({ length: 3000 }, (_, i) => `${'  '.repeat(i + 1)}-`).join('\n');
+    writeFileSync(path.join(root, 'contracts/deep.md'), `---\nfeature_id: feature-900-deep\nprovides: [x]\ndepends_on: []\nacceptance_criteria:\n  - returns 200\nowns:\n${deep} x\n---\n`);
+    const r = await conductor(root, 'check');
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^contracts\/deep\.md:71:\d+: error malformed-frontmatter: The frontmatter nests lists or maps more than 64 levels deep here/m);
+    assert.doesNotMatch(r.stdout + r.stderr, /call stack/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -189,3 +189,38 @@ test('task-list checkboxes are not part of the goal text', () => {
     { value: 'second', line: 4, column: 7 },
   ]);
 });
+
+describe('duplicate-module positions', () => {
+  // The phase starts well below line 1, so body-relative lines would show.
+  const intro = ['# Shop', '', 'Some intro.', '', '## Implementation Phases', '', '### Phase 1: Core', '- goal', ''];
+  const dup = (lines: string[]) => {
+    const text = [...intro, ...lines].join('\n');
+    return parse(text).problems.filter((p) => p.code === 'duplicate-module');
+  };
+  const at = (lines: string[], lineNo: number, word: string, nth = 1) => {
+    const all = [...intro, ...lines];
+    let col = -1;
+    for (let i = 0; i < nth; i++) col = all[lineNo - 1].indexOf(word, col + 1);
+    return { line: lineNo, column: col + 1 };
+  };
+
+  test('on one line: the second occurrence, and the message names the first by its line and column in the file', () => {
+    const lines = ['**Modules:** alpha, beta, alpha'];
+    const [p] = dup(lines);
+    const second = at(lines, 10, 'alpha', 2);
+    const first = at(lines, 10, 'alpha');
+    assert.deepEqual([p.line, p.column, p.endLine, p.endColumn], [second.line, second.column, second.line, second.column + 'alpha'.length]);
+    assert.equal(p.message, `Module "alpha" is named twice in this phase (first at line ${first.line}, column ${first.column}).`);
+  });
+
+  test('in a list and in two module sections: the second occurrence, the first named at its file line', () => {
+    const list = ['#### Modules', '- alpha', '- beta', '- alpha — again'];
+    const [p] = dup(list);
+    assert.deepEqual([p.line, p.column], [13, 3]);
+    assert.match(p.message, /\(first at line 11, column 3\)\.$/);
+    const sections = ['#### Module: alpha', '- g', '', '#### Module: alpha', '- h'];
+    const [q] = dup(sections);
+    assert.deepEqual([q.line, q.column], [13, 14]);
+    assert.match(q.message, /\(first at line 10, column 14\)\.$/);
+  });
+});

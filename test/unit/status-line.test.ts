@@ -245,3 +245,18 @@ describe('reduceModuleStatus', () => {
     assert.equal(s?.attempt, 3);
   });
 });
+
+describe('parseStatusLine: one line is bounded', () => {
+  test('a well-formed line longer than 1 MiB is a problem at its line, not an event (the catch-up read after an exit sees it whole)', () => {
+    const huge = line({ status: 'progress', summary: 'x'.repeat(2 * 1024 * 1024) });
+    const p = problem(huge, 3);
+    assert.deepEqual([p.file, p.line, p.code], [SHARED_FILE, 3, 'malformed-status']);
+    assert.match(p.message, /longer than 1048576 characters/);
+  });
+
+  test('a line just under the bound still reads', () => {
+    const text = line({ summary: 'y'.repeat(1024 * 1024 - 200) });
+    assert.ok(text.length <= 1024 * 1024);
+    assert.equal(event(text).summary.length, 1024 * 1024 - 200);
+  });
+});

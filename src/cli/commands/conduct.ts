@@ -7,9 +7,11 @@ import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { ConductError } from '../../core/run/errors';
 import { PhaseConductor } from '../../core/run/phaseConductor';
 import { formatProblem } from '../../core/plan/planJson';
+import { plainText } from '../../core/view/plainText';
+import { WriteError } from '../../infra/fsErrors';
 import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
-import { conductPorts, installHook, openRepository } from '../engine';
+import { conductPorts, installHook, openRepository, preflightConduct } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
 import { phaseStatusJson } from '../statusJson';
@@ -81,6 +83,16 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
   const phase = findPhase(plan, positionals[0]);
   const engine = await openRepository(root);
   const progress = new Progress(io, Boolean(flags.quiet || flags.json));
+  let warnings: string[];
+  try {
+    warnings = await preflightConduct(engine);
+  } catch (e) {
+    // Nothing was started yet: the message is the whole story.
+    if (!(e instanceof ConductError || e instanceof WriteError)) throw e;
+    io.stderr(`conductor: ${e.message}\n`);
+    return EXIT.failed;
+  }
+  for (const w of warnings) progress.note(`warning: ${w}`);
   const files = new NodeFiles();
   const templatePath = flags['prompt-template'] ? path.resolve(io.cwd, flags['prompt-template']) : path.join(engine.repo.root, 'conductor.prompt.md');
   const conductor = new PhaseConductor(
@@ -138,7 +150,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
       io.stdout(
         ok
           ? `Phase ${run.number} complete: ${run.modules.length} module(s). Next: conductor merge ${run.number}\n`
-          : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${run.haltReason}` : ''}\n`,
+          : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${plainText(run.haltReason)}` : ''}\n`,
       );
     }
     return ok ? EXIT.ok : EXIT.failed;

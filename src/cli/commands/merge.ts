@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { predictionInputs } from '../../core/merge/predictInput';
 import type { PhaseRun } from '../../core/run/model';
+import { plainText } from '../../core/view/plainText';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { MergeTree } from '../../infra/git/mergeTree';
 import { Predictor } from '../../infra/git/predictor';
@@ -32,7 +33,7 @@ async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
   const { plan, root } = await readPlan(flags, io);
   const phase = findPhase(plan, positionals[0]);
   const engine = await openRepository(root);
-  const run: PhaseRun | undefined = (await engine.state.load()).state.phases[phase.slug];
+  const run: PhaseRun | undefined = (await engine.state.read()).phases[phase.slug];
   if (!run) throw new UsageError(`phase ${phase.number} has not been conducted yet (conductor conduct ${phase.number})`);
   return { plan, phase, engine, run };
 }
@@ -83,19 +84,22 @@ export function mergeJson(r: MergeResult) {
   };
 }
 
+/** Skip reasons, file names and test output come from agents' work: printed as plain text. */
 function printMerge(r: MergeResult, io: CliIo): void {
-  io.stdout(`\n${r.integrationBranch} (${r.integrationWorktree}) at ${r.integrationCommit.slice(0, 8)}\n`);
-  io.stdout(`merged: ${r.merged.join(', ') || 'none'}\n`);
-  for (const s of r.skipped) io.stdout(`not merged: ${s.module} — ${s.reason}\n`);
+  const out = (line: string): void => io.stdout(`${plainText(line)}\n`);
+  io.stdout('\n');
+  out(`${r.integrationBranch} (${r.integrationWorktree}) at ${r.integrationCommit.slice(0, 8)}`);
+  out(`merged: ${r.merged.join(', ') || 'none'}`);
+  for (const s of r.skipped) out(`not merged: ${s.module} — ${s.reason}`);
   for (const c of r.conflicts) {
-    io.stdout(`${c.file}:${c.startLine}: error merge-conflict: ${c.kind} conflict merging ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''} (lines ${c.startLine}-${c.endLine}; ${c.theirsStartLine}-${c.theirsEndLine} in ${r.integrationBranch})\n`);
+    out(`${c.file}:${c.startLine}: error merge-conflict: ${c.kind} conflict merging ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''} (lines ${c.startLine}-${c.endLine}; ${c.theirsStartLine}-${c.theirsEndLine} in ${r.integrationBranch})`);
   }
   for (const v of r.validation) {
     const head = v.command ? `${v.kind}: ${v.command}` : v.kind;
     const outcome = v.kind !== 'test-command' ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
-    io.stdout(`${head} — ${outcome}, ${v.durationMs} ms\n`);
+    out(`${head} — ${outcome}, ${v.durationMs} ms`);
     for (const f of v.findings) {
-      io.stdout(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}: ${f.severity}: ${f.message}${f.module ? ` [${f.module}]` : ''}\n`);
+      out(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}: ${f.severity}: ${f.message}${f.module ? ` [${f.module}]` : ''}`);
     }
   }
   io.stdout(r.ok ? 'Merged and validated.\n' : 'Not clean: see above.\n');
@@ -111,8 +115,8 @@ export async function predictCommand(flags: SpecFlags, positionals: string[], io
   } else if (result.pairs.length === 0 && result.ownershipViolations.length === 0) {
     io.stdout('No conflicts predicted.\n');
   } else {
-    for (const p of result.pairs) for (const c of p.conflicts) io.stdout(`${c.file}:${c.startLine}: warning predicted-conflict: ${p.a} and ${p.b} both change lines ${c.startLine}-${c.endLine}\n`);
-    for (const v of result.ownershipViolations) io.stdout(`${v.file}: warning ownership: ${v.module} changed a file that ${v.owner} owns\n`);
+    for (const p of result.pairs) for (const c of p.conflicts) io.stdout(`${plainText(`${c.file}:${c.startLine}: warning predicted-conflict: ${p.a} and ${p.b} both change lines ${c.startLine}-${c.endLine}`)}\n`);
+    for (const v of result.ownershipViolations) io.stdout(`${plainText(`${v.file}: warning ownership: ${v.module} changed a file that ${v.owner} owns`)}\n`);
   }
   return EXIT.ok;
 }

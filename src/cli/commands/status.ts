@@ -1,6 +1,7 @@
 // `conductor status`: every module of every conducted phase, as the state file records it — with
 // liveness checked, so an agent that died is never shown as running.
 import { LIVE_STATES, type PhaseRun } from '../../core/run/model';
+import { plainText } from '../../core/view/plainText';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
 import { openRepository } from '../engine';
 import { EXIT, type CliIo } from '../io';
@@ -10,7 +11,7 @@ import * as path from 'node:path';
 
 export async function statusCommand(flags: { root?: string; json?: boolean }, io: CliIo): Promise<number> {
   const engine = await openRepository(path.resolve(io.cwd, flags.root ?? '.'));
-  const { state, note } = await engine.state.load();
+  const state = await engine.state.read();
   const agents = new ChildAgentPort();
   const display = (m: PhaseRun['modules'][number]): string =>
     LIVE_STATES.has(m.state) && (m.pid === null || !agents.isAlive(m.pid)) ? 'interrupted' : m.state;
@@ -19,16 +20,15 @@ export async function statusCommand(flags: { root?: string; json?: boolean }, io
     io.stdout(`${JSON.stringify({ phases: phases.map((p) => phaseStatusJson(p, display)) }, null, 2)}\n`);
     return EXIT.ok;
   }
-  if (note) io.stderr(`${note}\n`);
   if (phases.length === 0) {
     io.stdout('No phase has been conducted yet. Start one with: conductor conduct <phase> --agent <agent>\n');
     return EXIT.ok;
   }
   for (const p of phases) {
-    io.stdout(`${summaryLine(p)}  [${p.state}${p.haltReason ? `: ${p.haltReason}` : ''}]\n`);
+    io.stdout(`${summaryLine(p)}  [${p.state}${p.haltReason ? `: ${plainText(p.haltReason)}` : ''}]\n`);
     for (const m of p.modules) {
       const took = m.startedAt && m.finishedAt ? ` · ${Math.round((Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000)}s` : '';
-      io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${m.lastSummary ? ` — ${m.lastSummary}` : ''}\n`);
+      io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${m.lastSummary ? ` — ${plainText(m.lastSummary)}` : ''}\n`);
     }
   }
   return EXIT.ok;

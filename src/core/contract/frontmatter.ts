@@ -10,9 +10,20 @@ const NOTE_KEYS = new Set(['note', 'notes', 'reason', 'why', 'for', 'description
 
 /** Reads a frontmatter block whose first YAML line is line `firstLine` of the file. */
 export function parseFrontmatter(file: string, yamlLines: readonly string[], firstLine: number): ContractParts {
+  // yaml recurses once per level: thousands of levels exhaust the stack (reported, or thrown, as
+  // "Maximum call stack size exceeded" at no useful place). Far fewer levels than that are already
+  // no contract; say where the nesting goes too deep instead of parsing it.
+  const deep = tooDeep(yamlLines);
+  if (deep) return nestingProblem(file, firstLine + deep.line, deep.column + 1);
   const src = yamlLines.join('\n');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(src, { lineCounter, prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(src, { lineCounter, prettyErrors: false });
+  } catch (e) {
+    if (e instanceof RangeError) return nestingProblem(file, firstLine, 1);
+    throw e;
+  }
   const lastLine = firstLine + Math.max(0, yamlLines.length - 1);
   const at = (offset: number): Pos => {
     const p = lineCounter.linePos(offset);
@@ -48,6 +59,71 @@ export function parseFrontmatter(file: string, yamlLines: readonly string[], fir
     });
   }
   return reader.parts;
+}
+
+/** Deeper than this, nesting is reported instead of parsed. */
+export const MAX_FRONTMATTER_NESTING = 64;
+
+function nestingProblem(file: string, line: number, column: number): ContractParts {
+  const parts = emptyParts();
+  parts.problems.push({
+    key: null,
+    problem: {
+      file,
+      line,
+      column,
+      severity: 'error',
+      code: 'malformed-frontmatter',
+      message: `The frontmatter nests lists or maps more than ${MAX_FRONTMATTER_NESTING} levels deep here; a contract needs a few.`,
+    },
+  });
+  return parts;
+}
+
+/**
+ * Where (0-based line and column) the YAML first nests deeper than MAX_FRONTMATTER_NESTING, counting
+ * block indentation levels, compact sequences (`- - x`) and flow brackets; null when it never does.
+ * A linear scan that skips quotes, comments and block scalars (roughly: it may under-count, never
+ * over-count what a contract really writes).
+ */
+export function tooDeep(lines: readonly string[]): { line: number; column: number } | null {
+  const indents: number[] = [];
+  let flow = 0;
+  /** Inside a block scalar (`|`, `>`): its lines are text, however they look. */
+  let scalarIndent: number | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i];
+    const indent = text.length - text.trimStart().length;
+    if (indent === text.length || text[indent] === '#') continue;
+    if (scalarIndent !== null && indent > scalarIndent) continue;
+    scalarIndent = flow === 0 && /(?:^|[\s:-])[|>][+-]?\d*\s*(?:#.*)?$/.test(text) ? indent : null;
+    if (flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+    }
+    if (indents.length + flow > MAX_FRONTMATTER_NESTING) return { line: i, column: indent };
+    let compact = 0;
+    let leading = true;
+    let quote: string | null = null;
+    for (let c = indent; c < text.length; c++) {
+      const ch = text[c];
+      if (quote) {
+        if (ch === quote) quote = null;
+        continue;
+      }
+      if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '#' && /\s/.test(text[c - 1] ?? ' ')) break;
+      else if (ch === '[' || ch === '{') flow++;
+      else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
+      else if (ch === '-' && leading && flow === 0 && (c + 1 === text.length || text[c + 1] === ' ')) {
+        if (c > indent) compact++;
+        continue;
+      } else if (ch !== ' ') leading = false;
+      if (indents.length + flow + compact > MAX_FRONTMATTER_NESTING) return { line: i, column: c };
+    }
+    if (indents.length + flow + compact > MAX_FRONTMATTER_NESTING) return { line: i, column: indent };
+  }
+  return null;
 }
 
 class FrontmatterReader {

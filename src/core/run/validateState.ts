@@ -1,66 +1,94 @@
 // Reads `.conductor/state.json` defensively: the file may be from another version, half-written
-// by a crashed older build, or edited by hand. Anything off means "rebuild", never a crash.
-import { MODULE_STATES, STATE_VERSION, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
+// by a crashed older build, or edited by hand. Anything off is reported with what is wrong (the
+// first field that is), never a crash; a file from a newer version is told apart, since it must be
+// left alone rather than rebuilt.
+import { MODULE_STATES, STATE_VERSION, type RunStateFile } from './model';
 
-export type StateRead = { ok: true; state: RunStateFile } | { ok: false; reason: string };
+export type StateRead =
+  | { ok: true; state: RunStateFile }
+  /** `newerVersion`: the file's version, when it is a newer one than this build reads. */
+  | { ok: false; reason: string; newerVersion: number | null };
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
-const isInt = (v: unknown): v is number => Number.isInteger(v);
+type Check = [field: string, ok: (v: unknown) => boolean, expected: string];
 
-function moduleOk(m: unknown): m is ModuleRecord {
-  if (!m || typeof m !== 'object') return false;
-  const r = m as Record<string, unknown>;
-  return (
-    isString(r.id) &&
-    (MODULE_STATES as readonly unknown[]).includes(r.state) &&
-    isInt(r.attempts) &&
-    isInt(r.attemptLimit) &&
-    isInt(r.wave) &&
-    Array.isArray(r.dependsOn) &&
-    r.dependsOn.every(isString) &&
-    isString(r.branch) &&
-    isString(r.worktree) &&
-    isNullableString(r.startedAt) &&
-    isNullableString(r.finishedAt) &&
-    isNullableString(r.baseCommit) &&
-    isNullableString(r.lastSummary) &&
-    (r.pid === null || isInt(r.pid)) &&
-    typeof r.reportedComplete === 'boolean' &&
-    Array.isArray(r.filesCreated)
-  );
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isNullableString = (v: unknown): boolean => v === null || typeof v === 'string';
+const isInt = (v: unknown): boolean => Number.isInteger(v);
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
+
+const MODULE_CHECKS: Check[] = [
+  ['id', isString, 'a string'],
+  ['state', (v) => (MODULE_STATES as readonly unknown[]).includes(v), `one of ${MODULE_STATES.join(', ')}`],
+  ['attempts', isInt, 'a whole number'],
+  ['attemptLimit', isInt, 'a whole number'],
+  ['wave', isInt, 'a whole number'],
+  ['dependsOn', isStringList, 'a list of strings'],
+  ['branch', isString, 'a string'],
+  ['worktree', isString, 'a string'],
+  ['startedAt', isNullableString, 'a string or null'],
+  ['finishedAt', isNullableString, 'a string or null'],
+  ['baseCommit', isNullableString, 'a string or null'],
+  ['lastSummary', isNullableString, 'a string or null'],
+  ['pid', (v) => v === null || isInt(v), 'a whole number or null'],
+  ['reportedComplete', (v) => typeof v === 'boolean', 'true or false'],
+  ['filesCreated', Array.isArray, 'a list'],
+];
+
+const PHASE_CHECKS: Check[] = [
+  ['number', isInt, 'a whole number'],
+  ['slug', isString, 'a string'],
+  ['runId', isString, 'a string'],
+  ['state', (v) => ['running', 'done', 'halted'].includes(v as string), 'running, done or halted'],
+  ['baseCommit', isString, 'a string'],
+  ['startedAt', isString, 'a string'],
+  ['maxParallel', isInt, 'a whole number'],
+  ['retries', isInt, 'a whole number'],
+  ['modules', Array.isArray, 'a list'],
+];
+
+const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+/** What is wrong with the first field that is, or null. */
+function wrongField(value: Record<string, unknown>, checks: readonly Check[]): string | null {
+  for (const [field, ok, expected] of checks) {
+    if (!(field in value)) return `${field} is missing`;
+    if (!ok(value[field])) return `${field} is not ${expected}`;
+  }
+  return null;
 }
 
-function phaseOk(p: unknown): p is PhaseRun {
-  if (!p || typeof p !== 'object') return false;
-  const r = p as Record<string, unknown>;
-  return (
-    isInt(r.number) &&
-    isString(r.slug) &&
-    isString(r.runId) &&
-    ['running', 'done', 'halted'].includes(r.state as string) &&
-    isString(r.baseCommit) &&
-    isString(r.startedAt) &&
-    isInt(r.maxParallel) &&
-    isInt(r.retries) &&
-    Array.isArray(r.modules) &&
-    r.modules.every(moduleOk)
-  );
+function phaseProblem(p: unknown): string | null {
+  if (!isObject(p)) return 'is not an object';
+  const wrong = wrongField(p, PHASE_CHECKS);
+  if (wrong) return wrong;
+  for (const [i, m] of (p.modules as unknown[]).entries()) {
+    const label = isObject(m) && typeof m.id === 'string' ? `module ${m.id}` : `module #${i + 1}`;
+    if (!isObject(m)) return `${label} is not an object`;
+    const mw = wrongField(m, MODULE_CHECKS);
+    if (mw) return `${label}: ${mw}`;
+  }
+  return null;
 }
 
 export function parseState(text: string): StateRead {
+  const fail = (reason: string, newerVersion: number | null = null): StateRead => ({ ok: false, reason, newerVersion });
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return { ok: false, reason: `not JSON (${(e as Error).message})` };
+    return fail(`not JSON (${(e as Error).message})`);
   }
-  if (!data || typeof data !== 'object') return { ok: false, reason: 'not an object' };
-  const d = data as Record<string, unknown>;
-  if (d.version !== STATE_VERSION) return { ok: false, reason: `version ${String(d.version)} is not ${STATE_VERSION}` };
-  if (!d.phases || typeof d.phases !== 'object') return { ok: false, reason: 'no phases' };
-  for (const [slug, phase] of Object.entries(d.phases)) {
-    if (!phaseOk(phase)) return { ok: false, reason: `phase ${slug} is malformed` };
+  if (!isObject(data)) return fail('not a JSON object');
+  const version = data.version;
+  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION) {
+    return fail(`state version ${version}; this build reads version ${STATE_VERSION}`, version);
   }
-  return { ok: true, state: data as RunStateFile };
+  if (version !== STATE_VERSION) return fail(`"version" is ${JSON.stringify(version) ?? 'missing'}, not ${STATE_VERSION}`);
+  if (!('phases' in data)) return fail('phases is missing');
+  if (!isObject(data.phases)) return fail('phases is not an object');
+  for (const [slug, phase] of Object.entries(data.phases)) {
+    const wrong = phaseProblem(phase);
+    if (wrong) return fail(`phase ${slug}: ${wrong}`);
+  }
+  return { ok: true, state: data as unknown as RunStateFile };
 }

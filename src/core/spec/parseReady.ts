@@ -118,7 +118,9 @@ export class ReadyParser {
     body: PhaseBody,
     problems: Problem[],
   ): PhaseSpec {
-    for (const p of body.problems) problems.push({ file, ...p });
+    for (const { firstAt, ...p } of body.problems) {
+      problems.push({ file, ...p, message: firstAt ? `${p.message} (first at line ${firstAt.line}, column ${firstAt.column}).` : p.message });
+    }
     const modules: ModuleSpec[] = [];
     for (const m of body.modules) {
       const error = moduleNameError(m.id.value);
@@ -188,6 +190,10 @@ function shiftBody(body: PhaseBody, by: number): PhaseBody {
     modules: body.modules.map((m) => ({ id: s(m.id), goals: all(m.goals) })),
     dependsOn: body.dependsOn ? body.dependsOn.map(s) : null,
     gate: body.gate,
-    problems: body.problems.map(s),
+    problems: body.problems.map((p) => ({
+      ...s(p),
+      ...(p.endLine !== undefined ? { endLine: p.endLine + by } : {}),
+      ...(p.firstAt ? { firstAt: s(p.firstAt) } : {}),
+    })),
   };
 }

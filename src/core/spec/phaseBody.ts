@@ -7,10 +7,17 @@ import { lookupLabel, matchLabelLine, type SectionKind } from './labels';
 export interface BodyProblem {
   line: number;
   column: number;
+  endLine?: number;
+  endColumn?: number;
   severity: Severity;
   code: ProblemCode;
   message: string;
   data?: Record<string, string>;
+  /**
+   * Another place the message refers to ("first at …"), body-relative like the rest: the caller
+   * shifts it and appends it to the message, so a cached body never carries a wrong line.
+   */
+  firstAt?: { line: number; column: number };
 }
 
 export interface BodyModule {
@@ -63,9 +70,12 @@ export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
       body.problems.push({
         line: id.line,
         column: id.column,
+        endLine: id.line,
+        endColumn: id.column + id.value.length,
         severity: 'error',
         code: 'duplicate-module',
-        message: `Module "${id.value}" is named twice in this phase (first at line ${existing.id.line}).`,
+        message: `Module "${id.value}" is named twice in this phase`,
+        firstAt: { line: existing.id.line, column: existing.id.column },
       });
     }
     ways.add(how);

@@ -49,6 +49,13 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:
 
 const MAX_QUOTED = 60;
 
+/**
+ * The longest status line read (1 MiB of characters; a real one is a few hundred). A longer one is
+ * garbage or a runaway writer: it is reported and skipped, by whoever reads it (the watcher never
+ * holds more than this of one line; a whole-file read after an agent exits refuses it here).
+ */
+export const MAX_STATUS_LINE_CHARS = 1024 * 1024;
+
 /** Splits newly read text into complete lines; a trailing partial line is returned as the new carry. */
 export function splitLines(buffer: string, carry: string): { lines: string[]; carry: string } {
   const pieces = (carry + buffer).split('\n');
@@ -63,6 +70,7 @@ export function isBlankLine(text: string): boolean {
 
 export function parseStatusLine(text: string, where: LineLocation): ParsedStatusLine {
   const fail = (message: string): ParsedStatusLine => ({ problem: statusProblem(where, message) });
+  if (text.length > MAX_STATUS_LINE_CHARS) return fail(`the line is longer than ${MAX_STATUS_LINE_CHARS} characters`);
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (isBlankLine(source)) return fail('the line is empty');
 

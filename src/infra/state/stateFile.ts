@@ -1,11 +1,30 @@
 // `.conductor/state.json`: written atomically (temp file + rename) after every change, one write at
 // a time, so a crash at any moment leaves the old or the new state, never half of one.
-import { promises as fs } from 'node:fs';
+//
+// A file that cannot be used is never moved away or overwritten silently. Commands that only read
+// the state (status, merge, clean, …) refuse it with what is wrong (read()); conducting a phase
+// rebuilds that phase's record from its branches and status files (load()), after keeping a copy of
+// the unreadable file. A file from a newer version is refused by both: this build must not rewrite
+// what it does not understand.
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { emptyState, type RunStateFile } from '../../core/run/model';
+import { emptyState, STATE_VERSION, type RunStateFile } from '../../core/run/model';
 import { parseState } from '../../core/run/validateState';
+import { asWriteError } from '../fsErrors';
 
 export type LoadedState = { state: RunStateFile; note: string | null };
+
+/** state.json exists but cannot be used: the message names the file and what is wrong. */
+export class StateFileError extends Error {
+  override readonly name = 'StateFileError';
+  constructor(
+    readonly file: string,
+    readonly reason: 'unreadable' | 'newer',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export class StateFile {
   private queue: Promise<void> = Promise.resolve();
@@ -13,20 +32,40 @@ export class StateFile {
 
   constructor(readonly file: string) {}
 
-  /** The saved state; a missing file is an empty state, a corrupt one is set aside and reported in `note`. */
+  /**
+   * For commands that only read the state: a missing file is an empty state; a corrupt file or one
+   * from a newer version is refused (StateFileError) and left exactly as it is.
+   */
+  async read(): Promise<RunStateFile> {
+    const text = await this.text();
+    if (text === null) return emptyState();
+    const read = parseState(text);
+    if (read.ok) return read.state;
+    if (read.newerVersion !== null) throw this.newer(read.newerVersion);
+    throw new StateFileError(
+      this.file,
+      'unreadable',
+      `${this.file} is unreadable: ${read.reason}. It was left as it is. Conducting a phase again ("conductor conduct <phase>") rebuilds its record from its branches and status files and keeps a copy of this file; or restore the file from a backup.`,
+    );
+  }
+
+  /**
+   * For conducting: a missing file is an empty state; a corrupt one is copied aside (never moved) and
+   * reported in `note`, and the caller rebuilds its phase from the repository; one from a newer
+   * version is refused (StateFileError).
+   */
   async load(): Promise<LoadedState> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), note: null };
-      throw e;
-    }
+    const text = await this.text();
+    if (text === null) return { state: emptyState(), note: null };
     const read = parseState(text);
     if (read.ok) return { state: read.state, note: null };
+    if (read.newerVersion !== null) throw this.newer(read.newerVersion);
     const aside = `${this.file}.corrupt-${Date.now()}`;
-    await fs.rename(this.file, aside).catch(() => undefined);
-    return { state: emptyState(), note: `${path.basename(this.file)} was unreadable (${read.reason}); kept as ${path.basename(aside)} and rebuilt from the repository` };
+    await fs.copyFile(this.file, aside, fsConstants.COPYFILE_EXCL);
+    return {
+      state: emptyState(),
+      note: `${this.file} was unreadable (${read.reason}); the phase's record is rebuilt from its branches and status files; the unreadable file is kept as ${path.basename(aside)}`,
+    };
   }
 
   save(state: RunStateFile): Promise<void> {
@@ -36,16 +75,39 @@ export class StateFile {
     return run;
   }
 
-  private async write(text: string): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${this.counter++}.tmp`;
-    const handle = await fs.open(tmp, 'w');
+  private async text(): Promise<string | null> {
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      return await fs.readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
     }
-    await fs.rename(tmp, this.file);
+  }
+
+  private newer(version: number): StateFileError {
+    return new StateFileError(
+      this.file,
+      'newer',
+      `${this.file} was written by a newer Spec Conductor (state version ${version}; this one reads version ${STATE_VERSION}). Update Spec Conductor to use it; the file was left as it is.`,
+    );
+  }
+
+  private async write(text: string): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.${this.counter++}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      const handle = await fs.open(tmp, 'w');
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, this.file);
+    } catch (e) {
+      // The previous save is still in place; a half-written temp file would only take more space.
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw asWriteError(e, this.file);
+    }
   }
 }

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Problem } from '../../core/model';
-import { isBlankLine, parseStatusLine, splitLines, statusProblem, type StatusEvent } from '../../core/status/statusLine';
+import { isBlankLine, MAX_STATUS_LINE_CHARS, parseStatusLine, splitLines, statusProblem, type StatusEvent } from '../../core/status/statusLine';
 import { Emitter, type Subscription } from './emitter';
 
 export interface StatusWatcherOptions {
@@ -32,8 +32,8 @@ const FOLLOW_UP_MS = 40;
 const CHUNK_BYTES = 16 * 1024;
 /** Bytes kept from just before the offset: if they change, the file was rewritten, not appended to. */
 const TAIL_BYTES = 64;
-/** A longer "line" is garbage (or a writer that never ends its line): it is reported and skipped. */
-const MAX_LINE_CHARS = 1024 * 1024;
+/** A longer "line" is garbage (or a writer that never ends its line): it is reported and skipped, never held whole. */
+const MAX_LINE_CHARS = MAX_STATUS_LINE_CHARS;
 
 interface FileState {
   /** Bytes consumed so far. */
