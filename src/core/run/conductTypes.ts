@@ -25,6 +25,8 @@ export interface ConductOptions {
   restartInterrupted: boolean;
   /** How often liveness of adopted processes (and idle agents) is checked. */
   livenessMs?: number;
+  /** How long headless agents still running at the phase's end may take to exit by themselves (default 5 s). */
+  exitGraceMs?: number;
   /** An agent with no output and no status line this long is flagged; 0: never. */
   idleFlagMs?: number;
   /** …and stopped (failed) after this long; 0: never. Only agents whose output the engine sees. */

@@ -447,11 +447,21 @@ export class PhaseConductor {
   }
 
   private async finish(): Promise<void> {
-    // Agents that reported completion may still sit at their prompt; the phase is over for them.
+    // A headless agent that has just reported is usually about to exit and print its last event
+    // (the totals of its usage): give it a moment. Interactive agents sit at their prompt: the phase
+    // is over for them.
+    if (!this.stopping) await this.exitedOrTimeout([...this.handles.values()].filter((h) => h.onOutput), this.options.exitGraceMs ?? 5000);
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
     await this.reportLateCommits();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
     await this.save();
+  }
+
+  private async exitedOrTimeout(handles: AgentHandle[], ms: number): Promise<void> {
+    if (handles.length === 0 || ms <= 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(handles.map((h) => h.exited)), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   /** Commits that landed on a module branch after it was verified are in no verified result: say so. */
