@@ -229,6 +229,12 @@ export interface LockPort {
   acquire(phaseSlug: string, command: string): Promise<{ lock: HeldLock } | { heldBy: LockOwner }>;
 }
 
+/** Per-attempt tokens: random, and hashed for keeping. */
+export interface Secrets {
+  newToken(): string;
+  hash(token: string): string;
+}
+
 export interface StateStore {
   load(): Promise<{ state: import('./run/model').RunStateFile; note: string | null }>;
   save(state: import('./run/model').RunStateFile): Promise<void>;

@@ -2,6 +2,8 @@
 import { BRANCH_PREFIX } from '../core/run/createRun';
 import { planClean, type CleanDecision, type OrphanFacts } from '../core/run/cleanPlan';
 import type { Engine } from './engine';
+import { processesIn } from './process/processesIn';
+import { describeOwner, PhaseLocks } from './state/phaseLock';
 
 export type CleanOutcome = CleanDecision & { error?: string };
 
@@ -37,6 +39,7 @@ async function findOrphans(engine: Engine): Promise<OrphanFacts[]> {
   const refs = await engine.git.run(engine.repo.root, ['for-each-ref', '--format=%(refname:short)', `refs/heads/${BRANCH_PREFIX}/`], { readOnly: true });
   const branches = refs.stdout.split('\n').filter((b) => b && !known.has(b) && !b.startsWith(`${BRANCH_PREFIX}/integration/`));
   const worktrees = await engine.worktrees.list();
+  const locks = new PhaseLocks(engine.conductorDir);
   const facts: OrphanFacts[] = [];
   for (const branch of branches) {
     const parts = branch.split('/');
@@ -44,7 +47,10 @@ async function findOrphans(engine: Engine): Promise<OrphanFacts[]> {
     const hasIntegration = (await engine.repo.refTip(`refs/heads/${integration}`)) !== null;
     const unmerged = await engine.git.run(engine.repo.root, ['rev-list', '--count', branch, '--not', 'HEAD', ...(hasIntegration ? [integration] : []), '--'], { readOnly: true });
     const wt = worktrees.find((w) => w.branch === branch);
+    const holder = await locks.holder(parts[1] ?? '');
     facts.push({
+      liveProcesses: wt && !wt.prunable ? await processesIn(wt.path) : [],
+      lockHolder: holder ? describeOwner(holder) : null,
       branch,
       module: parts[parts.length - 1],
       worktree: wt ? { path: wt.path, missing: wt.prunable, dirty: wt.prunable ? false : await engine.worktrees.isDirty(wt.path) } : null,

@@ -11,6 +11,7 @@ import { GitRepo } from './git/repo';
 import { Worktrees } from './git/worktrees';
 import { NodeFiles } from './nodeFiles';
 import { ShellSetupRunner } from './process/setupRunner';
+import { nodeSecrets } from './secrets';
 import { PhaseLocks } from './state/phaseLock';
 import { StateFile } from './state/stateFile';
 import { installHookLauncher } from './status/hookInstaller';
@@ -53,6 +54,7 @@ export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
     files: new NodeFiles(),
     setup: new ShellSetupRunner(),
     locks: new PhaseLocks(engine.conductorDir),
+    secrets: nodeSecrets,
     now: () => new Date(),
     newRunId: () => randomUUID().slice(0, 8),
   };

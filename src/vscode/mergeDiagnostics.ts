@@ -16,9 +16,14 @@ export class MergeDiagnostics implements vscode.Disposable {
   private readonly predicted = vscode.languages.createDiagnosticCollection('spec-conductor-predicted');
   private merges = 0;
 
-  /** Changes with every merge shown: a prediction begun before a merge is stale once it ends. */
+  /** Changes when a merge starts and when it is shown: a prediction begun before either is stale. */
   get mergeGeneration(): number {
     return this.merges;
+  }
+
+  /** A merge is starting: predictions under way now will be superseded by its result. */
+  beginMerge(): void {
+    this.merges++;
   }
 
   showMerge(repoRoot: vscode.Uri, result: MergeResult): number {

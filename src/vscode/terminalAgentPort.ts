@@ -16,6 +16,8 @@ const WRAPPER =
   '"$@"; code=$?; printf %s "$code" > "$CONDUCTOR_EXIT_FILE"; ' +
   'if [ "$code" -ne 0 ]; then printf "\\n[Spec Conductor] The agent exited with code %s. Press Enter to close this terminal.\\n" "$code"; read -r _; fi; exit 0';
 const EXIT_POLL_MS = 250;
+/** How long a retry waits for the old terminal to close before opening the new one. */
+const CLOSE_WAIT_MS = 5000;
 
 export interface TerminalEvents {
   opened(key: string): void;
@@ -38,8 +40,10 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
   }
 
   async start(launch: AgentLaunch): Promise<AgentHandle> {
-    // A retry reuses the module's slot: the old terminal (its agent has ended) makes way.
-    this.terminals.get(launch.key)?.dispose();
+    // A retry reuses the module's slot: the old terminal (its agent has ended) makes way — and is
+    // gone before the new one opens, so the user never sees two terminals for one module.
+    const old = this.terminals.get(launch.key);
+    if (old) await this.disposeAndWait(old);
     const exitFile = `${launch.logFile}.exit`;
     await fs.rm(exitFile, { force: true });
     await fs.mkdir(exitFile.replace(/\/[^/]*$/, ''), { recursive: true });
@@ -97,6 +101,23 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
         await exited;
       },
     };
+  }
+
+  /** Disposes a terminal and waits (a few seconds at most) until the editor reports it closed. */
+  private async disposeAndWait(terminal: vscode.Terminal): Promise<void> {
+    if (!vscode.window.terminals.includes(terminal)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let listener: vscode.Disposable | undefined;
+    const closed = new Promise<void>((resolve) => {
+      listener = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) resolve();
+      });
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    });
+    terminal.dispose();
+    await closed;
+    clearTimeout(timer);
+    listener?.dispose();
   }
 
   isAlive(pid: number, startTime?: string | null): boolean {

@@ -11,7 +11,9 @@
 //   { "commit": "message" }                      git add -A && git commit (empty commits allowed)
 //   { "report": "complete|failed|progress|needs-input|started", "summary": "…", "files": [...],
 //     "testsPassing": true }                     runs "$CONDUCTOR_HOOK" with an argument array
-//   { "appendStatus": "raw text" }               a raw line into $CONDUCTOR_STATUS_FILE
+//   { "appendStatus": "raw text", "file": "…" }  a raw line into $CONDUCTOR_STATUS_FILE (or the file given,
+//                                                relative to $CONDUCTOR_STATUS_DIR); {{token}} in the text
+//                                                becomes $CONDUCTOR_TOKEN
 //   { "print": "text" } / { "printErr": "text" } a line on stdout / stderr
 //   { "sleep": ms }, { "hang": true }, { "exit": code }
 //   { "readLine": true }                         waits for a line on stdin (an answer typed in the agent's
@@ -121,7 +123,8 @@ function run(step) {
   } else if ('report' in step) report(step);
   else if ('appendStatus' in step) {
     if (!env.CONDUCTOR_STATUS_FILE) fail('CONDUCTOR_STATUS_FILE is not set');
-    fs.appendFileSync(env.CONDUCTOR_STATUS_FILE, `${step.appendStatus}\n`);
+    const target = step.file ? path.join(env.CONDUCTOR_STATUS_DIR ?? '', step.file) : env.CONDUCTOR_STATUS_FILE;
+    fs.appendFileSync(target, `${String(step.appendStatus).replaceAll('{{token}}', env.CONDUCTOR_TOKEN ?? '')}\n`);
   } else if ('print' in step) process.stdout.write(`${step.print}\n`);
   else if ('printErr' in step) process.stderr.write(`${step.printErr}\n`);
   else if ('sleep' in step) sleepSync(Number(step.sleep));

@@ -1,11 +1,12 @@
 // `conductor clean`: orphaned conductor worktrees and branches go only when nothing would be lost.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { git, makeRepo } from '../support/gitRepo';
-import { conductorBin, SCRIPTED_AGENT } from '../support/conductorBin';
+import { conductorBin, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
 import { readyMd } from '../support/specBuilder';
+import { killGroup } from '../support/processes';
 
 const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Known', modules: ['known'] }]) });
 after(() => repo.cleanup());
@@ -47,4 +48,53 @@ test('removes merged or empty orphans, keeps unmerged or dirty ones until forced
   assert.match(forced.stdout, /removed\s+conductor\/phase-9-old\/unmerged .*\(forced\)/);
   assert.match(forced.stdout, /kept\s+conductor\/phase-9-old\/dirty/);
   assert.doesNotMatch(git(repo.root, 'branch', '--list', 'conductor/*'), /unmerged/);
+});
+
+test('never removes live work, forced or not, even with state.json gone: a running agent\'s worktree, a phase being conducted', async () => {
+  const live = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Live', modules: ['api', 'web'] }]) });
+  const pidFile = path.join(live.root, '..', 'api.pid');
+  let engine: ReturnType<typeof spawnConductor> | null = null;
+  try {
+    // Both agents keep working (no event, so conduct writes no new state.json); conduct holds the lock.
+    const agent = `echo $$ > ${path.join(live.root, '..')}/$CONDUCTOR_MODULE.pid; exec sleep 600`;
+    const conductor = spawnConductor(live.root, ['conduct', '1', '--agent', agent]);
+    engine = conductor;
+    const exited = new Promise((r) => conductor.once('exit', r));
+    // Wait until both agents run and their pids are saved: nothing more is written until they end.
+    const stateFile = path.join(live.root, '.conductor', 'state.json');
+    const bothSaved = (): boolean => {
+      try {
+        const modules = JSON.parse(readFileSync(stateFile, 'utf8')).phases['phase-1-live'].modules as { pid: number | null }[];
+        return modules.every((m) => m.pid !== null);
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 800 && !(bothSaved() && existsSync(pidFile)); i++) await new Promise((r) => setTimeout(r, 25));
+    rmSync(path.join(live.root, '.conductor', 'state.json'), { force: true });
+    const apiWorktree = `${live.root}.worktrees/phase-1-live/api`;
+
+    const whileConducting = await conductorBin(live.root, ['clean', '--force', 'api', '--force', 'web', '--json']);
+    assert.equal(whileConducting.code, 0, whileConducting.stderr);
+    const kept = JSON.parse(whileConducting.stdout).kept as { module: string; reason: string }[];
+    assert.match(kept.find((k) => k.module === 'api')!.reason, /its phase is being conducted or merged by conductor conduct 1 \(pid \d+/);
+    assert.ok(existsSync(apiWorktree));
+
+    // The engine dies; its agent lives on in the worktree.
+    conductor.kill('SIGKILL');
+    await exited;
+    const agentPid = Number(readFileSync(pidFile, 'utf8'));
+    const afterCrash = await conductorBin(live.root, ['clean', '--force', 'api', '--json']);
+    assert.equal(afterCrash.code, 0, afterCrash.stderr);
+    const keptApi = (JSON.parse(afterCrash.stdout).kept as { module: string; reason: string }[]).find((k) => k.module === 'api')!;
+    assert.match(keptApi.reason, new RegExp(`a live process works in its worktree \\(pid ${agentPid}`));
+    assert.ok(existsSync(apiWorktree), 'the live agent\'s worktree is still there');
+  } finally {
+    engine?.kill('SIGKILL');
+    for (const m of ['api', 'web']) {
+      const file = path.join(live.root, '..', `${m}.pid`);
+      if (existsSync(file)) killGroup(Number(readFileSync(file, 'utf8')));
+    }
+    live.cleanup();
+  }
 });

@@ -157,11 +157,43 @@ describe('conduct', () => {
     const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Own', modules: ['solo'] }]) });
     repos.push(repo);
     // The line is made before the run starts: with its attempt number it counts, without one it would be too old.
-    const line = JSON.stringify({ status: 'complete', ts: new Date().toISOString(), attempt: 1, summary: 'written by the agent itself' });
+    const line = JSON.stringify({ status: 'complete', ts: new Date().toISOString(), attempt: 1, summary: 'written by the agent itself', token: '{{token}}' });
     const r = await conduct(repo, agentEnv(repo, { solo: [{ write: 'solo.txt', content: 'solo' }, { commit: 'solo' }, { appendStatus: line }] }));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const m = (await statusJson(repo)).phases[0].modules[0];
     assert.deepEqual([m.state, m.lastSummary], ['complete', 'written by the agent itself']);
+  });
+
+  test('status lines are believed only with the attempt\'s own token: one agent cannot complete or fail another', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Trust', modules: ['a', 'b'] }]) });
+    repos.push(repo);
+    const forged = (status: string, token: string): string => JSON.stringify({ status, ts: new Date().toISOString(), summary: `forged ${status}`, token });
+    const r = await conduct(
+      repo,
+      agentEnv(repo, {
+        // a forges a failure into b's file with its own token, and a line with no token into its own.
+        a: [{ appendStatus: forged('failed', '{{token}}'), file: 'b.jsonl' }, { appendStatus: forged('complete', '') }, { sleep: 300 }, { write: 'a.txt', content: 'a' }, { commit: 'a' }, { report: 'complete', summary: 'a, for real' }],
+        b: [{ sleep: 1500 }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b, for real' }],
+      }),
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /b\.jsonl:1: status line for b rejected: its token is not the one of b's attempt 1/);
+    assert.match(r.stdout + r.stderr, /a\.jsonl:1: status line for a rejected: it carries no token/);
+    const byId = new Map((await statusJson(repo)).phases[0].modules.map((m) => [m.id, m]));
+    assert.deepEqual([byId.get('a')!.state, byId.get('a')!.lastSummary], ['complete', 'a, for real']);
+    assert.deepEqual([byId.get('b')!.state, byId.get('b')!.lastSummary], ['complete', 'b, for real']);
+  });
+
+  test('the hook refuses to write through a status file replaced by a symlink', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Link', modules: ['a'] }]) });
+    repos.push(repo);
+    const elsewhere = path.join(repo.root, '..', 'elsewhere.jsonl');
+    const agent = `ln -sf ${elsewhere} "$CONDUCTOR_STATUS_FILE"; conductor-hook complete --summary sneaky; echo "hook exit $?"; rm -f "$CONDUCTOR_STATUS_FILE"; git commit -q --allow-empty -m a && conductor-hook complete --summary honest`;
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', agent]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(existsSync(elsewhere), false, 'nothing was written through the link');
+    assert.match(readFileSync(path.join(repo.root, '.conductor/logs/phase-1-link/a.log'), 'utf8'), /hook exit 1/);
+    assert.equal((await statusJson(repo)).phases[0].modules[0].lastSummary, 'honest');
   });
 
   test('garbage status lines are reported with file and line and skipped', async () => {

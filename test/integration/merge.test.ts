@@ -99,6 +99,23 @@ describe('merge', () => {
     assert.equal(checkoutFingerprint(repo.root), before, 'the user\'s checkout is byte-identical');
   });
 
+  test('a module branch deleted by hand: that module is reported, the others merge, nothing is listed as merged that was not', async () => {
+    const repo = project();
+    await conduct(repo, { a: [write('a.txt', 'a'), ...done()], b: [write('b.txt', 'b'), ...done()] });
+    // Deleted by hand, worktree and all (update-ref: git refuses branch -D of a checked-out branch).
+    git(repo.root, 'update-ref', '-d', 'refs/heads/conductor/phase-1-shop/b');
+    const r = await conductorBin(repo.root, ['merge', '1', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /rev-parse|fatal/);
+    const json = JSON.parse(r.stdout) as MergeJson & { skipped: { module: string; reason: string }[] };
+    assert.deepEqual(json.merged, ['a', 'c']);
+    assert.equal(json.ok, false);
+    const b = json.skipped.find((x) => x.module === 'b')!;
+    assert.match(b.reason, /its branch conductor\/phase-1-shop\/b does not exist/);
+    assert.ok(json.skipped.some((x) => x.module === 'd'), 'd depends on b: not merged either');
+    assert.deepEqual(integrationMerges(repo, json.integrationBranch).map((s) => s.split(' ')[2]).sort(), ['a', 'c']);
+  });
+
   test('a content conflict is reported at its lines on both sides, with the module that last touched them', async () => {
     const repo = project();
     await conduct(repo, {

@@ -9,6 +9,10 @@ export interface OrphanFacts {
   worktree: { path: string; dirty: boolean; missing: boolean } | null;
   /** Commits on the branch that are in neither the user's HEAD nor the phase's integration branch. */
   unmergedCommits: number;
+  /** Live processes working inside its worktree (an agent still running, whatever state.json says). */
+  liveProcesses: { pid: number; command: string }[];
+  /** Who holds the phase's lock (conducting or merging it), if anyone alive does. */
+  lockHolder: string | null;
 }
 
 export type CleanDecision =
@@ -19,6 +23,12 @@ export function planClean(orphans: readonly OrphanFacts[], force: ReadonlySet<st
   return orphans.map((o) => {
     const forced = force.has(o.module) || force.has(o.branch);
     const worktree = o.worktree && !o.worktree.missing ? o.worktree.path : null;
+    // Live work is never removed, forced or not.
+    if (o.lockHolder) return { branch: o.branch, module: o.module, action: 'keep', worktree, reason: `its phase is being conducted or merged by ${o.lockHolder}` };
+    if (worktree && o.liveProcesses.length > 0) {
+      const p = o.liveProcesses[0];
+      return { branch: o.branch, module: o.module, action: 'keep', worktree, reason: `a live process works in its worktree (pid ${p.pid}: ${p.command}); stop it first` };
+    }
     const reasons: string[] = [];
     if (o.worktree?.dirty && !o.worktree.missing) reasons.push('its worktree has uncommitted changes');
     if (o.unmergedCommits > 0) reasons.push(`${o.unmergedCommits} commit(s) not merged`);

@@ -1,5 +1,5 @@
 // What a phase run is given: the user's options, the ports it acts through, and who listens.
-import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
+import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, Secrets, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
 import type { Transition } from './events';
 import type { PhaseRun } from './model';
 
@@ -42,6 +42,7 @@ export interface ConductPorts {
   files: FilesPort;
   setup: SetupPort;
   locks: LockPort;
+  secrets: Secrets;
   now: () => Date;
   newRunId: () => string;
 }

@@ -10,7 +10,7 @@ export type RunEvent =
    * An attempt begins. Saved before the agent is spawned (pid null, launchId set): a crash between
    * spawning and recording the pid leaves the launch id, by which the next run finds the agent.
    */
-  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string; launchId?: string | null }
+  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string; launchId?: string | null; tokenHash?: string | null }
   /** The agent's process, once spawned (or found again after a crash). */
   | { type: 'spawned'; module: string; attempt: number; pid: number | null; pidStart: string | null; at: string }
   | {
@@ -76,6 +76,7 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         pid: e.pid,
         pidStart: null,
         launchId: e.launchId ?? null,
+        tokenHash: e.tokenHash ?? null,
         exitCode: null,
         reportedComplete: false,
         exitClaim: false,

@@ -12,9 +12,11 @@ export interface LaunchEnvInput {
   hookPath: string;
   git: AgentGitContext;
   launchId: string;
+  /** The attempt's secret, written by the hook into every status line. */
+  token: string;
 }
 
-export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git, launchId }: LaunchEnvInput): Record<string, string> {
+export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git, launchId, token }: LaunchEnvInput): Record<string, string> {
   return {
     CONDUCTOR_MODULE: m.id,
     CONDUCTOR_PHASE: run.slug,
@@ -29,6 +31,7 @@ export function agentLaunchEnv({ run, module: m, attempt, paths, hookPath, git, 
     CONDUCTOR_ATTEMPT: String(attempt),
     // Finds the agent again after the engine crashed before it could record the pid.
     CONDUCTOR_LAUNCH_ID: launchId,
+    CONDUCTOR_TOKEN: token,
     // Where the agent's commits go: sandboxed presets make exactly these writable, never all of .git.
     CONDUCTOR_GIT_DIR: git.gitDir,
     CONDUCTOR_GIT_COMMON_DIR: git.commonDir,

@@ -38,6 +38,8 @@ export interface ModuleRecord {
   pid: number | null;
   /** The process's start time, so a reused pid is not taken for the agent. */
   pidStart?: string | null;
+  /** Hash of this attempt's secret token: status lines must carry the token itself. */
+  tokenHash?: string | null;
   /** This attempt's launch id (CONDUCTOR_LAUNCH_ID in the agent's environment), saved before the spawn. */
   launchId?: string | null;
   exitCode: number | null;

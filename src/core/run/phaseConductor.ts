@@ -31,6 +31,8 @@ export class PhaseConductor {
   private checkoutBaseline = new Set<string>();
   private stopping = false;
   private readonly supervision: Supervision;
+  /** Status lines already noted as rejected (catch-up reads see them again). */
+  private readonly rejected = new Set<string>();
 
   constructor(
     private readonly plan: Plan,
@@ -299,7 +301,8 @@ export class PhaseConductor {
     }
     const git = await this.ports.repo.agentGitContext(m.worktree);
     const launchId = `${this.run.runId}-${m.id}-${action.attempt}-${this.ports.newRunId()}`;
-    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId });
+    const token = this.ports.secrets.newToken();
+    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId, token });
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
       if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
@@ -322,7 +325,7 @@ export class PhaseConductor {
     // Stopped while this agent was being prepared: it does not start at all.
     if (this.stopping) return;
     // The intent is saved before the spawn, so a crash right after it cannot lead to a second agent.
-    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: null, launchId, baseCommit, at: this.nowIso() });
+    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: null, launchId, tokenHash: this.ports.secrets.hash(token), baseCommit, at: this.nowIso() });
     const handle = await this.ports.agents.start({
       key: `${this.phase.slug}/${m.id}`,
       name: m.id,
@@ -376,6 +379,15 @@ export class PhaseConductor {
   private onStatus(e: StatusEvent): void {
     if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
     if (!this.run.modules.some((m) => m.id === e.module)) return;
+    const distrust = this.distrust(e);
+    if (distrust) {
+      const where = `${e.file}:${e.line}`;
+      if (!this.rejected.has(where)) {
+        this.rejected.add(where);
+        this.note(`${where}: status line for ${e.module} rejected: ${distrust}.`);
+      }
+      return;
+    }
     this.supervision.active(e.module);
     void this.apply({
       type: 'status',
@@ -387,6 +399,22 @@ export class PhaseConductor {
       testsPassing: e.testsPassing,
       at: new Date(e.ts).toISOString(),
     });
+  }
+
+  /**
+   * Why a status line is not believed, or null: it must carry the secret token of the module's
+   * current attempt (so one agent cannot report for another), and its run and attempt if it names them.
+   * Lines of earlier attempts are ignored by the events without a note.
+   */
+  private distrust(e: StatusEvent): string | null {
+    const m = this.record(e.module);
+    if (e.attempt !== null && e.attempt < m.attempts) return null;
+    if (!m.tokenHash) return null; // an attempt started before tokens existed
+    if (!e.token) return 'it carries no token (report with conductor-hook, which adds it)';
+    if (this.ports.secrets.hash(e.token) !== m.tokenHash) return `its token is not the one of ${e.module}'s attempt ${m.attempts}`;
+    if (e.runId !== null && e.runId !== this.run.runId) return `it names run ${e.runId}, not ${this.run.runId}`;
+    if (e.attempt !== null && e.attempt !== m.attempts) return `it names attempt ${e.attempt}, not ${m.attempts}`;
+    return null;
   }
 
   /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */

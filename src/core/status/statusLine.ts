@@ -22,6 +22,8 @@ export interface StatusEvent {
   validationOutput: string | null;
   gotchas: string[];
   runId: string | null;
+  /** The attempt's secret (CONDUCTOR_TOKEN) as the hook wrote it; the engine rejects lines without the right one. */
+  token: string | null;
   /** 1-based attempt number; null when the writer did not know it. */
   attempt: number | null;
   /** The status file, as given by the reader (relative to the workspace root). */
@@ -117,6 +119,7 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
       validationOutput: fields.validationOutput,
       gotchas: fields.gotchas,
       runId: fields.runId,
+      token: fields.token,
       attempt: fields.attempt,
       file: where.file,
       line: where.line,
@@ -125,7 +128,7 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
 }
 
 /** The event's optional fields; the module may also be missing here (the file path can name it). */
-type OptionalFields = Pick<StatusEvent, 'phase' | 'featureId' | 'summary' | 'filesCreated' | 'testsPassing' | 'validationOutput' | 'gotchas' | 'runId' | 'attempt'> & {
+type OptionalFields = Pick<StatusEvent, 'phase' | 'featureId' | 'summary' | 'filesCreated' | 'testsPassing' | 'validationOutput' | 'gotchas' | 'runId' | 'token' | 'attempt'> & {
   module: string | null;
 };
 
@@ -181,6 +184,7 @@ function readFields(obj: Record<string, unknown>): OptionalFields | { error: str
     validationOutput: text('validation_output'),
     gotchas: list('gotchas_encountered'),
     runId: text('run_id'),
+    token: text('token'),
     attempt: attempt(),
   };
   return errors.length > 0 ? { error: errors.join('; ') } : fields;

@@ -96,7 +96,14 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       failed.set(m.id, 'not merged');
       continue;
     }
-    const moduleTip = await repo.resolve(m.branch);
+    const moduleTip = await repo.refTip(`refs/heads/${m.branch}`);
+    if (moduleTip === null) {
+      // Deleted by hand (or never made): this module is reported; the others still merge.
+      skipped.push({ module: m.id, reason: `its branch ${m.branch} does not exist (deleted?); nothing of it was merged` });
+      failed.set(m.id, 'branch missing');
+      note(`${m.id}: its branch ${m.branch} is missing; not merged.`);
+      continue;
+    }
     if (await repo.isAncestorOf(moduleTip, tip)) {
       // Merged by an earlier (possibly interrupted) run.
       merged.add(m.id);

@@ -24,6 +24,12 @@ export class PhaseLocks implements LockPort {
     return path.join(this.conductorDir, 'locks', `${phaseSlug}.lock`);
   }
 
+  /** The live owner of the phase's lock, or null when it is free (or stale). */
+  async holder(phaseSlug: string): Promise<LockOwner | null> {
+    const owner = await readLock(this.lockFile(phaseSlug));
+    return owner && ownerAlive(owner) ? owner : null;
+  }
+
   async acquire(phaseSlug: string, command: string): Promise<{ lock: HeldLock } | { heldBy: LockOwner }> {
     const file = this.lockFile(phaseSlug);
     await fs.mkdir(path.dirname(file), { recursive: true });

@@ -26,6 +26,7 @@ export interface StatusLineRecord {
   gotchas_encountered: string[];
   run_id: string | null;
   attempt: number | null;
+  token: string | null;
 }
 
 const USAGE =
@@ -85,6 +86,8 @@ function writeStatus(args: HookArgs, env: NodeJS.ProcessEnv): HookResult {
     gotchas_encountered: args.gotchas,
     run_id: env.CONDUCTOR_RUN_ID || null,
     attempt,
+    // The attempt's secret: the engine believes only lines that carry it.
+    token: env.CONDUCTOR_TOKEN || null,
   };
 
   const file = path.resolve(target);
@@ -314,7 +317,8 @@ function parseAttempt(raw: string | undefined): number | null | undefined {
 function appendLine(file: string, line: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const data = Buffer.from(line, 'utf8');
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o644);
+  // O_NOFOLLOW: a status file replaced by a symlink (to another module's file, anywhere) is refused.
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
   try {
     let written = fs.writeSync(fd, data, 0, data.length);
     // A short write on a regular file means a full disk or similar; finish rather than leave half a line.

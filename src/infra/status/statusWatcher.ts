@@ -276,9 +276,10 @@ export class StatusWatcher {
   private async readNew(abs: string, state: FileState): Promise<boolean> {
     let fd: number;
     try {
-      fd = fsSync.openSync(abs, 'r');
+      // Never through a symlink: a status file pointed elsewhere (another module's file) is not read.
+      fd = fsSync.openSync(abs, fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW);
     } catch (e) {
-      if (isMissing(e)) return false;
+      if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'ELOOP') return false;
       throw e;
     }
     try {

@@ -1,6 +1,7 @@
 // Conductor: Merge & Validate Phase — merges the completed modules in the integration worktree,
 // validates, and puts conflicts and findings in the Problems panel.
 import * as vscode from 'vscode';
+import { LIVE_STATES } from '../../core/run/model';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
 import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
@@ -15,6 +16,7 @@ export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Prom
     return;
   }
   try {
+    ctx.merges.beginMerge();
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Merge & Validate phase ${phase.number}` },
       () => ctx.host.merge(phase, run, null),
@@ -47,12 +49,15 @@ export async function predictConflictsCommand(ctx: CommandContext, arg: unknown,
     const generation = ctx.merges.mergeGeneration;
     const prediction = await ctx.host.predict(phase, run);
     const engine = await ctx.host.repository();
-    const count = ctx.merges.showPredicted(vscode.Uri.file(engine.repo.root), prediction.pairs, generation);
+    // The periodic prediction is about agents at work: between finished modules, the merge tells.
+    const live = new Set(run.modules.filter((m) => LIVE_STATES.has(m.state)).map((m) => m.id));
+    const pairs = quiet ? prediction.pairs.filter((p) => live.has(p.a) || live.has(p.b)) : prediction.pairs;
+    const count = ctx.merges.showPredicted(vscode.Uri.file(engine.repo.root), pairs, generation);
     // A merge finished while predicting: its result is what counts now.
     if (count === null) return;
     for (const v of prediction.ownershipViolations) ctx.log.warn(`Module ${v.module} changed ${v.file}, which module ${v.owner} owns.`);
     if (!quiet) {
-      void vscode.window.showInformationMessage(count ? `Spec Conductor: ${count} predicted conflict(s) between ${prediction.pairs.length} pair(s) of agents.` : 'Spec Conductor: no conflicts predicted between the agents.');
+      void vscode.window.showInformationMessage(count ? `Spec Conductor: ${count} predicted conflict(s) between ${pairs.length} pair(s) of agents.` : 'Spec Conductor: no conflicts predicted between the agents.');
     }
   } catch (e) {
     if (quiet) ctx.log.warn(`Conflict prediction failed: ${(e as Error).message}`);
