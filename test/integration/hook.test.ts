@@ -122,7 +122,7 @@ describe('conductor-hook launcher', () => {
         'progress', '--summary=half way', '--files', 'a.ts, b.ts,,', '--file', 'c d.ts', '--file', 'a.ts',
         '--tests-passing', 'false', '--validation-output', 'FAIL x\n  at y', '--gotcha', 'g1', '--gotcha', '"g2"',
       ],
-      { ...baseEnv, CONDUCTOR_STATUS_FILE: file },
+      { ...baseEnv, CONDUCTOR_STATUS_FILE: file, CONDUCTOR_TOKEN: 'the-attempts-secret' },
     );
     assert.equal(r.code, 0, r.stderr);
     const [text] = await readLines(file);
@@ -141,6 +141,7 @@ describe('conductor-hook launcher', () => {
       gotchas_encountered: ['g1', '"g2"'],
       run_id: 'run-42',
       attempt: 2,
+      token: 'the-attempts-secret',
     });
   });
 
