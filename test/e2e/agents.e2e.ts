@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModuleRecord, RunStateFile } from '../../src/core/run/model';
 import { sampleRepo } from './gitFixture';
-import { withWorkbench, type Workbench } from './harness';
+import { withWorkbench } from './harness';
 import { waitUntil } from './waitUntil';
 import {
   clickCodeLens,
@@ -24,8 +24,9 @@ import {
   readNotificationToasts,
   readNotifications,
   readTerminalPanel,
+  showModuleTerminal,
   showPhasesView,
-  treeRow,
+  typeInModuleTerminal,
   waitForTree,
 } from './workbenchViews';
 import { alive, killGroup } from '../support/processes';
@@ -196,7 +197,7 @@ test('CodeLens conducts, predicted conflicts while agents run, an agent that nee
       const searchAgent = agentPids().get('search');
       const searchShell = (await moduleState('search'))?.pid;
       assert.ok(searchAgent && alive(searchAgent) && searchShell && alive(searchShell), `search's agent ${searchAgent} and shell ${searchShell} run`);
-      await showModuleTerminal(wb, 'search');
+      await showModuleTerminal(wb.page, 'search');
       assert.equal(await wb.host('activeTerminal'), 'Agent: search');
       await wb.screenshot('search-terminal');
       await wb.runCommand('Terminal: Kill the Active Terminal Instance');
@@ -221,7 +222,7 @@ test('CodeLens conducts, predicted conflicts while agents run, an agent that nee
       assert.equal((await moduleState('cart'))?.state, 'needs-input');
 
       // cart gets its answer in its terminal, completes, and checkout (which depends on it) runs.
-      await answerInTerminal(wb, 'cart', 'EUR');
+      await typeInModuleTerminal(wb.page, 'cart', 'EUR');
       await wb.waitForHost('statusBarText', (text) => !text.startsWith('$(sync~spin)') && text !== '', 'the phase to end', 60_000);
       await recordShells();
       await waitForTree(wb.page, (rows) => rows.some((r) => r.label === 'checkout' && r.icon === 'pass-filled'), 'checkout complete');
@@ -261,29 +262,3 @@ test('CodeLens conducts, predicted conflicts while agents run, an agent that nee
     everyPid().filter(alive).forEach(killGroup);
   }
 });
-
-/**
- * Clicks the module in the Phases tree (its item's command focuses its terminal) until the panel
- * shows that terminal as the active tab. The tree redraws every second while agents run (their
- * durations tick), which can swallow a click: a click that changed nothing is repeated.
- */
-async function showModuleTerminal(wb: Workbench, module: string): Promise<void> {
-  await waitUntil(
-    `${module}'s terminal in the panel`,
-    async () => {
-      const panel = await readTerminalPanel(wb.page);
-      if (panel.activeTab !== `Agent: ${module}`) await treeRow(wb.page, module).click({ timeout: 5_000 }).catch(() => undefined);
-      return panel;
-    },
-    (p) => p.visible && p.activeTab === `Agent: ${module}`,
-  );
-}
-
-/** Shows the module's terminal and types a line into it. */
-async function answerInTerminal(wb: Workbench, module: string, answer: string): Promise<void> {
-  await showModuleTerminal(wb, module);
-  const input = wb.page.locator('.part.panel .terminal-wrapper.active .xterm-helper-textarea');
-  await input.focus();
-  await wb.page.keyboard.type(answer);
-  await wb.page.keyboard.press('Enter');
-}

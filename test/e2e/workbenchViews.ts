@@ -245,6 +245,32 @@ export async function readTerminalPanel(page: Page): Promise<{ visible: boolean;
 }
 
 /**
+ * Clicks the module in the Phases tree (its item's command focuses its terminal) until the panel
+ * shows that terminal as the active tab. The tree redraws every second while agents run (their
+ * durations tick), which can swallow a click: a click that changed nothing is repeated.
+ */
+export async function showModuleTerminal(page: Page, module: string): Promise<void> {
+  await waitUntil(
+    `${module}'s terminal in the panel`,
+    async () => {
+      const panel = await readTerminalPanel(page);
+      if (panel.activeTab !== `Agent: ${module}`) await treeRow(page, module).click({ timeout: 5_000 }).catch(() => undefined);
+      return panel;
+    },
+    (p) => p.visible && p.activeTab === `Agent: ${module}`,
+  );
+}
+
+/** Shows the module's terminal and types a line into it, as a user answering its agent. */
+export async function typeInModuleTerminal(page: Page, module: string, line: string): Promise<void> {
+  await showModuleTerminal(page, module);
+  const input = page.locator('.part.panel .terminal-wrapper.active .xterm-helper-textarea');
+  await input.focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/**
  * A tree row's inline actions (its `view/item/context` items in an `inline` group), by title, left
  * to right. VS Code renders them in the row's `.actions` bar, shown only while the row is hovered,
  * selected or focused: the row is hovered first.
