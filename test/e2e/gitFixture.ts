@@ -41,10 +41,26 @@ export function fixtureRepo(name: string, edit: (readyMd: string) => string = (t
   cpSync(path.join(REPO_ROOT, 'test', 'fixtures', name), folder, { recursive: true });
   const ready = path.join(folder, 'READY.md');
   writeFileSync(ready, edit(readFileSync(ready, 'utf8')));
+  commitAll(folder, `${name} fixture`);
+  return fixture(parent, folder);
+}
+
+/** A fresh repository `<temp>/<name>` holding `files` (paths relative to it), committed on main. */
+export function filesRepo(name: string, files: Record<string, string>): RepoFixture {
+  const parent = tempParent();
+  const folder = path.join(parent, name);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(folder, rel)), { recursive: true });
+    writeFileSync(path.join(folder, rel), text);
+  }
+  commitAll(folder, `${name}: initial`);
+  return fixture(parent, folder);
+}
+
+function commitAll(folder: string, message: string): void {
   run(folder, 'init', '-q', '-b', 'main');
   run(folder, 'add', '-A');
-  run(folder, 'commit', '-qm', `${name} fixture`);
-  return fixture(parent, folder);
+  run(folder, 'commit', '-qm', message);
 }
 
 function fixture(parent: string, folder: string): RepoFixture {
