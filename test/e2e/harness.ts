@@ -21,7 +21,12 @@ export interface WorkbenchOptions {
   folder: string;
   /** false: start without --disable-workspace-trust, so VS Code decides (restricted mode unless trusted). */
   trust: boolean;
-  /** Extra environment for code-server and so the extension host. */
+  /**
+   * Extra environment for code-server and so the extension host, its terminals and the agents in
+   * them. Not PATH: as VS Code does, the server takes the extension host's environment from the
+   * user's login shell (`$SHELL -i -l -c`), whose /etc/profile resets PATH. To put a folder on the
+   * agents' PATH, give a HOME here whose `.profile` adds it, as a user's does.
+   */
   env?: Record<string, string>;
   /** Names the screenshot folder and the code-server log; defaults to the folder's name. */
   name?: string;
