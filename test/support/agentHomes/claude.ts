@@ -1,6 +1,7 @@
 // An isolated home for the real Claude Code CLI (2.1.197), pointed at the scripted model server.
-// Checked with strace -f -e trace=connect: the only connections it makes are to the server (plus
-// the nscd socket of the C library's user lookup, which is not network). See docs/agents/claude.md.
+// Checked with strace -f -e trace=connect, headless and interactive: the only connections it makes
+// are to the server (plus the nscd socket of the C library's user lookup, which is not network).
+// See docs/agents/claude.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -40,5 +41,9 @@ export async function prepareClaudeHome(home: string, serverUrl: string, options
     DISABLE_TELEMETRY: '1',
     DISABLE_ERROR_REPORTING: '1',
     CLAUDE_CODE_DISABLE_FEEDBACK_SURVEY: '1',
+    // Interactive Claude Code otherwise installs the official plugin marketplace at startup, whatever
+    // the settings above: a fetch from downloads.claude.ai, then `git clone` of
+    // github.com/anthropics/claude-plugins-official over https and ssh (seen with strace, 2.1.197).
+    CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL: '1',
   };
 }
