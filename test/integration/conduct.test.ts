@@ -397,14 +397,21 @@ describe('conduct', () => {
     const marker = path.join(repo.root, '..', 'late-landed');
     const state = path.join(repo.root, '.conductor', 'state.json');
     // A script of its own: the agent's command line is in state.json too, and must not match the wait.
+    // api exits only once the job has left its process group (which ends with api), else the job
+    // could be killed with the group before it got out. Every wait is bounded, so nothing hangs.
     const lateJob = path.join(repo.root, '..', 'late-job.sh');
-    writeFileSync(lateJob, `until grep -q '"verifiedHead": "' "${state}"; do sleep 0.1; done\ngit commit -q --allow-empty -m late\ntouch "${marker}"\n`);
+    const detached = path.join(repo.root, '..', 'late-detached');
+    writeFileSync(
+      lateJob,
+      `touch "${detached}"\ni=0\nuntil grep -q '"verifiedHead": "' "${state}" || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done\ngit commit -q --allow-empty -m late\ntouch "${marker}"\n`,
+    );
     const agent = [
       'if [ "$CONDUCTOR_MODULE" = api ]; then',
       '  git commit -q --allow-empty -m work && conductor-hook complete --summary done',
       `  setsid sh ${lateJob} </dev/null >/dev/null 2>&1 &`,
+      `  i=0; until [ -f "${detached}" ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done`,
       'else',
-      `  until [ -f "${marker}" ]; do sleep 0.1; done`,
+      `  i=0; until [ -f "${marker}" ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done`,
       '  git commit -q --allow-empty -m web && conductor-hook complete --summary web',
       'fi',
     ].join('\n');
