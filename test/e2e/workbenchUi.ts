@@ -102,16 +102,29 @@ export async function readProblems(page: Page, folder: string): Promise<ProblemR
   });
 }
 
+/**
+ * Opens the palette and types `text`. Something the workbench shows on its own schedule (the
+ * workspace trust dialog, late on a loaded machine) can close the palette between F1 and typing:
+ * then it is opened again, a few times.
+ */
 async function quickInput(page: Page, text: string): Promise<void> {
   const widget = page.locator(QUICK_INPUT);
-  if (await widget.isVisible()) {
-    await page.keyboard.press('Escape');
-    await widget.waitFor({ state: 'hidden' });
-  }
-  await page.keyboard.press('F1');
   const input = widget.locator('.quick-input-box input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(text);
+  for (let attempt = 1; ; attempt++) {
+    if (await widget.isVisible()) {
+      await page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden' });
+    }
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(text, { timeout: 5_000 });
+      if ((await input.inputValue()) === text) return;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
+    if (attempt >= 4) throw new Error(`the quick input did not keep the text ${JSON.stringify(text)}`);
+  }
 }
 
 async function pick(page: Page, option: ReturnType<Page['locator']>, what: string, closed?: string): Promise<void> {
