@@ -37,8 +37,14 @@ test('after a reload, modules whose agents are gone show as interrupted, and Res
       'search and cart running',
       60_000,
     );
-    const pids = HANGING.map((m) => byId(modulesOnDisk(), m).pid);
-    assert.ok(pids.every((pid) => pid !== null && alive(pid)), `the hanging agents' pids are alive: ${pids.join(', ')}`);
+    // The attempt is saved before its agent is spawned (a crash in between must not start a second
+    // one); its pid follows once the terminal's process exists.
+    const pids = await waitUntil(
+      "the hanging agents' pids, saved and alive",
+      async () => HANGING.map((m) => byId(modulesOnDisk(), m).pid),
+      (ids) => ids.every((pid) => pid !== null && alive(pid)),
+      30_000,
+    );
     assert.deepEqual((await wb.host('terminals')).filter((n) => n !== 'Agent: catalog').sort(), ['Agent: cart', 'Agent: search']);
     await wb.screenshot('agents-running');
 
