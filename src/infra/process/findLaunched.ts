@@ -2,6 +2,7 @@
 // agent carries its attempt's launch id in its environment (CONDUCTOR_LAUNCH_ID), and /proc shows
 // each process's environment to its owner. The group leader is the agent; its children share the id.
 import { promises as fs } from 'node:fs';
+import { listPids, procStat } from './processIdentity';
 
 export const LAUNCH_ID_VARIABLE = 'CONDUCTOR_LAUNCH_ID';
 
@@ -13,25 +14,19 @@ export interface FoundProcess {
 
 export async function findLaunched(launchId: string): Promise<FoundProcess[]> {
   const needle = Buffer.from(`\0${LAUNCH_ID_VARIABLE}=${launchId}\0`);
-  const entries = await fs.readdir('/proc').catch(() => [] as string[]);
   const found: FoundProcess[] = [];
   await Promise.all(
-    entries
-      .filter((e) => /^\d+$/.test(e))
-      .map(async (e) => {
-        const pid = Number(e);
-        if (pid === process.pid) return;
-        const environ = await fs.readFile(`/proc/${pid}/environ`).catch(() => null);
-        if (!environ) return;
-        // Prefix with NUL so the first variable matches too.
-        if (Buffer.concat([Buffer.from([0]), environ, Buffer.from([0])]).indexOf(needle) < 0) return;
-        const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-        if (!stat) return;
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        // fields[0] is the state (Z: a zombie is no agent), fields[2] the process group.
-        if (fields[0] === 'Z') return;
-        found.push({ pid, leader: Number(fields[2]) === pid });
-      }),
+    (await listPids()).map(async (pid) => {
+      if (pid === process.pid) return;
+      const environ = await fs.readFile(`/proc/${pid}/environ`).catch(() => null);
+      if (!environ) return;
+      // Prefix with NUL so the first variable matches too.
+      if (Buffer.concat([Buffer.from([0]), environ, Buffer.from([0])]).indexOf(needle) < 0) return;
+      const fields = procStat(pid);
+      // fields[0] is the state (Z: a zombie is no agent), fields[2] the process group.
+      if (!fields || fields[0] === 'Z') return;
+      found.push({ pid, leader: Number(fields[2]) === pid });
+    }),
   );
   return found.sort((a, b) => Number(b.leader) - Number(a.leader) || a.pid - b.pid);
 }
