@@ -59,6 +59,22 @@ export interface ModuleRecord {
   verifiedHead?: string | null;
   /** The agent's process ended (exit 0) without reporting: complete only if the proof check finds work. */
   exitClaim?: boolean;
+  /** Fix rounds this module was sent back for (validation findings or conflicts after a merge). */
+  fixRounds?: number;
+  /** What its next (or current) attempt must fix, carried verbatim into the prompt; null when none. */
+  fixFindings?: FixFinding[] | null;
+}
+
+/** One thing a module is sent back to fix: a finding of the phase's validation, or a conflict. */
+export interface FixFinding {
+  /** 'conflict' for a merge conflict; else the validation step (test-command, lint-command, …). */
+  source: string;
+  file: string | null;
+  line: number | null;
+  message: string;
+  /** The command that found it, and the tail of its output. */
+  command?: string | null;
+  outputTail?: string | null;
 }
 
 export interface AgentUsage {
@@ -70,6 +86,26 @@ export interface AgentUsage {
 
 export type PhaseRunState = 'running' | 'done' | 'halted';
 
+/** Where a phase is in a plan run (`conductor run`): its conduct, merge, validation and fix rounds. */
+export const PHASE_STATES = ['pending', 'conducting', 'merging', 'validating', 'fixing', 'done', 'failed', 'gated'] as const;
+export type PhaseState = (typeof PHASE_STATES)[number];
+
+export interface PhaseProgress {
+  state: PhaseState;
+  /** Fix rounds used so far (0 before the first). */
+  fixRound: number;
+  /** The commit the phase's modules started from: the integrated result of the phases it depends on. */
+  startedFrom: string | null;
+  /** The integration commit the last merge produced. */
+  integrationCommit: string | null;
+  /** `refs/conductor/checkpoints/phase-<N>` once the phase is done (the ref's name). */
+  checkpoint: string | null;
+  /** Why it failed or stopped, for the user. */
+  reason: string | null;
+  /** Findings no module owns (they go to the user). */
+  unowned: FixFinding[];
+  updatedAt: string;
+}
 export interface PhaseRun {
   number: number;
   slug: string;
@@ -87,6 +123,8 @@ export interface PhaseRun {
   maxParallel: number;
   retries: number;
   modules: ModuleRecord[];
+  /** Set by a plan run (`conductor run`, Conduct Plan); absent for a phase conducted alone. */
+  progress?: PhaseProgress | null;
 }
 
 export const STATE_VERSION = 1;
