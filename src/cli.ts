@@ -1,5 +1,22 @@
 // Entry point of the headless `conductor` command.
+import * as readline from 'node:readline';
 import { errorLine, runCli } from './cli/run';
+
+/** One answer typed on the terminal; null when input ends first. */
+function ask(question: string): Promise<string | null> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise((resolve) => {
+    let answered = false;
+    rl.question(question, (answer) => {
+      answered = true;
+      rl.close();
+      resolve(answer);
+    });
+    rl.on('close', () => {
+      if (!answered) resolve(null);
+    });
+  });
+}
 
 // `conductor status | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -24,6 +41,7 @@ runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   isTty: Boolean(process.stdout.isTTY),
+  ask: process.stdin.isTTY && process.stdout.isTTY ? ask : undefined,
 }).then(
   (code) => {
     process.exitCode = code;

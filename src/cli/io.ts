@@ -6,6 +6,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Whether stdout is a terminal (live summary lines are for people, not pipes). */
   isTty: boolean;
+  /** Asks a question on the terminal and resolves with the answer; absent without a terminal. */
+  ask?: (question: string) => Promise<string | null>;
 }
 
 /** A mistake in how the command was called: printed as one line, exit code 2. */

@@ -4,6 +4,8 @@ import { checkCommand } from './commands/check';
 import { cleanCommand, cleanOptions } from './commands/clean';
 import { conductCommand, conductOptions } from './commands/conduct';
 import { mergeCommand, mergeOptions, predictCommand, reportCommand } from './commands/merge';
+import { rollbackCommand, rollbackOptions } from './commands/rollback';
+import { runCommand, runOptions } from './commands/runPlan';
 import { statusCommand } from './commands/status';
 import { planCommand } from './commands/plan';
 import { specOptions } from './commands/specOptions';
@@ -60,6 +62,45 @@ Run it again to resume: completed modules are kept, interrupted ones restarted.`
     options: conductOptions,
     positionals: 1,
     run: (flags, positionals, io) => conductCommand(flags, positionals, io),
+  },
+  run: {
+    summary: 'conduct the plan: every phase (or a range) on the result of the ones before, merged, validated, fixed',
+    usage: `conductor run [<from>[..<to>]] --agent <claude|codex|gemini|qwen|aider|"command"> [options]
+
+  <from>..<to>         phases to run (2, 2..4, 2.., ..3; default: all), in plan order
+  --agent AGENT        a preset (claude, codex, gemini, qwen, aider) or your own command line
+  --trust              run the phases' test, lint and check commands (they come from READY.md)
+  --fix-rounds N       after a failed validation, send each finding back to its module's agent at
+                       most N times (default 2); a round that changes nothing stops early
+  --approve N          approve phase N's "Gate: manual" (repeatable, or 2,3)
+  --into BRANCH        when every phase of the range is done, bring the last one's result into BRANCH
+  --keep-worktrees     keep a done phase's module worktrees (default: removed, branches kept)
+  --test CMD           test command instead of each phase's own (repeatable)
+  --yes                do not ask before starting (it never asks without a terminal)
+  --max-parallel N, --retries N, --worktree-root DIR, --copy FILE, --setup COMMAND,
+  --prompt-template F, --show-output, --idle-timeout S, --allow-dirty, --quiet: as for conduct
+${COMMON}
+
+A phase is done when every module merged, every validation step passed and its checkpoint
+(refs/conductor/checkpoints/phase-<N>) is written; the next phase starts from that result. Run it
+again to resume. Exit 0 when every phase of the range is done, 1 when one failed, 3 at a gate.`,
+    options: runOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => runCommand(flags, positionals, io),
+  },
+  rollback: {
+    summary: 'return the plan to the checkpoint of the phase before <phase>; later phases become pending',
+    usage: `conductor rollback <phase> [--force] [--json]
+
+  --force              discard uncommitted changes in those phases' worktrees
+  --worktree-root DIR  where the worktrees are
+${COMMON}
+
+Integration branches of <phase> and later reset to the checkpoint before them; their old tips, module
+branches and checkpoints are kept under refs/conductor/backup/<time>/. Your checkout is not touched.`,
+    options: rollbackOptions,
+    positionals: 1,
+    run: (flags, positionals, io) => rollbackCommand(flags, positionals, io),
   },
   merge: {
     summary: 'merge the completed modules in an integration worktree and validate the result',
@@ -123,7 +164,8 @@ Commands:
 ${lines.join('\n')}
 
 Run "conductor <command> --help" for a command's options.
-Exit codes: 0 success, 1 the work failed (errors found, modules failed), 2 usage error.
+Exit codes: 0 success, 1 the work failed (errors found, modules failed), 2 usage error,
+3 a plan run stopped at a "Gate: manual", 130 stopped by Ctrl-C (resumable).
 `;
 }
 

@@ -1,13 +1,20 @@
 // The documented JSON of module records (`conductor status --json`, `conduct --json`).
 import type { PhaseRun } from '../core/run/model';
 import { phaseUsage } from '../core/report/usage';
+import { phaseState } from '../core/planRun/planStep';
 
 export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modules'][number]) => string = (m) => m.state) {
   return {
     number: run.number,
     slug: run.slug,
     name: run.name,
-    state: run.state,
+    /** Where the phase is in the plan: pending … done, failed, gated. */
+    state: phaseState(run),
+    /** Its modules' run: running, done or halted. */
+    conductState: run.state,
+    checkpoint: run.progress?.checkpoint ?? null,
+    fixRound: run.progress?.fixRound ?? 0,
+    reason: run.progress?.reason ?? null,
     haltReason: run.haltReason,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -23,6 +30,8 @@ export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modul
       wave: m.wave,
       baseCommit: m.baseCommit,
       lastSummary: m.lastSummary,
+      fixRounds: m.fixRounds ?? 0,
+      fixFindings: m.fixFindings ?? null,
       sessionId: m.sessionId ?? null,
       usage: m.usage ?? null,
       resumeAt: m.resumeAt ?? null,

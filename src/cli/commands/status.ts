@@ -6,10 +6,12 @@ import { ChildAgentPort } from '../../infra/process/childAgentPort';
 import { openRepository } from '../engine';
 import { EXIT, type CliIo } from '../io';
 import { summaryLine } from '../progress';
+import { phaseState } from '../../core/planRun/planStep';
+import { readPlan } from './specOptions';
 import { phaseStatusJson } from '../statusJson';
 import * as path from 'node:path';
 
-export async function statusCommand(flags: { root?: string; json?: boolean }, io: CliIo): Promise<number> {
+export async function statusCommand(flags: { root?: string; json?: boolean; spec?: string }, io: CliIo): Promise<number> {
   const engine = await openRepository(path.resolve(io.cwd, flags.root ?? '.'));
   const state = await engine.state.read();
   const agents = new ChildAgentPort();
@@ -17,7 +19,13 @@ export async function statusCommand(flags: { root?: string; json?: boolean }, io
     LIVE_STATES.has(m.state) && (m.pid === null || !agents.isAlive(m.pid)) ? 'interrupted' : m.state;
   const phases = Object.values(state.phases).sort((a, b) => a.number - b.number);
   if (flags.json) {
-    io.stdout(`${JSON.stringify({ phases: phases.map((p) => phaseStatusJson(p, display)) }, null, 2)}\n`);
+    // Phases of the plan not conducted yet are listed as pending (when the plan can be read here).
+    const plan = await readPlan(flags, io).then((r) => r.plan).catch(() => null);
+    const pending = (plan?.phases ?? [])
+      .filter((p) => !state.phases[p.slug])
+      .map((p) => ({ number: p.number, slug: p.slug, name: p.name, state: 'pending', checkpoint: null, modules: [] }));
+    const all = [...phases.map((p) => phaseStatusJson(p, display)), ...pending].sort((a, b) => a.number - b.number);
+    io.stdout(`${JSON.stringify({ phases: all }, null, 2)}\n`);
     return EXIT.ok;
   }
   if (phases.length === 0) {
@@ -25,7 +33,8 @@ export async function statusCommand(flags: { root?: string; json?: boolean }, io
     return EXIT.ok;
   }
   for (const p of phases) {
-    io.stdout(`${summaryLine(p)}  [${p.state}${p.haltReason ? `: ${plainText(p.haltReason)}` : ''}]\n`);
+    const checkpoint = p.progress?.checkpoint ? ` · ${p.progress.checkpoint}` : '';
+    io.stdout(`${summaryLine(p)}  [${phaseState(p)}${checkpoint}${p.haltReason ? `: ${plainText(p.haltReason)}` : ''}${p.progress?.reason && p.progress.state === 'failed' ? `: ${plainText(p.progress.reason)}` : ''}]\n`);
     for (const m of p.modules) {
       const took = m.startedAt && m.finishedAt ? ` · ${Math.round((Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000)}s` : '';
       io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${m.lastSummary ? ` — ${plainText(m.lastSummary)}` : ''}\n`);

@@ -3,6 +3,8 @@
 // never part of a command line.
 
 import type { Contract, Located, Plan, PlannedModule, PlannedPhase, ProvidesEntry } from '../model';
+import type { FixFinding } from '../run/model';
+import { fixFindingsSection } from './fixSection';
 import { codeSpan, fencedBlock } from './markdownText';
 
 export interface PromptInput {
@@ -17,9 +19,13 @@ export interface PromptInput {
   previousSummary: string | null;
   /** A user template with {{placeholders}}; null or absent for the default prompt. */
   template?: string | null;
+  /** A fix round: the findings this attempt must fix, and the integration branch they were found on. */
+  fixFindings?: readonly FixFinding[] | null;
+  integrationBranch?: string | null;
 }
 
 export const SECTION_NAMES = [
+  'fixFindings',
   'goals',
   'contract',
   'criteria',
@@ -37,6 +43,7 @@ export type PromptSections = Record<SectionName, string>;
 
 export function promptSections(input: PromptInput): PromptSections {
   return {
+    fixFindings: fixFindingsSection(input.fixFindings, input.integrationBranch ?? null),
     goals: goalsSection(input),
     contract: contractSection(input),
     criteria: listSection('Success criteria', 'The phase is done when:', input.phase.successCriteria),

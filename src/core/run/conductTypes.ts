@@ -21,6 +21,11 @@ export interface ConductOptions {
   copyFiles: readonly string[];
   setupCommand: string | null;
   promptTemplate: string | null;
+  /**
+   * The commit a new run of the phase starts from: the integrated result of the phases it depends on
+   * (a plan run). Absent: the user's HEAD, and their uncommitted changes are refused unless allowDirty.
+   */
+  startFrom?: string | null;
   /** Restart modules left `interrupted`; the CLI does, the extension asks the user first. */
   restartInterrupted: boolean;
   /** How often liveness of adopted processes (and idle agents) is checked. */

@@ -2,7 +2,7 @@
 // runner feeds events in, saves the result and prints the transitions.
 import type { AgentSignal } from '../agents/streams/signals';
 import type { AgentStatus } from '../status/statusLine';
-import type { AgentUsage, ModuleRecord, ModuleState, PhaseRun } from './model';
+import type { AgentUsage, FixFinding, ModuleRecord, ModuleState, PhaseRun } from './model';
 import { FINAL_STATES, LIVE_STATES } from './model';
 
 export type RunEvent =
@@ -37,7 +37,9 @@ export type RunEvent =
   /** A fact from the agent CLI's own event stream (session, usage, a denial, a usage limit). */
   | { type: 'signal'; module: string; attempt: number; signal: AgentSignal; at: string }
   /** A paused module may start again (its reset time came, or the user asked). */
-  | { type: 'resume'; module: string; at: string };
+  | { type: 'resume'; module: string; at: string }
+  /** A fix round sends a complete module back with what the phase's validation found in its work. */
+  | { type: 'fix'; module: string; findings: FixFinding[]; retries: number; at: string };
 
 export interface Transition {
   module: string;
@@ -125,6 +127,20 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
     case 'retry':
       if (LIVE_STATES.has(m.state) || m.state === 'complete') return m;
       return { ...m, state: 'pending', attemptLimit: Math.max(m.attemptLimit, m.attempts + 1 + Math.max(0, e.retries)), finishedAt: null, reportedComplete: false };
+    case 'fix':
+      if (LIVE_STATES.has(m.state)) return m;
+      return {
+        ...m,
+        state: 'pending',
+        attemptLimit: m.attempts + 1 + Math.max(0, e.retries),
+        fixRounds: (m.fixRounds ?? 0) + 1,
+        fixFindings: e.findings,
+        finishedAt: null,
+        reportedComplete: false,
+        exitClaim: false,
+        verifiedHead: null,
+        testsPassing: null,
+      };
     case 'annotated':
       return { ...m, lastSummary: joinSummary(m.lastSummary, e.text) };
     case 'blocked':

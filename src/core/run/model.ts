@@ -104,6 +104,8 @@ export interface PhaseProgress {
   reason: string | null;
   /** Findings no module owns (they go to the user). */
   unowned: FixFinding[];
+  /** The findings of the last fix round, compared with the next one's to stop when nothing changes. */
+  signature: string | null;
   updatedAt: string;
 }
 export interface PhaseRun {

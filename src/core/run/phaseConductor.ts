@@ -2,6 +2,7 @@
 // happens (status lines, exits, proofs) into events, saves the state after every change, and
 // repeats until decide() says the phase is done.
 import { buildPrompt } from '../agents/prompt';
+import { integrationBranch } from '../merge/planMerge';
 import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } from '../agents/presets';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
@@ -188,6 +189,9 @@ export class PhaseConductor {
     if (existing) {
       this.run = resumePhaseRun(existing, fresh);
       this.note(`Resuming phase ${this.phase.number} (run ${this.run.runId}).`);
+    } else if (this.options.startFrom) {
+      // Built on earlier phases' integrated result: the user's checkout plays no part.
+      this.run = { ...fresh, baseCommit: await this.ports.repo.resolve(this.options.startFrom) };
     } else {
       const dirty = await this.ports.repo.changedFiles();
       if (dirty.length > 0 && !this.options.allowDirty) {
@@ -315,6 +319,8 @@ export class PhaseConductor {
       attempt: action.attempt,
       previousSummary: action.previousSummary,
       template: this.options.promptTemplate,
+      fixFindings: m.fixFindings ?? null,
+      integrationBranch: m.fixFindings ? integrationBranch(this.phase.slug) : null,
     });
     for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
     await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);

@@ -52,6 +52,8 @@ export interface MergeOptions {
   /** Where the previous phase's integration result is, to start from it (null: the phase base). */
   startFrom: string | null;
   note?: (text: string) => void;
+  /** Called when the merge is over and the validation begins. */
+  onValidate?: () => void;
 }
 
 export interface MergeDeps {
@@ -136,6 +138,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   await deps.git.run(worktree, ['clean', '-fdq']);
   const mergeMs = Date.now() - started;
 
+  options.onValidate?.();
   const validateStart = Date.now();
   const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch])));
   const validation = await new Validator().validate({
@@ -243,7 +246,7 @@ async function someAsync<T>(xs: readonly T[], f: (x: T) => Promise<boolean>): Pr
 }
 
 /** `--into`: fast-forward (or merge) the user's branch to the validated result — the one time a user branch moves, on request. */
-async function bringInto(deps: MergeDeps, branch: string, tip: string, note: (t: string) => void): Promise<MergeResult['into']> {
+export async function bringInto(deps: MergeDeps, branch: string, tip: string, note: (t: string) => void): Promise<MergeResult['into']> {
   const { repo, git } = deps;
   const ref = `refs/heads/${branch}`;
   const current = await repo.refTip(ref);

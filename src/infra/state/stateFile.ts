@@ -8,7 +8,7 @@
 // what it does not understand.
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { emptyState, STATE_VERSION, type RunStateFile } from '../../core/run/model';
+import { emptyState, STATE_VERSION, type PhaseRun, type RunStateFile } from '../../core/run/model';
 import { parseState } from '../../core/run/validateState';
 import { asWriteError } from '../fsErrors';
 
@@ -73,6 +73,31 @@ export class StateFile {
     const run = this.queue.then(() => this.write(text));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Writes one phase's record over what is on disk now, leaving the other phases as they are there
+   * (another process may be conducting one of them).
+   */
+  savePhase(run: PhaseRun): Promise<void> {
+    const step = this.queue.then(async () => {
+      const current = await this.read();
+      const next: RunStateFile = { ...current, phases: { ...current.phases, [run.slug]: run } };
+      await this.write(`${JSON.stringify(next, null, 2)}\n`);
+    });
+    this.queue = step.catch(() => undefined);
+    return step;
+  }
+
+  /** Forgets phases (a rollback), leaving the others as they are on disk. */
+  removePhases(slugs: readonly string[]): Promise<void> {
+    const step = this.queue.then(async () => {
+      const current = await this.read();
+      const phases = Object.fromEntries(Object.entries(current.phases).filter(([slug]) => !slugs.includes(slug)));
+      await this.write(`${JSON.stringify({ ...current, phases }, null, 2)}\n`);
+    });
+    this.queue = step.catch(() => undefined);
+    return step;
   }
 
   private async text(): Promise<string | null> {

@@ -1,0 +1,187 @@
+// What `conduct` and `run` share: the agent, the options of a phase conductor, the question before
+// starting, and the two-step Ctrl-C.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { resolveAgent } from '../../core/agents/presets';
+import type { Plan, PlannedPhase } from '../../core/model';
+import { defaultWorktreeRoot } from '../../core/run/createRun';
+import { PhaseConductor, type ConductOptions } from '../../core/run/phaseConductor';
+import { NodeFiles } from '../../infra/nodeFiles';
+import { ChildAgentPort } from '../../infra/process/childAgentPort';
+import { conductPorts, installHook, type Engine } from '../engine';
+import { UsageError, type CliIo } from '../io';
+import type { Progress } from '../progress';
+import { plainText } from '../../core/view/plainText';
+import { specOptions, type SpecFlags } from './specOptions';
+
+export const conductFlagOptions = {
+  ...specOptions,
+  agent: { type: 'string' },
+  'max-parallel': { type: 'string' },
+  retries: { type: 'string' },
+  'allow-dirty': { type: 'boolean' },
+  'worktree-root': { type: 'string' },
+  copy: { type: 'string', multiple: true },
+  setup: { type: 'string' },
+  'prompt-template': { type: 'string' },
+  'show-output': { type: 'boolean' },
+  'idle-timeout': { type: 'string' },
+  quiet: { type: 'boolean' },
+  yes: { type: 'boolean' },
+} as const;
+
+export interface ConductFlags extends SpecFlags {
+  agent?: string;
+  'max-parallel'?: string;
+  retries?: string;
+  'allow-dirty'?: boolean;
+  'worktree-root'?: string;
+  copy?: string[];
+  setup?: string;
+  'prompt-template'?: string;
+  'show-output'?: boolean;
+  'idle-timeout'?: string;
+  quiet?: boolean;
+  yes?: boolean;
+}
+
+/** Seconds without output or status before an agent is flagged; it is stopped after twice as long. */
+export const DEFAULT_IDLE_TIMEOUT_S = 600;
+
+/** Two agents per core, at least two and at most eight: agents mostly wait on their model. */
+export function defaultParallelism(): number {
+  return Math.min(8, Math.max(2, os.availableParallelism() * 2));
+}
+
+export function count(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} takes a whole number of at least ${min}`);
+  return n;
+}
+
+export interface ConductSetup {
+  agentSpec: string;
+  maxParallel: number;
+  retries: number;
+  worktreeRoot: string;
+  /** A conductor for `phase`, its agents child processes of this one. */
+  conductor(phase: PlannedPhase, extra: { owner: string; approve: boolean; startFrom: string | null }): PhaseConductor;
+}
+
+/** Reads and checks the flags a phase conductor needs (usage errors before anything starts). */
+export function conductFlags(flags: ConductFlags, io: CliIo): { agentSpec: string; agent: ConductOptions['agentCommand']; maxParallel: number; retries: number; idleS: number } {
+  const agentSpec = flags.agent ?? io.env.CONDUCTOR_AGENT;
+  if (!agentSpec) throw new UsageError('choose the agent: --agent claude|codex|gemini|qwen|aider|"<your command>"');
+  const agent = resolveAgent(agentSpec, 'headless');
+  if ('error' in agent) throw new UsageError(agent.error);
+  return {
+    agentSpec,
+    agent,
+    maxParallel: count('max-parallel', flags['max-parallel'], defaultParallelism(), 1),
+    retries: count('retries', flags.retries, 1, 0),
+    idleS: count('idle-timeout', flags['idle-timeout'], DEFAULT_IDLE_TIMEOUT_S, 0),
+  };
+}
+
+export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, engine: Engine, progress: Progress): Promise<ConductSetup> {
+  const { agentSpec, agent, maxParallel, retries, idleS } = conductFlags(flags, io);
+  const files = new NodeFiles();
+  const templatePath = flags['prompt-template'] ? path.resolve(io.cwd, flags['prompt-template']) : path.join(engine.repo.root, 'conductor.prompt.md');
+  const worktreeRoot = flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root);
+  const hookPath = await installHook(engine);
+  const promptTemplate = await files.read(templatePath);
+  const agents = new ChildAgentPort({ onOutput: flags['show-output'] ? (key, line) => progress.output(key, line) : undefined });
+  return {
+    agentSpec,
+    maxParallel,
+    retries,
+    worktreeRoot,
+    conductor: (phase, extra) =>
+      new PhaseConductor(
+        plan,
+        phase,
+        conductPorts(engine, agents),
+        {
+          owner: extra.owner,
+          agentLabel: agentSpec,
+          agentCommand: agent,
+          nativeHook: agentSpec === 'claude' ? 'claude' : null,
+          maxParallel,
+          retries,
+          approve: extra.approve,
+          allowDirty: Boolean(flags['allow-dirty']),
+          worktreeRoot,
+          hookPath,
+          copyFiles: flags.copy ?? ['.env', '.env.local'],
+          setupCommand: flags.setup ?? null,
+          promptTemplate,
+          restartInterrupted: true,
+          idleFlagMs: idleS * 1000,
+          idleStopMs: idleS * 2000,
+          startFrom: extra.startFrom,
+        },
+        {
+          transition: (t, run) => progress.transition(t, run),
+          note: (text) => progress.note(text),
+          changed: (run) => progress.refresh(run),
+        },
+      ),
+  };
+}
+
+/** The plan as it will run: phases, waves, agent and parallelism, for the question before starting. */
+export function describeRun(phases: readonly PlannedPhase[], setup: { agentSpec: string; maxParallel: number }): string {
+  const lines: string[] = [];
+  for (const p of phases) {
+    lines.push(`Phase ${p.number}: ${p.name}${p.gate === 'manual' ? ' (Gate: manual)' : ''}`);
+    p.waves.forEach((wave, i) => lines.push(`  wave ${i + 1}: ${wave.join(', ')}`));
+  }
+  lines.push(`Agent: ${setup.agentSpec} · up to ${setup.maxParallel} at once`);
+  return lines.map(plainText).join('\n');
+}
+
+/**
+ * On a terminal, shows what will run and asks; `--yes` or no terminal: goes ahead without waiting.
+ * False when the user said no.
+ */
+export async function confirmStart(io: CliIo, flags: { yes?: boolean; json?: boolean }, description: string): Promise<boolean> {
+  if (flags.yes || flags.json || !io.ask) return true;
+  io.stdout(`${description}\n`);
+  const answer = await io.ask('Start? [Y/n] ');
+  if (answer === null) return true;
+  return answer.trim() === '' || /^y(es)?$/i.test(answer.trim());
+}
+
+/** First signal: stop the agents and save (resumable). Second: kill them at once. */
+export function onInterrupt(io: CliIo, progress: Progress, stop: () => Promise<void>, pids: () => number[]): () => void {
+  let signals = 0;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      progress.note('Stopping the agents… (again to kill them at once)');
+      void stop();
+      return;
+    }
+    progress.done();
+    for (const pid of pids()) killGroup(pid);
+    io.stderr(`conductor: ${signal} again: agents killed; run the same command to resume.\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  return () => {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  };
+}
+
+function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}

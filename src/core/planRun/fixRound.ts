@@ -1,0 +1,96 @@
+// After a phase's Merge & Validate: done, another fix round (which module fixes what), or failed.
+// Pure; the plan runner carries the decision out.
+import type { FixFinding, PhaseRun } from '../run/model';
+import type { MergeOutcome } from './outcome';
+
+export interface FixAssignment {
+  module: string;
+  findings: FixFinding[];
+  /** It conflicted: its fix attempt starts with the integration result merged in, markers left. */
+  conflict: boolean;
+}
+
+export type AfterMerge =
+  | { type: 'done' }
+  | { type: 'fix'; round: number; assignments: FixAssignment[]; unowned: FixFinding[] }
+  | { type: 'failed'; reason: string; unowned: FixFinding[] };
+
+export interface AfterMergeInput {
+  run: PhaseRun;
+  outcome: MergeOutcome;
+  /** Fix rounds allowed (`--fix-rounds`). */
+  fixRounds: number;
+  /** Rounds used so far. */
+  round: number;
+  /** The findings signature of the previous round, to stop when a round changed nothing. */
+  previousSignature: string | null;
+}
+
+// A failing command's output tail is kept for the prompt, but not all of it.
+const TAIL_LINES = 40;
+
+export function afterMerge(input: AfterMergeInput): AfterMerge {
+  const { run, outcome } = input;
+  if (outcome.ok) return { type: 'done' };
+  const { owned, unowned } = findingsByModule(run, outcome);
+  const notMerged = outcome.skipped.filter((s) => !owned.has(s.module) && !skippedForDependency(s.reason));
+  if (owned.size === 0) {
+    const why = notMerged.length > 0 ? `not merged: ${notMerged.map((s) => `${s.module} (${s.reason})`).join('; ')}` : `${unowned.length} finding(s) no module owns`;
+    return { type: 'failed', reason: `the phase did not validate and no module can be sent back to fix it — ${why}`, unowned };
+  }
+  if (input.round >= input.fixRounds) {
+    return { type: 'failed', reason: `${describe(owned)} still after ${input.round} fix round(s) (--fix-rounds ${input.fixRounds})`, unowned };
+  }
+  if (input.previousSignature !== null && input.previousSignature === findingsSignature(owned)) {
+    return { type: 'failed', reason: `fix round ${input.round} left the same findings as the round before (${describe(owned)}); stopping early`, unowned };
+  }
+  const assignments = [...owned].map(([module, findings]) => ({ module, findings, conflict: findings.some((f) => f.source === 'conflict') }));
+  return { type: 'fix', round: input.round + 1, assignments, unowned };
+}
+
+/** The phase's findings, each with the module to send it to; the rest are the user's. */
+export function findingsByModule(run: PhaseRun, outcome: MergeOutcome): { owned: Map<string, FixFinding[]>; unowned: FixFinding[] } {
+  const known = new Set(run.modules.map((m) => m.id));
+  const owned = new Map<string, FixFinding[]>();
+  const unowned: FixFinding[] = [];
+  const add = (module: string | null, f: FixFinding): void => {
+    if (module === null || !known.has(module)) unowned.push(f);
+    else owned.set(module, [...(owned.get(module) ?? []), f]);
+  };
+  for (const c of outcome.conflicts) {
+    const others = c.with.length > 0 ? ` with ${c.with.join(', ')}` : '';
+    add(c.module, {
+      source: 'conflict',
+      file: c.file,
+      line: c.startLine,
+      message: `merging your branch into ${outcome.integrationBranch} conflicts${others} (lines ${c.startLine}-${c.endLine})`,
+    });
+  }
+  for (const v of outcome.validation) {
+    const tail = v.outputTail.split('\n').slice(-TAIL_LINES).join('\n');
+    const errors = v.findings.filter((f) => f.severity === 'error');
+    for (const f of errors) {
+      add(f.module, { source: v.kind, file: f.file, line: f.line, message: f.message, command: v.command, outputTail: v.command ? tail : null });
+    }
+  }
+  // A module that is not merged for a reason of its own (it failed, its branch is gone) and has no
+  // finding: the phase cannot be done without it, and no fix round can bring it (it gets no prompt).
+  return { owned, unowned };
+}
+
+/** Skipped only because a module it depends on was not merged: fixing that one brings it in. */
+function skippedForDependency(reason: string): boolean {
+  return reason.startsWith('its dependencies were not merged');
+}
+
+export function findingsSignature(owned: ReadonlyMap<string, readonly FixFinding[]>): string {
+  return JSON.stringify(
+    [...owned]
+      .map(([m, fs]) => [m, fs.map((f) => `${f.source}|${f.file ?? ''}|${f.line ?? ''}|${f.message}`).sort()] as const)
+      .sort((a, b) => a[0].localeCompare(b[0])),
+  );
+}
+
+function describe(owned: ReadonlyMap<string, readonly FixFinding[]>): string {
+  return [...owned].map(([m, fs]) => `${m}: ${fs.length} finding(s)`).join(', ');
+}

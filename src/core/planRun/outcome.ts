@@ -1,0 +1,21 @@
+// What a plan run needs to know of a phase's Merge & Validate (infra's MergeResult has this shape).
+import type { ValidationResult } from '../validate/findings';
+
+export interface MergeConflict {
+  module: string;
+  with: string[];
+  file: string;
+  startLine: number;
+  endLine: number;
+}
+
+export interface MergeOutcome {
+  integrationBranch: string;
+  integrationCommit: string;
+  merged: string[];
+  skipped: { module: string; reason: string }[];
+  conflicts: MergeConflict[];
+  validation: ValidationResult[];
+  /** Every module merged and every validation step passed. */
+  ok: boolean;
+}
