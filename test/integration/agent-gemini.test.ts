@@ -197,6 +197,8 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
       assert.equal(status.a.resumeAt, new Date(resetAtMs).toISOString());
       assert.match(status.a.lastSummary ?? '', /paused: Usage limit reached for the scripted model/);
       assert.equal(status.b.state, 'pending');
+      // The model never answered: the CLI kept no session a retry could resume (it would exit 42), so none is recorded.
+      assert.equal(status.a.sessionId, null);
       assert.match(out, /a: paused by a usage limit until /);
 
       const requests = assertAllServed(from, [200, 429]);
