@@ -24,6 +24,7 @@ interface ServerRequest {
   module: string | null;
   hasTools?: boolean;
   at: number;
+  body: unknown;
 }
 interface ModelServer {
   url: string;
@@ -175,6 +176,36 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
     assertAllServed(from);
   });
 
+  test('a retry resumes the failed attempt\'s session by its id: the model sees the earlier turns, the module completes', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+    server.config = { default: 'diligent', modules: { 'a#1': 'fail' } };
+    const from = server.requests.length;
+    const { repo, env } = await setup({ a: [] });
+    const r = await conduct(repo, env, '--retries', '1');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const status = await modules(repo, env);
+    assert.equal(status.a.state, 'complete', status.a.lastSummary ?? '');
+    assert.equal(status.a.attempts, 2);
+    assert.equal(status.a.lastSummary, 'a implemented by the scripted model');
+    assert.equal(git(repo.root, 'log', '-1', '--format=%s', 'conductor/phase-1-shop/a').trim(), 'a: implement (attempt 2)');
+
+    // Both attempts' streams name one session: the second CLI continued the first one's.
+    const sessions = parse(agentLog(repo, 'a')).flatMap((s) => (s.kind === 'session' ? [s.sessionId] : []));
+    assert.equal(sessions.length, 2, JSON.stringify(sessions));
+    assert.equal(sessions[1], sessions[0]);
+    assert.equal(status.a.sessionId, sessions[0]);
+    // And it resumed the conversation: each model turn of attempt 2 carries attempt 1's prompt and its
+    // failure report before the new prompt.
+    const turns = assertAllServed(from).filter((q) => q.hasTools);
+    const second = turns.filter((q) => JSON.stringify(q.body).includes('This is attempt 2.'));
+    assert.ok(second.length >= 3, `${second.length} model turns in attempt 2`);
+    for (const q of second) {
+      const contents = JSON.stringify(q.body);
+      const prompts = [...contents.matchAll(/You are implementing module `a` of phase 1/g)].map((m) => m.index);
+      assert.equal(prompts.length, 2, 'both attempts\' prompts');
+      assert.ok(contents.indexOf('failed --summary') > prompts[0] && contents.indexOf('failed --summary') < contents.indexOf('This is attempt 2.'));
+    }
+  });
+
   test('a usage limit beyond 300 s: the CLI gives up at once, the module is paused until the reset, conducting again resumes it', { timeout: 2 * RUN_TIMEOUT_MS }, async () => {
     const resetAtMs = Math.ceil((Date.now() + 3_600_000) / 1000) * 1000;
     server.config = { default: 'diligent', rateLimit: { modules: '*', untilMs: resetAtMs } };
@@ -197,6 +228,8 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
       assert.equal(status.a.resumeAt, new Date(resetAtMs).toISOString());
       assert.match(status.a.lastSummary ?? '', /paused: Usage limit reached for the scripted model/);
       assert.equal(status.b.state, 'pending');
+      // The model never answered: the CLI kept no session a retry could resume (it would exit 42), so none is recorded.
+      assert.equal(status.a.sessionId, null);
       assert.match(out, /a: paused by a usage limit until /);
 
       const requests = assertAllServed(from, [200, 429]);

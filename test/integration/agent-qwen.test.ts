@@ -4,7 +4,7 @@
 // machine: every request the CLI makes is checked to have reached the server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
@@ -53,6 +53,19 @@ async function statusOf(repo: TempRepo): Promise<Record<string, ModuleJson>> {
   assert.equal(r.code, 0, r.stderr);
   const phases = (JSON.parse(r.stdout) as { phases: { modules: ModuleJson[] }[] }).phases;
   return Object.fromEntries(phases[0].modules.map((m) => [m.id, m]));
+}
+
+/** The session id of each Qwen Code start in a module's agent log (its `system` `init` events), in order. */
+function sessionsInLog(repo: TempRepo, module: string): string[] {
+  const log = readFileSync(path.join(repo.root, '.conductor', 'logs', PHASE, `${module}.log`), 'utf8');
+  const events = log.split('\n').flatMap((l) => {
+    try {
+      return [JSON.parse(l) as { type?: string; subtype?: string; session_id?: string }];
+    } catch {
+      return [];
+    }
+  });
+  return events.filter((e) => e.type === 'system' && e.subtype === 'init').map((e) => e.session_id ?? '');
 }
 
 describe('qwen preset (real Qwen Code)', { skip: skipUnlessInstalled('qwen') }, () => {
@@ -161,6 +174,38 @@ describe('qwen preset (real Qwen Code)', { skip: skipUnlessInstalled('qwen') }, 
     assert.equal(status.checkout.state, 'blocked');
     assert.equal(server.requests.slice(from).filter((q) => q.module === 'checkout').length, 0);
     assertAllServed(from);
+  });
+
+  test('a retry resumes the failed attempt\'s session (--resume=<id>): the model sees the earlier turns, the module completes', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
+    server.config = { default: 'diligent', modules: { 'cart#1': 'fail' } };
+    const from = server.requests.length;
+    const repo = repoWith(['cart']);
+    const r = await conduct(repo, await agentEnv(), ['--retries', '1']);
+    assert.equal(r.timedOut, false, `conduct hung:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const status = await statusOf(repo);
+    assert.equal(status.cart.state, 'complete', status.cart.lastSummary ?? '');
+    assert.equal(status.cart.attempts, 2);
+    assert.equal(status.cart.lastSummary, 'cart implemented by the scripted model');
+    assert.match(git(repo.root, 'log', '-1', '--format=%s', `conductor/${PHASE}/cart`), /^cart: implement \(attempt 2\)/);
+
+    // Both attempts' streams name one session: the second CLI continued the first one's.
+    const sessions = sessionsInLog(repo, 'cart');
+    assert.equal(sessions.length, 2, JSON.stringify(sessions));
+    assert.equal(sessions[1], sessions[0]);
+    assert.equal(status.cart.sessionId, sessions[0]);
+    // And it resumed the conversation: each model turn of attempt 2 carries attempt 1's prompt and its
+    // failure report before the new prompt.
+    assertAllServed(from);
+    const second = server.requests.slice(from).filter((q) => !q.side && JSON.stringify(q.body).includes('This is attempt 2.'));
+    assert.ok(second.length >= 3, `${second.length} model turns in attempt 2`);
+    for (const q of second) {
+      const body = JSON.stringify(q.body);
+      const prompts = [...body.matchAll(/You are implementing module `cart` of phase 1/g)].map((m) => m.index);
+      assert.equal(prompts.length, 2, 'both attempts\' prompts');
+      const failed = body.indexOf('failed --summary');
+      assert.ok(failed > prompts[0] && failed < body.indexOf('This is attempt 2.'), 'attempt 1\'s failure report before the new prompt');
+    }
   });
 
   test('deny: `git push` is not pre-allowed: refused at once (no hang), reported, and the agent goes on', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {

@@ -224,7 +224,7 @@ describe('preset scripts with fake agent executables', () => {
     });
   });
 
-  test('codex, gemini and aider get the prompt (or its file) unchanged too', async () => {
+  test('codex, gemini and aider get the prompt (or its file) unchanged too, and codex and gemini a session to resume', async () => {
     const gitEnv = { CONDUCTOR_GIT_DIR: '/r/.git/worktrees/m', CONDUCTOR_GIT_COMMON_DIR: '/r/.git', CONDUCTOR_STATUS_DIR: '/r/.conductor/status/p 1' };
     const sandbox = ['-c', 'allow_login_shell=false', '--sandbox', 'workspace-write', '--add-dir', '/r/.git/worktrees/m', '--add-dir', '/r/.git/objects', '--add-dir', '/r/.git/refs', '--add-dir', '/r/.git/logs', '--add-dir', '/r/.conductor/status/p 1'];
     assert.deepEqual(await runPreset('codex', 'headless', promptFile, gitEnv), { code: 0, argv: ['exec', '--json', ...sandbox, '--', PROMPT] });
@@ -236,17 +236,26 @@ describe('preset scripts with fake agent executables', () => {
     const geminiAllowed = ['--approval-mode=auto_edit', ...['git add', 'git commit', 'conductor-hook'].map((c) => `--allowed-tools=run_shell_command(${c})`), '--skip-trust'];
     assert.deepEqual(await runPreset('gemini', 'headless'), { code: 0, argv: [...geminiAllowed, '-o', 'stream-json', `--prompt=${PROMPT}`] });
     assert.deepEqual(await runPreset('gemini', 'interactive'), { code: 0, argv: [...geminiAllowed, `--prompt-interactive=${PROMPT}`] });
+    const resume = { CONDUCTOR_RESUME_SESSION: '01a215a6-ba14' };
+    assert.deepEqual(await runPreset('gemini', 'headless', promptFile, resume), { code: 0, argv: [...geminiAllowed, '--resume=01a215a6-ba14', '-o', 'stream-json', `--prompt=${PROMPT}`] });
+    assert.deepEqual(await runPreset('gemini', 'interactive', promptFile, resume), { code: 0, argv: [...geminiAllowed, '--resume=01a215a6-ba14', `--prompt-interactive=${PROMPT}`] });
     assert.deepEqual(await runPreset('aider', 'headless'), { code: 0, argv: ['--yes-always', '--message-file', promptFile] });
     assert.deepEqual(await runPreset('aider', 'interactive'), { code: 0, argv: ['--yes-always', '--read', promptFile] });
   });
 
-  test('qwen gets the prompt as the value of --prompt= (headless) and --prompt-interactive=', async () => {
+  test('qwen gets the prompt as the value of --prompt= (headless) and --prompt-interactive=, and a session to resume as --resume=', async () => {
     const allowed = ['--allowed-tools', 'run_shell_command(git add)', 'run_shell_command(git commit)', 'run_shell_command(conductor-hook)'];
     assert.deepEqual(await runPreset('qwen', 'headless'), {
       code: 0,
       argv: ['--approval-mode', 'auto-edit', ...allowed, '--output-format', 'stream-json', `--prompt=${PROMPT}`],
     });
     assert.deepEqual(await runPreset('qwen', 'interactive'), { code: 0, argv: ['--approval-mode', 'auto-edit', ...allowed, `--prompt-interactive=${PROMPT}`] });
+    const resume = { CONDUCTOR_RESUME_SESSION: '01a215a6-ba14' };
+    assert.deepEqual(await runPreset('qwen', 'headless', promptFile, resume), {
+      code: 0,
+      argv: ['--approval-mode', 'auto-edit', ...allowed, '--resume=01a215a6-ba14', '--output-format', 'stream-json', `--prompt=${PROMPT}`],
+    });
+    assert.deepEqual(await runPreset('qwen', 'interactive', promptFile, resume), { code: 0, argv: ['--approval-mode', 'auto-edit', ...allowed, '--resume=01a215a6-ba14', `--prompt-interactive=${PROMPT}`] });
   });
 
   test('nothing in the prompt was executed', async () => {

@@ -49,6 +49,19 @@ export function readPrompt(text) {
   };
 }
 
+/** The start of the conductor's prompt (not an answer to a question): each attempt sends a new one. */
+export const CONDUCTOR_PROMPT = /You are implementing module `[^`]+` of phase \d+/;
+
+/**
+ * A resumed session (a retry: `--resume <id>`) sends the earlier attempt's conversation, then the new
+ * attempt's prompt. Like a model given a fresh task, the script starts again at the latest prompt:
+ * the items from the last one `isPrompt` picks on (all of them when that is the first, or none is).
+ */
+export function fromLatestPrompt(items, isPrompt) {
+  const last = items.findLastIndex(isPrompt);
+  return last > 0 ? items.slice(last) : items;
+}
+
 export function scenarioFor(config, info) {
   const modules = config.modules ?? {};
   return modules[`${info.module}#${info.attempt}`] ?? modules[info.module] ?? config.default ?? 'diligent';

@@ -26,6 +26,8 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { nextStep, readPrompt } from './script.mjs';
 
+export { json, sse } from './wire.mjs';
+
 const DIALECTS = ['anthropic', 'openaiResponses', 'openaiChat', 'gemini'];
 
 async function loadRoutes() {
@@ -132,21 +134,6 @@ export async function startModelServer(config = {}, options = {}) {
         server.close(() => resolve());
       }),
   };
-}
-
-/** Server-sent events: `event:` (when named) and `data:` lines per event. */
-export function sse(res, events, headers = {}) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...headers });
-  for (const e of events) {
-    if (e.event) res.write(`event: ${e.event}\n`);
-    res.write(`data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
-  }
-  res.end();
-}
-
-export function json(res, status, value, headers = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(value));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -93,7 +93,7 @@ describe('presets', () => {
     assert.match(resolved('codex', 'headless').argv[2], /exec codex exec --json .*--sandbox workspace-write /);
     assert.match(resolved('codex', 'interactive').argv[2], /exec codex .*--sandbox workspace-write .*--ask-for-approval on-request -- "\$p"/);
     assert.match(resolved('gemini', 'headless').argv[2], / -o stream-json "--prompt=\$p"$/);
-    assert.match(resolved('gemini', 'interactive').argv[2], /--skip-trust "--prompt-interactive=\$p"$/);
+    assert.match(resolved('gemini', 'interactive').argv[2], /--skip-trust .*"--prompt-interactive=\$p"$/);
     for (const mode of MODES) {
       const script = resolved('gemini', mode).argv[2];
       // Least permission: edits in the workspace, git add/commit and the hook; never yolo.
@@ -107,6 +107,41 @@ describe('presets', () => {
     assert.match(resolved('qwen', 'interactive').argv[2], /"--prompt-interactive=\$p"$/);
     assert.match(resolved('aider', 'headless').argv[2], /--yes-always --message-file "\$CONDUCTOR_PROMPT_FILE"/);
     assert.match(resolved('aider', 'interactive').argv[2], /--read "\$CONDUCTOR_PROMPT_FILE"/);
+  });
+});
+
+/** The arguments a preset's script passes to its CLI (the CLI replaced by a printer of its arguments). */
+function argsOf(id: string, mode: AgentMode, env: Record<string, string>): string[] {
+  const printer = resolved(id, mode).argv[2].replace(`exec ${id} `, 'exec printf "%s\\0" ');
+  const out = execFileSync('/bin/sh', ['-c', printer], { env: { PATH: process.env.PATH, CONDUCTOR_PROMPT_FILE: __filename, ...env }, encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+describe('resuming the previous attempt\'s session', () => {
+  // Whatever the recorded id holds stays one value: never a flag, never shell code.
+  const ID = '-y "$(touch pwned)" `x` a b';
+
+  test('gemini and qwen: `--resume=<id>` as one argument before the prompt, in both modes; nothing without a session', () => {
+    for (const id of ['gemini', 'qwen']) {
+      for (const mode of MODES) {
+        const plain = argsOf(id, mode, {});
+        assert.ok(!plain.some((a) => a.startsWith('--resume')), `${id} ${mode}: ${plain.join(' ')}`);
+        const resumed = argsOf(id, mode, { CONDUCTOR_RESUME_SESSION: ID });
+        assert.deepEqual(resumed.filter((a) => a.startsWith('--resume')), [`--resume=${ID}`], `${id} ${mode}`);
+        // The same command otherwise, the prompt still last.
+        assert.deepEqual(resumed.filter((a) => a !== `--resume=${ID}`), plain);
+        assert.match(resumed.at(-1)!, /^--prompt(-interactive)?=/);
+      }
+    }
+  });
+
+  test('the displayed command line names the resume in words, never as shell', () => {
+    const shown = (id: string): string => resolved(id, 'headless').display;
+    assert.match(shown('claude'), / \[--resume <session of the previous attempt>\] /);
+    assert.match(shown('codex'), / \[resume <session of the previous attempt>\] -- <prompt>$/);
+    assert.match(shown('gemini'), / \[--resume=<session of the previous attempt>\] -o stream-json --prompt=<prompt>$/);
+    assert.match(shown('qwen'), / \[--resume=<session of the previous attempt>\] --output-format stream-json --prompt=<prompt>$/);
+    for (const p of BUILT_IN) for (const mode of MODES) assert.doesNotMatch(resolved(p.id, mode).display, /CONDUCTOR_RESUME_SESSION/, `${p.id} ${mode}`);
   });
 });
 

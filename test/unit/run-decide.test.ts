@@ -202,6 +202,17 @@ describe('resume', () => {
     ]);
     assert.deepEqual(starts(decide(resumed, opts).actions), ['search#2', 'cart#1']);
   });
+
+  test('with the same agent a retry resumes the recorded session; with another one it starts afresh', () => {
+    const session = (module: string, id: string): RunEvent => ({ type: 'signal', module, attempt: 1, signal: { kind: 'session', sessionId: id }, at: AT });
+    const old = apply(shopRun(), started('catalog'), session('catalog', 'claude-1'), status('catalog', 'failed'));
+    assert.equal(resumePhaseRun(old, shopRun()).modules[0].sessionId, 'claude-1');
+    // Claude Code's id given to `gemini --resume=` ends every retry at once ("Error resuming session", exit 42).
+    const switched = resumePhaseRun(old, { ...shopRun(), agent: 'gemini' });
+    assert.equal(switched.agent, 'gemini');
+    assert.equal(switched.modules[0].sessionId, null);
+    assert.equal(switched.modules[0].state, 'failed');
+  });
 });
 
 describe('retry', () => {

@@ -58,6 +58,8 @@ describe('Gemini CLI stream parser', () => {
     assert.match(limit.message, /^Usage limit reached for the scripted model; .* Please retry in \d+s\. Suggested retry after \d+s\.$/);
     assert.deepEqual(ofKind(s, 'error'), []);
     assert.deepEqual(lastUsage(s), { kind: 'usage', turns: 0, inputTokens: 120, outputTokens: 30 });
+    // No session: the model never answered, so the CLI kept nothing a retry could resume.
+    assert.deepEqual(ofKind(s, 'session'), []);
   });
 
   test('a daily quota: usage-limit, reset time unknown (the CLI drops it)', () => {

@@ -42,6 +42,7 @@
 // |        |                                           |                                     | for the session (untrusted: exit 55, yolo   |
 // |        |                                           |                                     | and auto_edit ignored). `=` forms keep a    |
 // |        |                                           |                                     | prompt starting with "-" a value.           |
+// |        | retry: `--resume=<id>` when CONDUCTOR_RESUME_SESSION is set, both modes (see RESUME_BY_ID)                   |
 // | qwen   | `qwen --prompt=<p>`: one-shot headless run | `--prompt-interactive=<p>` (`-i`):   | `--approval-mode auto-edit` approves file   |
 // |        | (`-p` is marked deprecated in 0.15.10 but | run, then stay interactive          | edits only; `--allowed-tools` pre-approves  |
 // |        | works; a positional prompt after `--` is  |                                     | `run_shell_command(git add)`, `(git commit)`|
@@ -50,6 +51,7 @@
 // |        |                                           |                                     | headless, asked for interactively. Qwen adds|
 // |        |                                           |                                     | a Co-authored-by trailer and a git note     |
 // |        |                                           |                                     | (refs/notes/ai-attribution) to its commits. |
+// |        | retry: `--resume=<id>` when CONDUCTOR_RESUME_SESSION is set, both modes (see RESUME_BY_ID)                   |
 // | aider  | `aider --message-file <f>` (`-f`): send   | `aider --read <f>`: chat with the    | `--yes-always` answers every confirmation;  |
 // |        | the file's text, apply edits, exit        | prompt file loaded read-only        | aider commits its own edits by default.     |
 // | custom | the user's command line, run by `/bin/sh -c` (trusted configuration, never spec text)                         |
@@ -92,6 +94,15 @@ const CLAUDE_RESUME = '${CONDUCTOR_RESUME_SESSION:+--resume "$CONDUCTOR_RESUME_S
 const GEMINI_ALLOWED =
   `--approval-mode=auto_edit '--allowed-tools=run_shell_command(git add)' '--allowed-tools=run_shell_command(git commit)' ` +
   `'--allowed-tools=run_shell_command(conductor-hook)' --skip-trust`;
+
+/**
+ * Gemini CLI and Qwen Code: a retry resumes the previous attempt's session by the id the stream
+ * reported. Gemini 0.61.0's `--resume` takes "latest", an index or a session's full UUID
+ * (SessionSelector.findSession), Qwen Code 0.15.10's a session id; both look it up among the
+ * sessions of the working folder's project, and a retry runs in the module's same worktree (and
+ * HOME). The `=` form keeps the id one value whatever it holds (a word starting with "-" would be a flag).
+ */
+const RESUME_BY_ID = '${CONDUCTOR_RESUME_SESSION:+"--resume=$CONDUCTOR_RESUME_SESSION"}';
 
 /**
  * Codex's sandbox: workspace-write (the worktree), plus the narrow roots `git commit` in a worktree and
@@ -137,16 +148,16 @@ const DEFS: readonly PresetDef[] = [
     label: 'Gemini CLI',
     description: 'Google Gemini CLI (`gemini`); file edits auto-approved, git add/commit and the hook pre-approved, the worktree trusted for the session.',
     executable: 'gemini',
-    headless: `gemini ${GEMINI_ALLOWED} -o stream-json "--prompt=$p"`,
-    interactive: `gemini ${GEMINI_ALLOWED} "--prompt-interactive=$p"`,
+    headless: `gemini ${GEMINI_ALLOWED} ${RESUME_BY_ID} -o stream-json "--prompt=$p"`,
+    interactive: `gemini ${GEMINI_ALLOWED} ${RESUME_BY_ID} "--prompt-interactive=$p"`,
   },
   {
     id: 'qwen',
     label: 'Qwen Code',
     description: 'Qwen Code CLI (`qwen`); file edits auto-approved, git add/commit and conductor-hook pre-approved.',
     executable: 'qwen',
-    headless: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} --output-format stream-json "--prompt=$p"`,
-    interactive: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} "--prompt-interactive=$p"`,
+    headless: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${RESUME_BY_ID} --output-format stream-json "--prompt=$p"`,
+    interactive: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${RESUME_BY_ID} "--prompt-interactive=$p"`,
   },
   {
     id: 'aider',
@@ -170,7 +181,9 @@ function scriptFor(line: string): string[] {
 function displayOf(line: string): string {
   return line
     .replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`)
-    .replace(/\$\{CONDUCTOR_RESUME_SESSION:\+(--[a-z-]+) "\$CONDUCTOR_RESUME_SESSION"\}/g, '[$1 <session of the previous attempt>]');
+    .replace(/\$\{CONDUCTOR_RESUME_SESSION:\+([^}]*)\}/g, (_m, words: string) =>
+      `[${words.replace(/"/g, '').replace('$CONDUCTOR_RESUME_SESSION', '<session of the previous attempt>')}]`,
+    );
 }
 
 export const AGENT_PRESETS: readonly AgentPresetInfo[] = [

@@ -75,7 +75,9 @@ export function createPhaseRun(phase: PlannedPhase, o: NewRunOptions): PhaseRun 
  * so their work is not forgotten.
  */
 export function resumePhaseRun(existing: PhaseRun, fresh: PhaseRun): PhaseRun {
-  const known = new Map(existing.modules.map((m) => [m.id, m]));
+  // A session id is only good for the CLI that made it: with another agent, retries start afresh.
+  const forget = existing.agent !== fresh.agent ? { sessionId: null } : {};
+  const known = new Map(existing.modules.map((m) => [m.id, { ...m, ...forget }]));
   const modules = fresh.modules.map((m) => {
     const old = known.get(m.id);
     if (!old) return m;
@@ -84,7 +86,7 @@ export function resumePhaseRun(existing: PhaseRun, fresh: PhaseRun): PhaseRun {
     // Running the phase again asks for another try at everything unfinished, with a new budget.
     return { ...kept, state: old.state === 'blocked' ? ('pending' as const) : old.state, attemptLimit: old.attempts + 1 + fresh.retries };
   });
-  for (const old of existing.modules) if (!modules.some((m) => m.id === old.id)) modules.push(old);
+  for (const old of known.values()) if (!modules.some((m) => m.id === old.id)) modules.push(old);
   return {
     ...existing,
     state: 'running',

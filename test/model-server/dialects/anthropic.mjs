@@ -13,7 +13,7 @@
 // a new conductor prompt: the brain sees the conversation from the latest prompt on, so the retry
 // runs its script from the start, as a model given a new task would.
 
-import { json, sse } from '../server.mjs';
+import { json, sse } from '../wire.mjs';
 import { readPrompt } from '../script.mjs';
 
 const SYSTEM_REMINDER = /^\s*<system-reminder>[\s\S]*<\/system-reminder>\s*$/;

@@ -20,7 +20,7 @@ function sse(res, chunks) {
   for (const c of chunks) res.write(`data: ${JSON.stringify(c)}\r\n\r\n`);
   res.end();
 }
-import { readPrompt } from '../script.mjs';
+import { CONDUCTOR_PROMPT, fromLatestPrompt, readPrompt } from '../script.mjs';
 
 const MODEL_PATH = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/;
 
@@ -40,9 +40,14 @@ function isCliContext(text) {
   return /^<session_context>|^This is the Gemini CLI\. We are setting up the context/.test(text.trimStart());
 }
 
-/** The dialect-neutral conversation of a generateContent request body. */
+/**
+ * The dialect-neutral conversation of a generateContent request body. A resumed session (a retry:
+ * `gemini --resume=<id>`) counts from the latest conductor prompt only.
+ */
 export function conversationOf(body) {
-  const contents = Array.isArray(body?.contents) ? body.contents : [];
+  const all = Array.isArray(body?.contents) ? body.contents : [];
+  const isPrompt = (c) => c?.role === 'user' && (c.parts ?? []).some((p) => typeof p.text === 'string' && !p.thought && CONDUCTOR_PROMPT.test(p.text));
+  const contents = fromLatestPrompt(all, isPrompt);
   const userTurns = [];
   const texts = [];
   const toolResults = [];

@@ -8,8 +8,8 @@
 // We are setting up the context for our chat…" — and <system-reminder> blocks), and role `tool`
 // results for each tool call. Only user messages the user typed count as user turns.
 import * as path from 'node:path';
-import { json } from '../server.mjs';
-import { readPrompt } from '../script.mjs';
+import { json } from '../wire.mjs';
+import { CONDUCTOR_PROMPT, fromLatestPrompt, readPrompt } from '../script.mjs';
 
 const MODEL = 'scripted-model';
 
@@ -34,8 +34,10 @@ function withoutReminders(text) {
   return text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
 }
 
+/** The brain's view of a request; a resumed session (a retry: `qwen --resume=<id>`) from the latest conductor prompt on. */
 export function conversationOf(body) {
-  const messages = Array.isArray(body?.messages) ? body.messages : [];
+  const all = Array.isArray(body?.messages) ? body.messages : [];
+  const messages = fromLatestPrompt(all, (m) => m?.role === 'user' && CONDUCTOR_PROMPT.test(textOf(m.content)));
   const userTexts = [];
   const userTurns = [];
   let toolCalls = 0;

@@ -12,6 +12,10 @@
 // retry after 3594s.]" (the API's RetryInfo above 300 s), or "You have exhausted your daily quota on
 // this model." (a per-day quota, no reset time). Shorter delays the CLI waits out by itself (a line
 // on stderr, "Attempt 1 failed: … Retrying after 10317ms..."), so they are not a pause.
+// The session is reported with the model's first response, not at `init`: the CLI drops a turn whose
+// request failed from the recorded session, and `--resume=<id>` (a retry) refuses a session with
+// nothing in it ("No previous sessions found for this project", exit 42). An attempt stopped at its
+// first request (a usage limit) so leaves no session, and the next one starts afresh.
 import type { AgentSignal, AgentStreamParser } from './signals';
 
 type Json = Record<string, unknown>;
@@ -68,6 +72,8 @@ export class GeminiStreamParser implements AgentStreamParser {
   private turns = 0;
   /** True while the model's current response is open (a tool call or text since the last result). */
   private inTurn = false;
+  /** The `init` session id, until the model has answered in that session. */
+  private pendingSession: string | null = null;
 
   line(text: string): AgentSignal[] {
     const trimmed = text.trim();
@@ -80,10 +86,9 @@ export class GeminiStreamParser implements AgentStreamParser {
     }
     if (!event) return [];
     switch (event.type) {
-      case 'init': {
-        const id = str(event.session_id);
-        return id ? [{ kind: 'session', sessionId: id }] : [];
-      }
+      case 'init':
+        this.pendingSession = str(event.session_id);
+        return [];
       case 'message':
         return event.role === 'assistant' ? this.modelSpoke() : [];
       case 'tool_use': {
@@ -107,10 +112,13 @@ export class GeminiStreamParser implements AgentStreamParser {
   }
 
   private modelSpoke(): AgentSignal[] {
-    if (this.inTurn) return [];
+    const out: AgentSignal[] = this.pendingSession ? [{ kind: 'session', sessionId: this.pendingSession }] : [];
+    this.pendingSession = null;
+    if (this.inTurn) return out;
     this.inTurn = true;
     this.turns++;
-    return [{ kind: 'usage', turns: this.turns }];
+    out.push({ kind: 'usage', turns: this.turns });
+    return out;
   }
 
   private toolResult(event: Json): AgentSignal[] {
