@@ -26,7 +26,7 @@ export async function writePhaseReport(engine: Engine, phase: PlannedPhase, run:
   const report = buildPhaseReport({
     phase,
     run,
-    merge: merge ? { merged: merge.merged, conflicts: merge.conflicts, durationMs: merge.mergeMs } : null,
+    merge: merge ? { merged: merge.merged, conflicts: merge.conflicts, durationMs: merge.mergeMs, validateMs: merge.validateMs } : null,
     validation: merge ? merge.validation.map((v) => ({ ...v })) : null,
     filesChanged,
   });
