@@ -19,12 +19,12 @@ export function formatDuration(ms: number | null): string {
   return h > 0 ? `${h} h ${m} min` : `${m} min ${s} s`;
 }
 
-function percent(share: number | null): string {
+export function percent(share: number | null): string {
   return share === null ? '—' : `${Math.round(share * 100)}%`;
 }
 
 /** Text for a table cell: no line breaks, pipes escaped. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
