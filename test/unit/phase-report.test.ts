@@ -208,6 +208,12 @@ describe('buildPhaseReport', () => {
     assert.match(md, /\| Conflicts per integration point \| 1\.00 \(1 over 1\) \| 1 of 1 module pair\(s\) conflicted/);
   });
 
+  test('Markdown links the phase\'s timeline when one was written', () => {
+    const report = buildPhaseReport(input);
+    assert.match(renderReportMarkdown(report, { timeline: 'timeline-phase-1.svg' }), /\| Speedup \| 1\.83× \|\n\n!\[Timeline of phase 1\]\(timeline-phase-1\.svg\)\n\n## Modules/);
+    assert.doesNotMatch(renderReportMarkdown(report), /Timeline/);
+  });
+
   test('a test command that was not run is neither passed nor failed', () => {
     const skipped = step('test-command', 0, [finding({ severity: 'warning', message: 'The test commands were not run: the repository is not trusted.' })], { exitCode: null });
     const report = buildPhaseReport({ phase, run, filesChanged: new Map(), validation: [skipped] });
