@@ -5,11 +5,12 @@ import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { contractFor, readyMd } from '../support/specBuilder';
+import { contractFor, planOf, readyMd } from '../support/specBuilder';
 import { makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, SCRIPTED_AGENT } from '../support/conductorBin';
 import { descendants, parseXml, type XmlElement } from '../support/xmlCheck';
 import type { PlanReport } from '../../src/core/report/planReport';
+import { planTimelineSvg } from '../../src/infra/report/writePlanReport';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
@@ -18,20 +19,21 @@ const byClass = (root: XmlElement, cls: string): XmlElement[] => descendants(roo
 
 describe('report', () => {
   let repo: TempRepo;
+  const files: Record<string, string> = {
+    'READY.md': readyMd([
+      { number: 1, name: 'Shop', modules: ['a', 'b', 'c'] },
+      { number: 2, name: 'Later', modules: ['d'] },
+    ]),
+    'contracts/a.md': contractFor('a'),
+    'contracts/b.md': contractFor('b'),
+    'contracts/c.md': contractFor('c', ['a']),
+    'contracts/d.md': contractFor('d', [], { phase: 2 }),
+  };
   const reports = (file: string): string => path.join(repo.root, '.conductor', 'reports', file);
 
   before(async () => {
     // Phase 1: a and b, then c (after a); phase 2 is never conducted.
-    repo = makeRepo({
-      'READY.md': readyMd([
-        { number: 1, name: 'Shop', modules: ['a', 'b', 'c'] },
-        { number: 2, name: 'Later', modules: ['d'] },
-      ]),
-      'contracts/a.md': contractFor('a'),
-      'contracts/b.md': contractFor('b'),
-      'contracts/c.md': contractFor('c', ['a']),
-      'contracts/d.md': contractFor('d', [], { phase: 2 }),
-    });
+    repo = makeRepo(files);
     repos.push(repo);
     const plan = path.join(repo.root, '..', 'agent-plan.json');
     writeFileSync(plan, JSON.stringify({ a: [{ failOnAttempt: 1 }, { write: 'a.txt', content: 'a' }, { commit: 'a' }, { report: 'complete', summary: 'a done' }] }));
@@ -80,6 +82,15 @@ describe('report', () => {
     assert.equal(byClass(svg, 'attempt').length, 4);
     assert.equal(byClass(phases[0], 'merge').length, 1);
     assert.equal(byClass(phases[0], 'validate').length, 1);
+  });
+
+  test('the editor\'s timeline (drawn from the files, without git) is the one written', async () => {
+    await conductorBin(repo.root, ['report']);
+    const { 'READY.md': ready, ...contracts } = files;
+    const state = JSON.parse(readFileSync(path.join(repo.root, '.conductor', 'state.json'), 'utf8'));
+    // Nothing runs any more: the picture does not depend on the time it is drawn.
+    const svg = await planTimelineSvg(path.join(repo.root, '.conductor'), planOf(ready, contracts), state);
+    assert.equal(svg, readFileSync(reports('timeline.svg'), 'utf8'));
   });
 
   test('--json prints the plan report object', async () => {
