@@ -106,7 +106,9 @@ function axis(scale: Scale, y: number, bottom: number, origin: number, withDate:
     for (const t of ticks) {
       const x = scale.x(t);
       out.push(`<line x1="${px(x)}" y1="${px(y + 4)}" x2="${px(x)}" y2="${px(bottom)}" stroke="${GRID}" stroke-width="1"/>`);
-      out.push(text(x, y, since(t - origin), `font-size="10" fill="${MUTED}" text-anchor="middle"`));
+      // A label centred on the last tick would run off the right edge.
+      const anchor = x > PLOT_X + PLOT_WIDTH - 30 ? 'end' : 'middle';
+      out.push(text(x, y, since(t - origin), `font-size="10" fill="${MUTED}" text-anchor="${anchor}"`));
     }
     if (i < scale.segments.length - 1) {
       // The jump in the tick labels says how much was left out; the band says where.
