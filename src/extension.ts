@@ -23,6 +23,7 @@ import { registerQuickFixes } from './vscode/quickFixes';
 import { ConductorStatusBar } from './vscode/statusBar';
 import { onSettingsChanged, readSettings } from './vscode/settings';
 import { SpecDiagnostics } from './vscode/specDiagnostics';
+import { TimelinePanel } from './vscode/timelinePanel';
 
 const PREDICT_EVERY_MS = 15_000;
 
@@ -63,6 +64,9 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(statusBar);
   context.subscriptions.push(new PlanCodeLenses(view, primary));
 
+  const timeline = new TimelinePanel(view, log);
+  context.subscriptions.push(timeline);
+
   const ctx: CommandContext = { host, view, log, merges };
   const commands: Record<CommandId, (arg?: unknown) => unknown> = {
     [COMMAND.conductPhase]: (arg) => conductPhase(ctx, arg),
@@ -71,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
     [COMMAND.mergePhase]: (arg) => mergePhaseCommand(ctx, arg),
     [COMMAND.predictConflicts]: (arg) => predictConflictsCommand(ctx, arg),
     [COMMAND.showReport]: (arg) => showReport(ctx, arg),
+    [COMMAND.showTimeline]: () => timeline.show(),
     [COMMAND.retryModule]: (arg) => retryModule(ctx, arg),
     [COMMAND.stopAgent]: (arg) => stopAgent(ctx, arg),
     [COMMAND.focusTerminal]: (arg) => focusTerminal(ctx, arg),

@@ -128,9 +128,11 @@ ${COMMON}`,
     run: (flags, positionals, io) => predictCommand(flags, positionals, io),
   },
   report: {
-    summary: 'the phase report: modules, conflicts, validation, speedup (.conductor/reports)',
-    usage: `conductor report <phase> [--json]
+    summary: 'the plan report and timeline, or one phase\'s report (.conductor/reports)',
+    usage: `conductor report [plan | <phase>] [--json]
 
+  (none), plan   the whole run: plan.md, plan.json and timeline.svg, and each conducted phase's report
+  <phase>        that phase: phase-N.md, phase-N.json and timeline-phase-N.svg
 ${COMMON}`,
     options: specOptions,
     positionals: 1,

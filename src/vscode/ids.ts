@@ -6,6 +6,7 @@ export const COMMAND = {
   mergePhase: 'specConductor.mergePhase',
   predictConflicts: 'specConductor.predictConflicts',
   showReport: 'specConductor.showReport',
+  showTimeline: 'specConductor.showTimeline',
   retryModule: 'specConductor.retryModule',
   stopAgent: 'specConductor.stopAgent',
   approveGate: 'specConductor.approveGate',
@@ -24,6 +25,11 @@ export type CommandId = (typeof COMMAND)[keyof typeof COMMAND];
 export const VIEW_CONTAINER = 'specConductor';
 export const VIEW = {
   phases: 'specConductor.phases',
+} as const;
+
+/** Webview panel types. */
+export const WEBVIEW = {
+  timeline: 'specConductor.timeline',
 } as const;
 
 /** Context keys set with `setContext`, used in `when` clauses. */

@@ -30,7 +30,7 @@ const stateFile = (repo: TempRepo) => path.join(repo.root, '.conductor', 'state.
 const asideCopies = (repo: TempRepo) => readdirSync(path.join(repo.root, '.conductor')).filter((f) => f.startsWith('state.json.'));
 
 /** The commands that only read the state: none may rebuild it silently or move it. */
-const READERS = [['status'], ['status', '--json'], ['merge', '1'], ['predict', '1'], ['report', '1'], ['clean'], ['clean', '--dry-run']];
+const READERS = [['status'], ['status', '--json'], ['merge', '1'], ['predict', '1'], ['report', '1'], ['report'], ['clean'], ['clean', '--dry-run']];
 
 describe('state.json that cannot be used', () => {
   let repo: TempRepo;

@@ -102,6 +102,35 @@ describe('phase metrics', () => {
     }
   });
 
+  test('every attempt counts: a retried module\'s first attempt is module time, and may start the wall time', () => {
+    const run = runOf(phase, { catalog: [6, 10], cart: [1, 10], search: null }, (m) =>
+      m.id === 'catalog'
+        ? {
+            attempts: 2,
+            attemptsLog: [
+              { attempt: 1, startedAt: iso(0), finishedAt: iso(4 * MIN), outcome: 'failed' },
+              { attempt: 2, startedAt: iso(6 * MIN), finishedAt: iso(10 * MIN), outcome: 'complete' },
+            ],
+          }
+        : {},
+    );
+    const m = buildPhaseReport({ phase, run, filesChanged: new Map() }).metrics;
+    assert.equal(m.moduleTimeMs, 17 * MIN);
+    assert.equal(m.wallTimeMs, 10 * MIN);
+    assert.equal(m.speedup, 1.7);
+  });
+
+  test('integration is the whole merge and validation when their times are recorded (attribution included)', () => {
+    const run = runOf(phase, { catalog: [0, 10], cart: [0, 10], search: [0, 10] });
+    const m = buildPhaseReport({
+      phase, run, filesChanged: new Map(),
+      merge: { merged: [], conflicts: [], durationMs: 0.5 * MIN, validateMs: 1.5 * MIN },
+      validation: [step('test-command', 1 * MIN)],
+    }).metrics;
+    assert.equal(m.integrationMs, 2 * MIN);
+    assert.equal(m.integrationShare, 0.2);
+  });
+
   test('modules that have not finished count neither toward wall time nor module time', () => {
     const run = runOf(phase, { catalog: [0, 10], cart: null, search: null }, (m) => (m.id === 'cart' ? { state: 'running', startedAt: iso(0) } : {}));
     const m = buildPhaseReport({ phase, run, filesChanged: new Map() }).metrics;
@@ -177,6 +206,12 @@ describe('buildPhaseReport', () => {
     assert.match(md, /\| Speedup \| 1\.83× \(22 min 0 s of module time in 12 min 0 s\) \|/);
     assert.match(md, /\| Integration share \| 1% \(6\.0 s\) \| Healthy/);
     assert.match(md, /\| Conflicts per integration point \| 1\.00 \(1 over 1\) \| 1 of 1 module pair\(s\) conflicted/);
+  });
+
+  test('Markdown links the phase\'s timeline when one was written', () => {
+    const report = buildPhaseReport(input);
+    assert.match(renderReportMarkdown(report, { timeline: 'timeline-phase-1.svg' }), /\| Speedup \| 1\.83× \|\n\n!\[Timeline of phase 1\]\(timeline-phase-1\.svg\)\n\n## Modules/);
+    assert.doesNotMatch(renderReportMarkdown(report), /Timeline/);
   });
 
   test('a test command that was not run is neither passed nor failed', () => {

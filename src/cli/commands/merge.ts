@@ -12,6 +12,7 @@ import { PhaseLocks, withPhaseLock } from '../../infra/state/phaseLock';
 import { openRepository, type Engine } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { findPhase } from './conduct';
+import { planReportCommand } from './report';
 import { readPlan, specOptions, type SpecFlags } from './specOptions';
 
 export const mergeOptions = {
@@ -122,6 +123,7 @@ export async function predictCommand(flags: SpecFlags, positionals: string[], io
 }
 
 export async function reportCommand(flags: SpecFlags, positionals: string[], io: CliIo): Promise<number> {
+  if (positionals[0] === undefined || positionals[0] === 'plan') return planReportCommand(flags, io);
   const { phase, engine, run } = await phaseAndRun(flags, positionals, io);
   const written = await writePhaseReport(engine, phase, run);
   io.stdout(flags.json ? `${JSON.stringify(written.report, null, 2)}\n` : `${written.markdown}\nWritten to ${path.relative(io.cwd, written.markdownPath)}\n`);

@@ -1,14 +1,18 @@
 // The seed-001 measures of a conducted phase: speedup from running modules in parallel, integration
 // (merge + validation) time as a share of execution time, and merge conflicts per integration point.
+import { attemptSpans } from '../run/attemptLog';
 import type { PhaseReportInput } from './phaseReport';
+
+/** What the measures read: the run, and the last Merge & Validate where there is one. */
+export type MetricsInput = Pick<PhaseReportInput, 'run' | 'merge' | 'validation'>;
 
 export type IntegrationHealth = 'healthy' | 'elevated' | 'poor';
 
 export interface PhaseMetrics {
   modules: number;
-  /** First module start to last module finish. */
+  /** First attempt's start to last attempt's finish. */
   wallTimeMs: number | null;
-  /** Sum of the modules' own durations: the time one agent would have needed, one after the other. */
+  /** Sum of the attempts' durations: the time one agent would have needed, one after the other. */
   moduleTimeMs: number;
   /** moduleTime / wallTime. */
   speedup: number | null;
@@ -47,18 +51,21 @@ function pairKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
 
-export function computeMetrics(input: PhaseReportInput): PhaseMetrics {
+export function computeMetrics(input: MetricsInput): PhaseMetrics {
   const mods = input.run.modules;
   const n = mods.length;
-  const timed = mods.filter((m) => durationBetween(m.startedAt, m.finishedAt) !== null);
-  const moduleTimeMs = timed.reduce((sum, m) => sum + (durationBetween(m.startedAt, m.finishedAt) ?? 0), 0);
-  const starts = timed.map((m) => Date.parse(m.startedAt!));
-  const ends = timed.map((m) => Date.parse(m.finishedAt!));
+  // Every attempt, retries and fix rounds included: the record's own times are the latest attempt's.
+  const timed = mods.flatMap(attemptSpans).filter((a) => durationBetween(a.startedAt, a.finishedAt) !== null);
+  const moduleTimeMs = timed.reduce((sum, a) => sum + (durationBetween(a.startedAt, a.finishedAt) ?? 0), 0);
+  const starts = timed.map((a) => Date.parse(a.startedAt));
+  const ends = timed.map((a) => Date.parse(a.finishedAt!));
   const wallTimeMs = timed.length > 0 ? Math.max(...ends) - Math.min(...starts) : null;
   const speedup = wallTimeMs !== null && wallTimeMs > 0 ? moduleTimeMs / wallTimeMs : null;
 
   const mergeMs = input.merge?.durationMs ?? null;
-  const validateMs = input.validation ? input.validation.reduce((s, v) => s + v.durationMs, 0) : null;
+  // The recorded validation time also covers attributing findings to modules; the steps' own
+  // durations are the fallback for a summary without it.
+  const validateMs = input.merge?.validateMs ?? (input.validation ? input.validation.reduce((s, v) => s + v.durationMs, 0) : null);
   const integrationMs = mergeMs === null && validateMs === null ? null : (mergeMs ?? 0) + (validateMs ?? 0);
   const integrationShare = integrationMs !== null && wallTimeMs !== null && wallTimeMs > 0 ? integrationMs / wallTimeMs : null;
 

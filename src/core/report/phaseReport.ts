@@ -16,6 +16,8 @@ export interface MergeSummary {
   merged: string[];
   conflicts: { module: string; with: string[]; file: string }[];
   durationMs: number;
+  /** The whole validation, attributing findings included, where it was measured. */
+  validateMs?: number;
 }
 
 /** The report takes validation results as Merge & Validate produced them. */

@@ -19,12 +19,12 @@ export function formatDuration(ms: number | null): string {
   return h > 0 ? `${h} h ${m} min` : `${m} min ${s} s`;
 }
 
-function percent(share: number | null): string {
+export function percent(share: number | null): string {
   return share === null ? '—' : `${Math.round(share * 100)}%`;
 }
 
 /** Text for a table cell: no line breaks, pipes escaped. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 }
 
@@ -116,7 +116,12 @@ function metricsSection(m: PhaseMetrics): string[] {
   ];
 }
 
-export function renderReportMarkdown(report: PhaseReport): string {
+/** Pictures written beside the report, relative to it. */
+export interface PhaseReportLinks {
+  timeline?: string | null;
+}
+
+export function renderReportMarkdown(report: PhaseReport, links: PhaseReportLinks = {}): string {
   const { metrics: m, totals } = report;
   const out: string[] = [
     `# Phase ${report.phase.number}: ${report.phase.name} — report`,
@@ -137,6 +142,7 @@ export function renderReportMarkdown(report: PhaseReport): string {
     `| Speedup | ${m.speedup === null ? '—' : `${m.speedup.toFixed(2)}×`} |`,
     ...(report.usage ? [`| Agent usage | ${formatUsage(report.usage)} |`] : []),
     '',
+    ...(links.timeline ? [`![Timeline of phase ${report.phase.number}](${links.timeline})`, ''] : []),
     '## Modules',
     '',
     '| Module | State | Attempts | Duration | Files changed | Conflicts | Errors | Warnings | Usage |',

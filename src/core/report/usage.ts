@@ -5,11 +5,16 @@ const KEYS = ['turns', 'inputTokens', 'outputTokens', 'costUsd'] as const;
 
 /** The phase's totals, or null when no module's CLI reported any usage. */
 export function phaseUsage(run: PhaseRun): AgentUsage | null {
+  return sumUsage(run.modules.map((m) => m.usage ?? null));
+}
+
+/** Usage added up over phases (or anything else); null when none of them knows any. */
+export function sumUsage(list: readonly (AgentUsage | null)[]): AgentUsage | null {
   const total: AgentUsage = {};
   let any = false;
-  for (const m of run.modules) {
+  for (const u of list) {
     for (const k of KEYS) {
-      const v = m.usage?.[k];
+      const v = u?.[k];
       if (v === undefined) continue;
       total[k] = (total[k] ?? 0) + v;
       any = true;
@@ -29,6 +34,6 @@ export function formatUsage(u: AgentUsage | null | undefined): string {
   return parts.join(' · ');
 }
 
-function compact(n: number): string {
+export function compact(n: number): string {
   return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }

@@ -2,6 +2,7 @@
 // runner feeds events in, saves the result and prints the transitions.
 import type { AgentSignal } from '../agents/streams/signals';
 import type { AgentStatus } from '../status/statusLine';
+import { logAttempt } from './attemptLog';
 import type { AgentUsage, FixFinding, ModuleRecord, ModuleState, PhaseRun } from './model';
 import { FINAL_STATES, LIVE_STATES } from './model';
 
@@ -57,7 +58,7 @@ export function applyEvent(run: PhaseRun, event: RunEvent): Applied {
   const index = run.modules.findIndex((m) => m.id === event.module);
   if (index < 0) return { run, transition: null };
   const before = run.modules[index];
-  const after = next(before, event);
+  const after = logAttempt(before, next(before, event), event);
   if (after === before) return { run, transition: null };
   const modules = run.modules.slice();
   modules[index] = after;

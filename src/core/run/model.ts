@@ -63,6 +63,21 @@ export interface ModuleRecord {
   fixRounds?: number;
   /** What its next (or current) attempt must fix, carried verbatim into the prompt; null when none. */
   fixFindings?: FixFinding[] | null;
+  /** Every attempt with its own start, end and outcome (startedAt/finishedAt keep only the latest). */
+  attemptsLog?: AttemptLogEntry[];
+}
+
+/** How an attempt went: a module's state, seen from one attempt. */
+export type AttemptOutcome = 'running' | 'complete' | 'failed' | 'interrupted' | 'paused';
+
+export interface AttemptLogEntry {
+  attempt: number;
+  startedAt: string;
+  /** null while it runs. */
+  finishedAt: string | null;
+  outcome: AttemptOutcome;
+  /** Started with fix findings: part of a fix round after a merge or validation. */
+  fix?: boolean;
 }
 
 /** One thing a module is sent back to fix: a finding of the phase's validation, or a conflict. */
