@@ -63,7 +63,7 @@ describe('plan report', () => {
         : {},
   );
   phase1.state = 'done';
-  phase1.progress = { state: 'done', fixRound: 1, startedFrom: null, integrationCommit: 'c'.repeat(40), checkpoint: 'refs/conductor/checkpoints/phase-1', reason: null, unowned: [], updatedAt: iso(20) };
+  phase1.progress = { state: 'done', fixRound: 1, startedFrom: null, integrationCommit: 'c'.repeat(40), checkpoint: 'refs/conductor/checkpoints/phase-1', reason: null, unowned: [], signature: null, updatedAt: iso(20) };
   const conflicts = [
     { module: 'cart', with: ['catalog'], file: 'src/types.ts' },
     { module: 'cart', with: ['catalog'], file: 'src/types.ts' },
