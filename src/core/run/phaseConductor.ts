@@ -6,11 +6,12 @@ import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } 
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
-import type { StatusEvent } from '../status/statusLine';
+import { isProgressEvent, type StatusEvent } from '../status/statusLine';
 import { createPhaseRun, resumePhaseRun } from './createRun';
 import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
 import { applyEvent, type RunEvent } from './events';
+import { judgeLine } from './lineTrust';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
 import { conductorPaths, type ConductorPaths } from './paths';
 import { agentLaunchEnv } from './launchEnv';
@@ -379,16 +380,19 @@ export class PhaseConductor {
   private onStatus(e: StatusEvent): void {
     if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
     if (!this.run.modules.some((m) => m.id === e.module)) return;
-    const distrust = this.distrust(e);
-    if (distrust) {
+    const trust = judgeLine(e, this.record(e.module), this.run.runId, (t) => this.ports.secrets.hash(t));
+    if (trust.verdict === 'reject') {
       const where = `${e.file}:${e.line}`;
       if (!this.rejected.has(where)) {
         this.rejected.add(where);
-        this.note(`${where}: status line for ${e.module} rejected: ${distrust}.`);
+        this.note(`${where}: status line for ${e.module} rejected: ${trust.reason}.`);
       }
       return;
     }
+    if (trust.verdict === 'ignore') return;
     this.supervision.active(e.module);
+    // A discovery says nothing about the module's state.
+    if (!isProgressEvent(e)) return;
     void this.apply({
       type: 'status',
       module: e.module,
@@ -399,22 +403,6 @@ export class PhaseConductor {
       testsPassing: e.testsPassing,
       at: new Date(e.ts).toISOString(),
     });
-  }
-
-  /**
-   * Why a status line is not believed, or null: it must carry the secret token of the module's
-   * current attempt (so one agent cannot report for another), and its run and attempt if it names them.
-   * Lines of earlier attempts are ignored by the events without a note.
-   */
-  private distrust(e: StatusEvent): string | null {
-    const m = this.record(e.module);
-    if (e.attempt !== null && e.attempt < m.attempts) return null;
-    if (!m.tokenHash) return null; // an attempt started before tokens existed
-    if (!e.token) return 'it carries no token (report with conductor-hook, which adds it)';
-    if (this.ports.secrets.hash(e.token) !== m.tokenHash) return `its token is not the one of ${e.module}'s attempt ${m.attempts}`;
-    if (e.runId !== null && e.runId !== this.run.runId) return `it names run ${e.runId}, not ${this.run.runId}`;
-    if (e.attempt !== null && e.attempt !== m.attempts) return `it names attempt ${e.attempt}, not ${m.attempts}`;
-    return null;
   }
 
   /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */
