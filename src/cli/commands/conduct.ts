@@ -3,11 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../core/agents/presets';
 import type { PlannedPhase, Plan } from '../../core/model';
+import { discoveriesFileFor } from '../../core/discoveries/discovery';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { ConductError } from '../../core/run/errors';
 import { PhaseConductor } from '../../core/run/phaseConductor';
 import { formatProblem } from '../../core/plan/planJson';
 import { plainText } from '../../core/view/plainText';
+import { readDiscoveries } from '../../infra/discoveriesLog';
 import { WriteError } from '../../infra/fsErrors';
 import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
@@ -116,6 +118,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
       restartInterrupted: true,
       idleFlagMs: idleS * 1000,
       idleStopMs: idleS * 2000,
+      discoveriesFile: path.join(root, discoveriesFileFor(plan.spec)),
     },
     {
       transition: (t, run) => progress.transition(t, run),
@@ -144,7 +147,7 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
     const run = await conductor.conduct();
     progress.done();
     const ok = run.modules.every((m) => m.state === 'complete');
-    if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run) }, null, 2)}\n`);
+    if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run, undefined, await readDiscoveries(engine.conductorDir)) }, null, 2)}\n`);
     else {
       const failed = run.modules.filter((m) => m.state !== 'complete');
       io.stdout(

@@ -48,16 +48,17 @@ export function renderDiscoveriesMarkdown(entries: readonly Discovery[]): Render
     for (const { d } of ofPhase) {
       out.push('');
       lines.set(discoveryKey(d), out.length + 1);
-      // One element per line: the line numbers are counted on `out`.
-      out.push(entryHeading(d), '', ...fencedBlock(shownText(d.text), 'text').split('\n'));
+      out.push(...discoveryEntryLines(d));
     }
   }
   return { text: `${out.join('\n')}\n`, lines };
 }
 
-function entryHeading(d: Discovery): string {
+/** One entry, a line per element (line numbers are counted on them): its heading, then its text as plain text. */
+export function discoveryEntryLines(d: Pick<Discovery, 'kind' | 'module' | 'at' | 'text'>): string[] {
   const mark = d.kind === 'spec-correction' ? '⚠ ' : '';
-  return `### ${mark}${DISCOVERY_KIND_LABEL[d.kind]} · \`${d.module}\` · ${d.at}`;
+  // Module names are checked names (letters, digits, `.`, `_`, `-`), and times are the engine's ISO times.
+  return [`### ${mark}${DISCOVERY_KIND_LABEL[d.kind]} · \`${d.module}\` · ${d.at}`, '', ...fencedBlock(shownText(d.text), 'text').split('\n')];
 }
 
 /** What DISCOVERIES.md says of one entry (its attempt and run are not shown there). */

@@ -6,8 +6,10 @@ import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } 
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
-import { isProgressEvent, type StatusEvent } from '../status/statusLine';
+import { isDiscoveryKind, isProgressEvent, type StatusEvent } from '../status/statusLine';
 import { createPhaseRun, resumePhaseRun } from './createRun';
+import { discoveryOf } from '../discoveries/discovery';
+import { phaseDiscoveries, type PhaseDiscoveries } from './discoveryRecorder';
 import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
 import { applyEvent, type RunEvent } from './events';
@@ -34,6 +36,7 @@ export class PhaseConductor {
   private readonly supervision: Supervision;
   /** Status lines already noted as rejected (catch-up reads see them again). */
   private readonly rejected = new Set<string>();
+  private readonly discoveries: PhaseDiscoveries;
 
   constructor(
     private readonly plan: Plan,
@@ -43,6 +46,7 @@ export class PhaseConductor {
     private readonly listener: ConductListener = {},
   ) {
     this.paths = conductorPaths(ports.repo.root, phase.slug);
+    this.discoveries = phaseDiscoveries(plan, ports.repo.root, this.paths.discoveriesLog, ports.files, (t) => this.note(t), options.discoveriesFile);
     this.supervision = new Supervision(
       {
         current: () => this.run,
@@ -171,6 +175,7 @@ export class PhaseConductor {
   private async load(): Promise<void> {
     const { state, note } = await this.ports.store.load();
     if (note) this.note(note);
+    await this.discoveries.recorder.load();
     this.state = state;
     const fresh = createPhaseRun(this.phase, {
       runId: this.ports.newRunId(),
@@ -190,7 +195,7 @@ export class PhaseConductor {
       this.run = resumePhaseRun(existing, fresh);
       this.note(`Resuming phase ${this.phase.number} (run ${this.run.runId}).`);
     } else {
-      const dirty = await this.ports.repo.changedFiles();
+      const dirty = await this.changedFiles();
       if (dirty.length > 0 && !this.options.allowDirty) {
         throw new ConductError(
           'dirty',
@@ -201,7 +206,7 @@ export class PhaseConductor {
       this.run = { ...fresh, baseCommit: await this.ports.repo.head() };
     }
     if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
-    this.checkoutBaseline = new Set(await this.ports.repo.changedFiles());
+    this.checkoutBaseline = new Set(await this.changedFiles());
     await this.save();
   }
 
@@ -316,6 +321,8 @@ export class PhaseConductor {
       attempt: action.attempt,
       previousSummary: action.previousSummary,
       template: this.options.promptTemplate,
+      discoveries: this.discoveries.recorder.all,
+      discoveriesFile: this.discoveries.label,
     });
     for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
     await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
@@ -392,7 +399,7 @@ export class PhaseConductor {
     if (trust.verdict === 'ignore') return;
     this.supervision.active(e.module);
     // A discovery says nothing about the module's state.
-    if (!isProgressEvent(e)) return;
+    if (!isProgressEvent(e)) return this.onDiscovery(e);
     void this.apply({
       type: 'status',
       module: e.module,
@@ -403,6 +410,19 @@ export class PhaseConductor {
       testsPassing: e.testsPassing,
       at: new Date(e.ts).toISOString(),
     });
+  }
+
+  private onDiscovery(e: StatusEvent): void {
+    if (!isDiscoveryKind(e.status)) return;
+    const d = discoveryOf({ ...e, status: e.status }, this.phase, this.run.runId);
+    if (!this.discoveries.recorder.record(d)) return;
+    this.note(`${d.module} reported a ${d.kind === 'spec-correction' ? 'spec correction' : 'discovery'}: ${d.text}`);
+    this.listener.discovered?.(d, this.discoveries.recorder.all);
+  }
+
+  /** Changes in the user's checkout; DISCOVERIES.md is the engine's own writing. */
+  private async changedFiles(): Promise<string[]> {
+    return (await this.ports.repo.changedFiles()).filter((f) => f !== this.discoveries.inRepository);
   }
 
   /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */
@@ -442,7 +462,7 @@ export class PhaseConductor {
 
   /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
   private async checkOutsideWrites(id: string): Promise<void> {
-    const now = await this.ports.repo.changedFiles().catch(() => []);
+    const now = await this.changedFiles().catch(() => []);
     const added = now.filter((f) => !this.checkoutBaseline.has(f));
     if (added.length === 0) return;
     for (const f of added) this.checkoutBaseline.add(f);
@@ -469,6 +489,7 @@ export class PhaseConductor {
     if (!this.stopping) await this.exitedOrTimeout([...this.handles.values()].filter((h) => h.onOutput), this.options.exitGraceMs ?? 5000);
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
     await this.reportLateCommits();
+    await this.discoveries.recorder.flushed();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
     await this.save();
   }

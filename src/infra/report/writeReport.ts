@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { PlannedPhase } from '../../core/model';
 import { buildPhaseReport, renderReportMarkdown, type PhaseReport } from '../../core/report/phaseReport';
 import type { PhaseRun } from '../../core/run/model';
+import { readDiscoveries } from '../discoveriesLog';
 import type { Engine } from '../engine';
 import { readMergeResult } from '../merge/phaseMerge';
 
@@ -29,6 +30,7 @@ export async function writePhaseReport(engine: Engine, phase: PlannedPhase, run:
     merge: merge ? { merged: merge.merged, conflicts: merge.conflicts, durationMs: merge.mergeMs } : null,
     validation: merge ? merge.validation.map((v) => ({ ...v })) : null,
     filesChanged,
+    discoveries: await readDiscoveries(engine.conductorDir),
   });
   const markdown = renderReportMarkdown(report);
   const dir = path.join(engine.conductorDir, 'reports');
