@@ -1,6 +1,7 @@
 // The engine for one workspace folder inside VS Code: phases conducted in this window (agents in
 // terminals), Merge & Validate and conflict prediction. Created lazily, and only in a trusted
 // workspace: it is the only part of the extension that starts processes.
+import { existsSync, realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -139,9 +140,10 @@ export class EngineHost implements vscode.Disposable {
     if (choice) this.terminals.terminalFor(`${slug}/${module}`)?.show();
   }
 
-  /** DISCOVERIES.md beside the plan (absolute). */
+  /** DISCOVERIES.md beside the plan (absolute, from the real path of the folder, as git names the repository). */
   private discoveriesFile(plan: Plan): string {
-    return path.join(this.folder.uri.fsPath, discoveriesFileFor(plan.spec));
+    const folder = this.folder.uri.fsPath;
+    return path.join(existsSync(folder) ? realpathSync(folder) : folder, discoveriesFileFor(plan.spec));
   }
 
   /** Uncommitted changes in the user's checkout (asked before conducting); DISCOVERIES.md is the engine's own. */

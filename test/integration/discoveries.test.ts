@@ -3,7 +3,7 @@
 // beside READY.md and puts them in the prompts of the next phase.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { renderDiscoveriesMarkdown } from '../../src/core/discoveries/discoveriesMarkdown';
 import { readyMd } from '../support/specBuilder';
@@ -106,6 +106,21 @@ describe('discoveries', () => {
     assert.match(again.stdout, /rebuilt/);
     assert.deepEqual(starts(repo).map((s) => s.module).sort(), ['a', 'c'], 'no module ran twice');
     assert.equal(logLines(repo).length, 2);
+  });
+
+  test('conducted with --root through a symlink to the repository, DISCOVERIES.md is still known as the engine\'s own', async () => {
+    const repo = repoWith();
+    const link = path.join(repo.root, '..', 'link-to-repo');
+    symlinkSync(repo.root, link);
+    // A process's working folder is always a real path; --root keeps the link as given.
+    const run = (phase: number, plan: Record<string, unknown[]>) =>
+      conductorBin(path.dirname(repo.root), ['conduct', String(phase), '--root', link, '--agent', SCRIPTED_AGENT], agentEnv(repo, plan));
+    const first = await run(1, { '*': [{ report: 'discovery', summary: 'seen through a link' }, ...done('x')] });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.doesNotMatch(first.stdout, /files appeared in your checkout/);
+    const second = await run(2, { b: done('b') });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.ok(read(repo, '.conductor/prompts/phase-2-shop/b.md').includes('seen through a link'));
   });
 
   test('a DISCOVERIES.md the user wrote is left as it is; the discoveries are still kept', async () => {

@@ -1,4 +1,5 @@
 // `conductor conduct <phase>`: runs one phase to the end, headless.
+import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../core/agents/presets';
@@ -118,7 +119,8 @@ export async function conductCommand(flags: ConductFlags, positionals: string[],
       restartInterrupted: true,
       idleFlagMs: idleS * 1000,
       idleStopMs: idleS * 2000,
-      discoveriesFile: path.join(root, discoveriesFileFor(plan.spec)),
+      // The real path, as git names the repository: DISCOVERIES.md is then known as the engine's own.
+      discoveriesFile: path.join(realpathSync(root), discoveriesFileFor(plan.spec)),
     },
     {
       transition: (t, run) => progress.transition(t, run),

@@ -416,7 +416,8 @@ export class PhaseConductor {
     if (!isDiscoveryKind(e.status)) return;
     const d = discoveryOf({ ...e, status: e.status }, this.phase, this.run.runId);
     if (!this.discoveries.recorder.record(d)) return;
-    this.note(`${d.module} reported a ${d.kind === 'spec-correction' ? 'spec correction' : 'discovery'}: ${d.text}`);
+    const text = d.text.replace(/\s+/g, ' ');
+    this.note(`${d.module} reported a ${d.kind === 'spec-correction' ? 'spec correction' : 'discovery'}: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`);
     this.listener.discovered?.(d, this.discoveries.recorder.all);
   }
 
