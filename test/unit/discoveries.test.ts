@@ -16,6 +16,7 @@ import {
 } from '../../src/core/discoveries/discovery';
 import { GENERATED_MARK, missingFromLog, parseDiscoveriesMarkdown, renderDiscoveriesMarkdown, shownText } from '../../src/core/discoveries/discoveriesMarkdown';
 import { discoveriesSection, PROMPT_DISCOVERIES_MAX_CHARS } from '../../src/core/agents/discoveriesSection';
+import { syncDiscoveries } from '../../src/core/discoveries/sync';
 import { parseStatusLine, type DiscoveryKind, type StatusEvent } from '../../src/core/status/statusLine';
 
 const AT = Date.parse('2026-03-01T10:00:00.000Z');
@@ -242,5 +243,37 @@ describe('the prompt section', () => {
     assert.ok(shown.every((e) => e.length < 900));
     assert.match(shown[0], /^\[phase 1 · module catalog · discovery · 2026-03-01T10:00:39\.000Z\]\n39 z+…$/);
     assert.match(section, new RegExp(`\n${40 - shown.length} more, older, in \`\\.prelude/DISCOVERIES\\.md\`\\.$`));
+  });
+});
+
+describe('syncDiscoveries: what to write', () => {
+  const a = d();
+  const b = d({ module: 'search', at: '2026-03-01T11:00:00.000Z', text: 'b' });
+  const log = (...xs: Discovery[]): string => xs.map(discoveryLogLine).join('');
+  const slug = (): string => 'phase-1-base';
+
+  test('nothing recorded: nothing to write', () => {
+    assert.deepEqual(syncDiscoveries(null, null, slug), { entries: [], toAppend: [], markdown: null, foreign: false, problems: [] });
+  });
+
+  test('DISCOVERIES.md missing or behind is written; one that says exactly that is left alone', () => {
+    const behind = renderDiscoveriesMarkdown([a]).text;
+    const now = syncDiscoveries(log(a, b), behind, slug);
+    assert.equal(now.markdown, renderDiscoveriesMarkdown([a, b]).text);
+    assert.equal(syncDiscoveries(log(a, b), null, slug).markdown, now.markdown);
+    assert.equal(syncDiscoveries(log(a, b), now.markdown, slug).markdown, null);
+  });
+
+  test('what only this process holds (a failed append) is still shown', () => {
+    assert.deepEqual(syncDiscoveries(log(a), null, slug, [a, b]).entries, [a, b]);
+  });
+
+  test('entries only DISCOVERIES.md has go to the log; a file of the user\'s is never rewritten', () => {
+    const file = renderDiscoveriesMarkdown([a, b]).text;
+    const plan = syncDiscoveries(log(a), file, slug);
+    assert.deepEqual(plan.toAppend.map((x) => [x.module, x.text, x.attempt]), [['search', 'b', null]]);
+    assert.equal(plan.markdown, null, 'it already shows both');
+    const mine = syncDiscoveries(log(a), '# Discoveries\n\nmine\n', slug);
+    assert.deepEqual([mine.foreign, mine.markdown, mine.entries], [true, null, [a]]);
   });
 });
