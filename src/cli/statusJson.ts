@@ -1,9 +1,11 @@
 // The documented JSON of module records (`conductor status --json`, `conduct --json`).
+import type { Discovery } from '../core/discoveries/discovery';
 import type { PhaseRun } from '../core/run/model';
+import { discoveryReports } from '../core/report/phaseReport';
 import { phaseUsage } from '../core/report/usage';
 import { phaseState } from '../core/planRun/planStep';
 
-export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modules'][number]) => string = (m) => m.state) {
+export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modules'][number]) => string = (m) => m.state, discoveries: readonly Discovery[] = []) {
   return {
     number: run.number,
     slug: run.slug,
@@ -37,5 +39,7 @@ export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modul
       resumeAt: m.resumeAt ?? null,
     })),
     usage: phaseUsage(run),
+    /** What its agents reported with `conductor-hook discovery` and `spec-correction`. */
+    discoveries: discoveryReports(discoveries, run.number),
   };
 }

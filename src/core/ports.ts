@@ -184,6 +184,8 @@ export interface AgentGitContext {
 export interface FilesPort {
   write(path: string, text: string, options?: { mode?: number }): Promise<void>;
   read(path: string): Promise<string | null>;
+  /** Appends `text` in one write (O_APPEND: lines of concurrent writers never interleave); never through a symlink. */
+  append(path: string, text: string): Promise<void>;
   exists(path: string): Promise<boolean>;
   /** Copies when the source exists and the target does not; true when it copied. */
   copyIfMissing(from: string, to: string): Promise<boolean>;

@@ -1,6 +1,6 @@
 // FilesPort on the local file system. Writes go through a temp file and a rename, so a reader
 // (an agent reading its prompt, VS Code reading settings) never sees half a file.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FilesPort } from '../core/ports';
 import { asWriteError } from './fsErrors';
@@ -26,6 +26,23 @@ export class NodeFiles implements FilesPort {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw e;
+    }
+  }
+
+  async append(file: string, text: string): Promise<void> {
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      const handle = await fs.open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
+      try {
+        const data = Buffer.from(text, 'utf8');
+        let written = 0;
+        // A short write on a regular file means a full disk or similar: finish rather than leave half a line.
+        while (written < data.length) written += (await handle.write(data, written, data.length - written)).bytesWritten;
+      } finally {
+        await handle.close();
+      }
+    } catch (e) {
+      throw asWriteError(e, file);
     }
   }
 

@@ -4,7 +4,9 @@
 // live but no engine here follows (after a window reload, or a CLI that was killed) are shown as
 // interrupted once their process is gone.
 import * as vscode from 'vscode';
+import { parseDiscoveryLog, type Discovery } from '../core/discoveries/discovery';
 import type { Plan } from '../core/model';
+import { CONDUCTOR_DIR, DISCOVERIES_LOG } from '../core/run/paths';
 import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model';
 import { parseState } from '../core/run/validateState';
 import { unfollowedAgentPids, withGoneAgentsInterrupted } from '../core/view/liveness';
@@ -29,6 +31,8 @@ export interface ConductorView {
   readonly terminals: ReadonlySet<string>;
   /** The last Merge & Validate result per phase slug. */
   readonly merges: ReadonlyMap<string, MergeResult>;
+  /** Every discovery the agents reported (`.conductor/discoveries.jsonl`). */
+  readonly discoveries: readonly Discovery[];
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -38,6 +42,7 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   readonly active = new Set<string>();
   readonly terminals = new Set<string>();
   readonly merges = new Map<string, MergeResult>();
+  discoveries: readonly Discovery[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
@@ -67,6 +72,13 @@ export class ConductorState implements ConductorView, vscode.Disposable {
     watcher.onDidDelete(reload);
     this.direct?.attach();
     this.disposables.push(watcher);
+    // Discoveries are appended to their own log (by this window's engine or a CLI elsewhere).
+    const discoveries = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${CONDUCTOR_DIR}/${DISCOVERIES_LOG}`));
+    const reloadDiscoveries = (): void => void this.reloadDiscoveries();
+    discoveries.onDidChange(reloadDiscoveries);
+    discoveries.onDidCreate(reloadDiscoveries);
+    discoveries.onDidDelete(reloadDiscoveries);
+    this.disposables.push(discoveries);
     if (this.direct) this.disposables.push(this.direct);
   }
 
@@ -98,12 +110,33 @@ export class ConductorState implements ConductorView, vscode.Disposable {
     this.emitter.fire();
   }
 
+  /** The engine in this window recorded a discovery. */
+  setDiscoveries(all: readonly Discovery[]): void {
+    this.discoveries = [...all];
+    this.emitter.fire();
+  }
+
+  async reloadDiscoveries(): Promise<void> {
+    const uri = vscode.Uri.joinPath(this.folder.uri, CONDUCTOR_DIR, DISCOVERIES_LOG);
+    let text: string | null = null;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch (e) {
+      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.error(`Could not read ${uri.fsPath}`, e);
+    }
+    const entries = parseDiscoveryLog(text).entries;
+    if (JSON.stringify(entries) === JSON.stringify(this.discoveries)) return;
+    this.discoveries = entries;
+    this.emitter.fire();
+  }
+
   setMerge(slug: string, result: MergeResult): void {
     this.merges.set(slug, result);
     this.emitter.fire();
   }
 
   async reload(): Promise<void> {
+    void this.reloadDiscoveries();
     try {
       const stat = await vscode.workspace.fs.stat(this.stateUri);
       this.lastRead = `${stat.mtime}:${stat.size}`;

@@ -1,11 +1,13 @@
 // The engine for one workspace folder inside VS Code: phases conducted in this window (agents in
 // terminals), Merge & Validate and conflict prediction. Created lazily, and only in a trusted
 // workspace: it is the only part of the extension that starts processes.
+import { existsSync, realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 // The engine's modules load on first use (esbuild evaluates dynamically imported modules lazily),
 // so activation pays nothing for git, watching, merging or prompts.
+import { discoveriesFileFor } from '../core/discoveries/discovery';
 import { predictionInputs } from '../core/merge/predictInput';
 import type { PlannedPhase, Plan } from '../core/model';
 import type { PhaseConductor } from '../core/run/phaseConductor';
@@ -110,6 +112,7 @@ export class EngineHost implements vscode.Disposable {
         restartInterrupted: request.restartInterrupted,
         idleFlagMs: s.agentIdleTimeout * 1000,
         idleStopMs: s.agentIdleTimeout * 2000,
+        discoveriesFile: this.discoveriesFile(plan),
       },
       {
         transition: (t) => {
@@ -118,6 +121,7 @@ export class EngineHost implements vscode.Disposable {
         },
         note: (text) => this.log.info(`Phase ${phase.number}: ${text}`),
         changed: (run) => this.view.setPhase(run),
+        discovered: (_d, all) => this.view.setDiscoveries(all),
       },
     );
     this.conductors.set(phase.slug, conductor);
@@ -136,9 +140,18 @@ export class EngineHost implements vscode.Disposable {
     if (choice) this.terminals.terminalFor(`${slug}/${module}`)?.show();
   }
 
-  /** Uncommitted changes in the user's checkout (asked before conducting). */
+  /** DISCOVERIES.md beside the plan (absolute, from the real path of the folder, as git names the repository). */
+  private discoveriesFile(plan: Plan): string {
+    const folder = this.folder.uri.fsPath;
+    return path.join(existsSync(folder) ? realpathSync(folder) : folder, discoveriesFileFor(plan.spec));
+  }
+
+  /** Uncommitted changes in the user's checkout (asked before conducting); DISCOVERIES.md is the engine's own. */
   async changedFiles(): Promise<string[]> {
-    return (await this.repository()).repo.changedFiles();
+    const { repo } = await this.repository();
+    const plan = this.view.plan;
+    const ours = plan && plan.kind !== 'none' ? path.relative(repo.root, this.discoveriesFile(plan)).split(path.sep).join('/') : null;
+    return (await repo.changedFiles()).filter((f) => f !== ours);
   }
 
   async merge(phase: PlannedPhase, run: PhaseRun, into: string | null): Promise<MergeResult> {

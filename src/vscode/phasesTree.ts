@@ -3,6 +3,7 @@
 // and every second while something runs, so durations advance; that tick redraws only the rows it
 // changed (see src/core/view/treeChanges.ts). Tooltips are resolved when a row is hovered.
 import * as vscode from 'vscode';
+import { discoveriesFileFor } from '../core/discoveries/discovery';
 import { indexNodes, phaseNodes, type PhaseNode, type TreeNode } from '../core/view/phaseTree';
 import { anyRunning } from '../core/view/phaseRows';
 import { changedRows, collapseOf } from '../core/view/treeChanges';
@@ -101,7 +102,14 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
    * node a row stands for while the user clicks an inline action.
    */
   refresh(cause: 'change' | 'tick' = 'change'): void {
-    const roots = phaseNodes(this.view.plan, this.view.state, { active: this.view.active, terminals: this.view.terminals, now: Date.now() });
+    const plan = this.view.plan;
+    const roots = phaseNodes(plan, this.view.state, {
+      active: this.view.active,
+      terminals: this.view.terminals,
+      now: Date.now(),
+      discoveries: this.view.discoveries,
+      discoveriesFile: plan && plan.kind !== 'none' ? discoveriesFileFor(plan.spec) : undefined,
+    });
     const index = indexNodes(roots);
     // Only a tick looks for the rows it changed; any other refresh redraws them all.
     const changed = cause === 'tick' ? changedRows(this.index, index) : null;

@@ -9,7 +9,7 @@
 //   { "write": "path", "content": "…" }          file relative to the cwd (folders created)
 //   { "writeOutside": "../x", "content": "…" }   the same, for paths meant to escape the worktree
 //   { "commit": "message" }                      git add -A && git commit (empty commits allowed)
-//   { "report": "complete|failed|progress|needs-input|started", "summary": "…", "files": [...],
+//   { "report": "complete|failed|progress|needs-input|started|discovery|spec-correction", "summary": "…", "files": [...],
 //     "testsPassing": true }                     runs "$CONDUCTOR_HOOK" with an argument array
 //   { "appendStatus": "raw text", "file": "…" }  a raw line into $CONDUCTOR_STATUS_FILE (or the file given,
 //                                                relative to $CONDUCTOR_STATUS_DIR); {{token}} in the text

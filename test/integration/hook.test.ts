@@ -169,6 +169,46 @@ describe('conductor-hook launcher', () => {
     await assert.rejects(fs.access(file));
   });
 
+  test('discovery and spec-correction write a line of their kind, with the token, that the engine parses', async () => {
+    const file = path.join(tmp, 'discoveries', 'search.jsonl');
+    const env = { ...baseEnv, CONDUCTOR_STATUS_FILE: file, CONDUCTOR_TOKEN: 'the-attempts-secret' };
+    const hostile = 'The index is `lazy`; see <b>docs</b>\n## not a heading $(touch pwned)';
+    const a = await run(launcher, ['discovery', '--summary', hostile], env);
+    const b = await run(launcher, ['spec-correction', '--summary=The spec says HS256; the library only does RS256'], env);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const lines = await readLines(file);
+    assert.deepEqual(lines.map((l) => JSON.parse(l).status), ['discovery', 'spec-correction']);
+    const events = lines.map((text, i) => parseStatusLine(text, { file: '.conductor/status/phase-2-catalog/search.jsonl', line: i + 1 }));
+    assert.ok('event' in events[0] && 'event' in events[1], JSON.stringify(events));
+    assert.deepEqual(
+      events.map((e) => ('event' in e ? [e.event.module, e.event.phase, e.event.status, e.event.summary, e.event.token, e.event.attempt, e.event.runId] : null)),
+      [
+        ['search', 'phase-2-catalog', 'discovery', hostile, 'the-attempts-secret', 2, 'run-42'],
+        ['search', 'phase-2-catalog', 'spec-correction', 'The spec says HS256; the library only does RS256', 'the-attempts-secret', 2, 'run-42'],
+      ],
+    );
+    await assert.rejects(fs.access(path.join(tmp, 'pwned')));
+  });
+
+  test('a discovery takes only a non-empty --summary: anything else is a usage error and writes nothing', async () => {
+    const file = path.join(tmp, 'discovery-usage.jsonl');
+    const env = { ...baseEnv, CONDUCTOR_STATUS_FILE: file };
+    for (const args of [
+      ['discovery'],
+      ['discovery', '--summary', '  '],
+      ['spec-correction', '--summary', 'x', '--files', 'a.ts'],
+      ['discovery', '--summary', 'x', '--tests-passing', 'true'],
+      ['discovery', '--summary', 'x', '--gotcha', 'g'],
+      ['discoveries', '--summary', 'x'],
+    ]) {
+      const r = await run(launcher, args, env);
+      assert.equal(r.code, 2, `${JSON.stringify(args)}: ${r.stderr}`);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    }
+    await assert.rejects(fs.access(file));
+  });
+
   test('a missing CONDUCTOR_STATUS_FILE exits 2 with a clear message', async () => {
     const r = await run(launcher, ['complete', '--summary', 'x'], { PATH: process.env.PATH });
     assert.equal(r.code, 2);
@@ -179,6 +219,7 @@ describe('conductor-hook launcher', () => {
     const r = await run(launcher, ['--help'], { PATH: process.env.PATH });
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^usage: conductor-hook <started\|progress\|complete\|failed\|needs-input>/);
+    assert.match(r.stdout, /conductor-hook <discovery\|spec-correction> --summary TEXT/);
   });
 
   test('an Electron binary is run with ELECTRON_RUN_AS_NODE=1', async () => {

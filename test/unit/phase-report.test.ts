@@ -243,3 +243,34 @@ describe('agent usage in reports', () => {
     assert.equal(phaseUsage({ modules: [{}] } as unknown as import('../../src/core/run/model').PhaseRun), null);
   });
 });
+
+describe('discoveries in reports', () => {
+  const phase = phaseWith(['catalog', 'cart']);
+  const d = (over: Partial<import('../../src/core/discoveries/discovery').Discovery>): import('../../src/core/discoveries/discovery').Discovery => ({
+    phase: 1, phaseSlug: phase.slug, phaseName: 'Storefront', module: 'catalog', kind: 'discovery', at: iso(MIN), text: 'x', attempt: 1, runId: 'run-1', ...over,
+  });
+
+  test("the phase's discoveries are listed, in the JSON and the Markdown, agent text as plain text", () => {
+    const discoveries = [
+      d({ text: 'The search index is rebuilt lazily' }),
+      d({ phase: 2, text: 'another phase' }),
+      d({ module: 'cart', kind: 'spec-correction', at: iso(2 * MIN), text: 'The spec says floats;\n## prices are cents <b>really</b>', attempt: 2 }),
+    ];
+    const report = buildPhaseReport({ phase, run: runOf(phase, { catalog: [0, 3], cart: [0, 4] }), filesChanged: new Map(), discoveries });
+    assert.deepEqual(report.discoveries, [
+      { module: 'catalog', kind: 'discovery', at: iso(MIN), text: 'The search index is rebuilt lazily', attempt: 1 },
+      { module: 'cart', kind: 'spec-correction', at: iso(2 * MIN), text: 'The spec says floats;\n## prices are cents <b>really</b>', attempt: 2 },
+    ]);
+    const md = renderReportMarkdown(report);
+    assert.ok(md.includes('## Discoveries\n\n2 reported by the agents (1 spec correction(s)); every phase\'s are in DISCOVERIES.md.\n'));
+    assert.ok(md.includes(`### Discovery · \`catalog\` · ${iso(MIN)}\n\n\`\`\`text\nThe search index is rebuilt lazily\n\`\`\``));
+    assert.ok(md.includes(`### ⚠ Spec correction · \`cart\` · ${iso(2 * MIN)}\n\n\`\`\`text\nThe spec says floats;\n## prices are cents <b>really</b>\n\`\`\``));
+    assert.ok(md.indexOf('## Discoveries') < md.indexOf('## Validation'));
+  });
+
+  test('no discoveries: no section, an empty list', () => {
+    const report = buildPhaseReport({ phase, run: runOf(phase, {}), filesChanged: new Map() });
+    assert.deepEqual(report.discoveries, []);
+    assert.doesNotMatch(renderReportMarkdown(report), /## Discoveries/);
+  });
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plainText } from '../../src/core/view/plainText';
+import { plainLines, plainText } from '../../src/core/view/plainText';
 
 test('plainText removes escape sequences and control characters, keeps text and tabs', () => {
   const cases: [string, string][] = [
@@ -18,4 +18,10 @@ test('plainText removes escape sequences and control characters, keeps text and 
     ['lone \x1b', 'lone '],
   ];
   for (const [input, want] of cases) assert.equal(plainText(input), want, JSON.stringify(input));
+});
+
+test('plainLines keeps line breaks (of every kind, as \\n) and removes the rest; trailing blank lines go', () => {
+  assert.equal(plainLines('a\r\nb\rc\u2028d\u2029e\nf'), 'a\nb\nc\nd\ne\nf');
+  assert.equal(plainLines('\x1b[31mred\x1b[0m\n\u202Eevil\x00\n\n  \n'), 'red\nevil');
+  assert.equal(plainLines('  indented\n\tkept'), '  indented\n\tkept');
 });

@@ -203,6 +203,26 @@ describe('splitLines', () => {
   });
 });
 
+describe('parseStatusLine: discoveries', () => {
+  test('discovery and spec-correction lines are events of their kind, with their text in the summary', () => {
+    for (const status of ['discovery', 'spec-correction']) {
+      const e = event(line({ status, summary: 'Prices are cents', token: 't', attempt: 2, run_id: 'r1' }));
+      assert.deepEqual([e.module, e.phase, e.status, e.summary, e.token, e.attempt, e.runId], ['search', 'phase-2-catalog', status, 'Prices are cents', 't', 2, 'r1']);
+    }
+  });
+
+  test('a discovery without text is a problem', () => {
+    for (const summary of [undefined, '', ' \n ']) {
+      const p = problem(line({ status: 'discovery', module: 'search', summary }));
+      assert.match(p.message, /a "discovery" line carries its text in "summary", which is empty/);
+    }
+  });
+
+  test('an unknown status names every kind, the discovery kinds included', () => {
+    assert.match(problem(line({ status: 'learned', module: 'm' })).message, /one of started, progress, complete, failed, needs-input, discovery, spec-correction/);
+  });
+});
+
 describe('reduceModuleStatus', () => {
   const ev = (fields: Record<string, unknown>, n: number) => event(line({ ts: new Date(Date.parse(TS) + n).toISOString(), ...fields }), MODULE_FILE, n);
 
@@ -239,6 +259,16 @@ describe('reduceModuleStatus', () => {
     assert.deepEqual(s?.filesCreated, ['new.ts']);
     assert.equal(s?.testsPassing, null);
     assert.equal(s?.attempt, 2);
+  });
+
+  test('discoveries change nothing about the module\'s status', () => {
+    const s = reduceModuleStatus([
+      ev({ status: 'complete', summary: 'done', attempt: 1 }, 1),
+      ev({ status: 'discovery', summary: 'the cache is per process', attempt: 1 }, 2),
+      ev({ status: 'spec-correction', summary: 'the spec is wrong', attempt: 1 }, 3),
+    ]);
+    assert.deepEqual([s?.status, s?.summary, s?.ts], ['complete', 'done', Date.parse(TS) + 1]);
+    assert.equal(reduceModuleStatus([ev({ status: 'discovery', summary: 'x' }, 1)]), null);
   });
 
   test('events without an attempt belong to the current attempt', () => {

@@ -7,11 +7,14 @@ import { TREE_ITEM_KIND, VIEW_COMMAND } from '../../src/core/view/viewIds';
 import { formatDuration, truncate } from '../../src/core/view/format';
 import { MODULE_STATES, emptyState } from '../../src/core/run/model';
 import { COMMAND, TREE_ITEM } from '../../src/vscode/ids';
+import { discoveryKey, type Discovery } from '../../src/core/discoveries/discovery';
+import { renderDiscoveriesMarkdown } from '../../src/core/discoveries/discoveriesMarkdown';
 import {
   FOUNDATION,
   STOREFRONT,
   T0,
   apply,
+  at,
   completed,
   exited,
   finished,
@@ -266,6 +269,53 @@ describe('ids and parents', () => {
     assert.equal(parent.id, `module:${STOREFRONT}/catalog`);
     assert.equal(a.get(parent.parentId!)!.id, `phase:${STOREFRONT}`);
     assert.equal(a.get(`phase:${STOREFRONT}`)!.parentId, null);
+  });
+});
+
+describe('discoveries in the tree', () => {
+  const plan = shopPlan();
+  const run = apply(runOf(plan, 2, { approved: true }), ...completed('catalog', 0, 60, 'Catalog done'));
+  const note = (over: Partial<Discovery>): Discovery => ({
+    phase: 2, phaseSlug: STOREFRONT, phaseName: 'Storefront', module: 'catalog', kind: 'discovery', at: at(30), text: 'x', attempt: 1, runId: 'r1', ...over,
+  });
+  const discoveries = [
+    note({ text: 'The index is **rebuilt** lazily $(bug) <b>x</b>\nsecond line' }),
+    note({ phase: 1, phaseSlug: FOUNDATION, module: 'foundation', text: 'Base note' }),
+    note({ kind: 'spec-correction', at: at(40), text: '\x1b[31mThe spec says floats; prices are cents' }),
+  ];
+  const nodes = phaseNodes(plan, stateOf(run), ctx({ discoveries, discoveriesFile: '.prelude/DISCOVERIES.md' }));
+  const catalog = mod(phase(nodes, 2), 'catalog');
+  const found = catalog.children.filter((c) => c.kind === 'discovery');
+  const lines = renderDiscoveriesMarkdown(discoveries).lines;
+
+  test("a module's discoveries are its children, after its details, each opening DISCOVERIES.md at its line", () => {
+    assert.deepEqual(catalog.children.map((c) => c.kind), ['contract', 'worktree', 'summary', 'discovery', 'discovery']);
+    assert.deepEqual(
+      found.map((n) => [n.id, n.label, n.description, n.icon, n.contextValue, n.command]),
+      [
+        [`discovery:${STOREFRONT}/catalog/1`, 'discovery: The index is **rebuilt** lazily $(bug) <b>x</b>…', '2026-01-01 00:00', { id: 'lightbulb' }, 'discovery',
+          { command: 'vscode.open', title: 'Open DISCOVERIES.md', args: ['.prelude/DISCOVERIES.md', { line: lines.get(discoveryKey(discoveries[0])) }] }],
+        [`discovery:${STOREFRONT}/catalog/2`, 'spec correction: The spec says floats; prices are cents', '2026-01-01 00:00', { id: 'warning', color: 'list.warningForeground' }, 'discovery',
+          { command: 'vscode.open', title: 'Open DISCOVERIES.md', args: ['.prelude/DISCOVERIES.md', { line: lines.get(discoveryKey(discoveries[2])) }] }],
+      ],
+    );
+    const md = renderDiscoveriesMarkdown(discoveries).text.split('\n');
+    for (const n of found) assert.match(md[(n.command!.args[1] as { line: number }).line - 1], /^### .*`catalog`/);
+    assert.equal(mod(phase(nodes, 1), 'foundation').children.filter((c) => c.kind === 'discovery').length, 1);
+  });
+
+  test('agent text is escaped in tooltips; the module tooltip counts them', () => {
+    assert.ok(found[0].tooltip.includes('The index is \\*\\*rebuilt\\*\\* lazily '), found[0].tooltip);
+    assert.ok(found[0].tooltip.includes(' \\<b\\>x\\</b\\>  \nsecond line'), found[0].tooltip);
+    assert.doesNotMatch(found[0].tooltip, /[^\\]\$\(bug/, 'no theme icon from agent text');
+    assert.ok(!found[1].tooltip.includes('\x1b'));
+    assert.match(catalog.tooltip, /- Reported 1 discovery and 1 spec correction \(in DISCOVERIES\.md\)/);
+  });
+
+  test('without a plan file to open, no command; without discoveries, no nodes', () => {
+    const bare = mod(phase(phaseNodes(plan, stateOf(run), ctx({ discoveries })), 2), 'catalog');
+    assert.deepEqual(bare.children.filter((c) => c.kind === 'discovery').map((c) => c.command), [undefined, undefined]);
+    assert.deepEqual(mod(phase(phaseNodes(plan, stateOf(run), ctx()), 2), 'catalog').children.map((c) => c.kind), ['contract', 'worktree', 'summary']);
   });
 });
 

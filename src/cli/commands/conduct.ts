@@ -5,6 +5,7 @@ import { formatProblem } from '../../core/plan/planJson';
 import { startFrom } from '../../core/planRun/planStep';
 import { resolveStartPoint } from '../../core/planRun/startPoint';
 import { plainText } from '../../core/view/plainText';
+import { readDiscoveries } from '../../infra/discoveriesLog';
 import { WriteError } from '../../infra/fsErrors';
 import { Checkpoints } from '../../infra/git/checkpoints';
 import { openRepository, preflightConduct, type Engine } from '../engine';
@@ -56,7 +57,7 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
     const run = await conductor.conduct();
     progress.done();
     const ok = run.modules.every((m) => m.state === 'complete');
-    if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run) }, null, 2)}\n`);
+    if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run, undefined, await readDiscoveries(engine.conductorDir)) }, null, 2)}\n`);
     else {
       const failed = run.modules.filter((m) => m.state !== 'complete');
       io.stdout(

@@ -1,9 +1,11 @@
 // What `conduct` and `run` share: the agent, the options of a phase conductor, the question before
 // starting, and the two-step Ctrl-C.
+import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../core/agents/presets';
 import type { Plan, PlannedPhase } from '../../core/model';
+import { discoveriesFileFor } from '../../core/discoveries/discovery';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { PhaseConductor, type ConductOptions } from '../../core/run/phaseConductor';
 import { NodeFiles } from '../../infra/nodeFiles';
@@ -120,6 +122,8 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
           idleFlagMs: idleS * 1000,
           idleStopMs: idleS * 2000,
           startFrom: extra.startFrom,
+          // The real path, as git names the repository: DISCOVERIES.md is then known as the engine's own.
+          discoveriesFile: path.join(realpathSync(engine.repo.root), discoveriesFileFor(plan.spec)),
         },
         {
           transition: (t, run) => progress.transition(t, run),

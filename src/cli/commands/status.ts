@@ -2,6 +2,7 @@
 // liveness checked, so an agent that died is never shown as running.
 import { LIVE_STATES, type PhaseRun } from '../../core/run/model';
 import { plainText } from '../../core/view/plainText';
+import { readDiscoveries } from '../../infra/discoveriesLog';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
 import { openRepository } from '../engine';
 import { EXIT, type CliIo } from '../io';
@@ -18,13 +19,14 @@ export async function statusCommand(flags: { root?: string; json?: boolean; spec
   const display = (m: PhaseRun['modules'][number]): string =>
     LIVE_STATES.has(m.state) && (m.pid === null || !agents.isAlive(m.pid)) ? 'interrupted' : m.state;
   const phases = Object.values(state.phases).sort((a, b) => a.number - b.number);
+  const discoveries = await readDiscoveries(engine.conductorDir);
   if (flags.json) {
     // Phases of the plan not conducted yet are listed as pending (when the plan can be read here).
     const plan = await readPlan(flags, io).then((r) => r.plan).catch(() => null);
     const pending = (plan?.phases ?? [])
       .filter((p) => !state.phases[p.slug])
       .map((p) => ({ number: p.number, slug: p.slug, name: p.name, state: 'pending', checkpoint: null, modules: [] }));
-    const all = [...phases.map((p) => phaseStatusJson(p, display)), ...pending].sort((a, b) => a.number - b.number);
+    const all = [...phases.map((p) => phaseStatusJson(p, display, discoveries)), ...pending].sort((a, b) => a.number - b.number);
     io.stdout(`${JSON.stringify({ phases: all }, null, 2)}\n`);
     return EXIT.ok;
   }
@@ -39,6 +41,9 @@ export async function statusCommand(flags: { root?: string; json?: boolean; spec
       const took = m.startedAt && m.finishedAt ? ` · ${Math.round((Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000)}s` : '';
       io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${m.lastSummary ? ` — ${plainText(m.lastSummary)}` : ''}\n`);
     }
+    const found = discoveries.filter((d) => d.phase === p.number);
+    const corrections = found.filter((d) => d.kind === 'spec-correction').length;
+    if (found.length > 0) io.stdout(`  ${found.length === 1 ? '1 discovery' : `${found.length} discoveries`} reported (${corrections} spec correction(s)): see DISCOVERIES.md\n`);
   }
   return EXIT.ok;
 }

@@ -2,9 +2,11 @@
 // Spec text is copied verbatim (list items, code spans, fences): the prompt is a file the agent reads,
 // never part of a command line.
 
+import type { Discovery } from '../discoveries/discovery';
 import type { Contract, Located, Plan, PlannedModule, PlannedPhase, ProvidesEntry } from '../model';
 import type { FixFinding } from '../run/model';
 import { fixFindingsSection } from './fixSection';
+import { discoveriesSection } from './discoveriesSection';
 import { codeSpan, fencedBlock } from './markdownText';
 
 export interface PromptInput {
@@ -22,6 +24,10 @@ export interface PromptInput {
   /** A fix round: the findings this attempt must fix, and the integration branch they were found on. */
   fixFindings?: readonly FixFinding[] | null;
   integrationBranch?: string | null;
+  /** Every discovery recorded so far; those of this phase and earlier ones go into the prompt. */
+  discoveries?: readonly Discovery[];
+  /** DISCOVERIES.md, relative to the repository, named when not every discovery fits. */
+  discoveriesFile?: string;
 }
 
 export const SECTION_NAMES = [
@@ -30,6 +36,7 @@ export const SECTION_NAMES = [
   'contract',
   'criteria',
   'gotchas',
+  'discoveries',
   'expectedFiles',
   'testCommands',
   'rules',
@@ -48,6 +55,7 @@ export function promptSections(input: PromptInput): PromptSections {
     contract: contractSection(input),
     criteria: listSection('Success criteria', 'The phase is done when:', input.phase.successCriteria),
     gotchas: listSection('Known gotchas', null, input.phase.gotchas),
+    discoveries: discoveriesSection(input),
     expectedFiles: expectedFilesSection(input),
     testCommands: testCommandsSection(input),
     rules: rulesSection(input),
@@ -252,6 +260,20 @@ const REPORTING = [
   '```',
   '',
   'You may also report progress along the way: `conductor-hook progress --summary "…"`.',
+  '',
+  'When you learn something the agents of later phases should know (how a library really behaves, ' +
+    'a trap in the existing code), note it; it goes into `DISCOVERIES.md` and into their prompts:',
+  '',
+  '```sh',
+  'conductor-hook discovery --summary "What you learned, and where"',
+  '```',
+  '',
+  'When the spec is wrong about a fact (an API, a library, the existing code), say so with the evidence, ' +
+    'and do not redesign beyond what the evidence shows:',
+  '',
+  '```sh',
+  'conductor-hook spec-correction --summary "The spec says X; in fact Y (evidence: error message, file and line)"',
+  '```',
 ].join('\n');
 
 function previousAttemptSection({ attempt, previousSummary }: PromptInput): string {

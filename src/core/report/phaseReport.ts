@@ -2,6 +2,7 @@
 // (each finding with the agent to send back), and the seed-001 metrics — speedup from running in
 // parallel, integration time as a share of execution time, merge conflicts per integration point.
 // The JSON form is the PhaseReport object itself; renderReportMarkdown is the human form.
+import type { Discovery } from '../discoveries/discovery';
 import type { PlannedPhase } from '../model';
 import type { ModuleState, PhaseRun, PhaseRunState } from '../run/model';
 import type { Finding, ValidationKind, ValidationResult } from '../validate/findings';
@@ -30,6 +31,17 @@ export interface PhaseReportInput {
   validation?: ValidationSummaryInput[] | null;
   /** Files each module's branch changed. */
   filesChanged: ReadonlyMap<string, number>;
+  /** Discoveries recorded (of any phase: the report keeps this phase's). */
+  discoveries?: readonly Discovery[];
+}
+
+/** A discovery as the report (and `status --json`) lists it. */
+export interface DiscoveryReport {
+  module: string;
+  kind: Discovery['kind'];
+  at: string;
+  text: string;
+  attempt: number | null;
 }
 
 export interface ModuleReport {
@@ -79,6 +91,12 @@ export interface PhaseReport {
   metrics: PhaseMetrics;
   /** The modules' usage added up; null when no CLI reported any. */
   usage: AgentUsage | null;
+  /** What the phase's agents reported as discoveries and spec corrections, in the order recorded. */
+  discoveries: DiscoveryReport[];
+}
+
+export function discoveryReports(discoveries: readonly Discovery[] | undefined, phase: number): DiscoveryReport[] {
+  return (discoveries ?? []).filter((d) => d.phase === phase).map((d) => ({ module: d.module, kind: d.kind, at: d.at, text: d.text, attempt: d.attempt }));
 }
 
 function countBy(findings: readonly Finding[]): { errors: number; warnings: number; infos: number } {
@@ -142,6 +160,7 @@ export function buildPhaseReport(input: PhaseReportInput): PhaseReport {
     unattributed: findings.filter((f) => f.module === null || !ids.has(f.module)),
     totals: countBy(findings),
     metrics: computeMetrics(input),
+    discoveries: discoveryReports(input.discoveries, phase.number),
   };
 }
 

@@ -1,5 +1,6 @@
 // The Markdown form of a phase report: a summary, a row per module, the conflicts, the validation
 // steps with their findings, and the metrics with a short reading of each.
+import { discoveryEntryLines } from '../discoveries/discoveriesMarkdown';
 import type { Finding } from '../validate/findings';
 import { HEALTHY_INTEGRATION_SHARE, POOR_INTEGRATION_SHARE, type PhaseMetrics } from './metrics';
 import type { PhaseReport, ValidationStepReport } from './phaseReport';
@@ -161,6 +162,12 @@ export function renderReportMarkdown(report: PhaseReport, links: PhaseReportLink
       out.push(`- ${code(c.file)}: ${c.module}${others}`);
     }
     out.push('');
+  }
+
+  if (report.discoveries.length > 0) {
+    const corrections = report.discoveries.filter((d) => d.kind === 'spec-correction').length;
+    out.push('## Discoveries', '', `${report.discoveries.length} reported by the agents (${corrections} spec correction(s)); every phase's are in DISCOVERIES.md.`, '');
+    for (const d of report.discoveries) out.push(...discoveryEntryLines(d), '');
   }
 
   out.push('## Validation', '');

@@ -1,4 +1,5 @@
 // What a phase run is given: the user's options, the ports it acts through, and who listens.
+import type { Discovery } from '../discoveries/discovery';
 import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, Secrets, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
 import type { Transition } from './events';
 import type { PhaseRun } from './model';
@@ -36,6 +37,8 @@ export interface ConductOptions {
   idleFlagMs?: number;
   /** …and stopped (failed) after this long; 0: never. Only agents whose output the engine sees. */
   idleStopMs?: number;
+  /** DISCOVERIES.md (absolute); by default beside the plan file, taken as relative to the repository. */
+  discoveriesFile?: string;
 }
 
 export interface ConductPorts {
@@ -56,4 +59,6 @@ export interface ConductListener {
   transition?(t: Transition, run: PhaseRun): void;
   note?(text: string): void;
   changed?(run: PhaseRun): void;
+  /** An agent reported a new discovery; `all` is every one known. */
+  discovered?(d: Discovery, all: readonly Discovery[]): void;
 }

@@ -1,9 +1,13 @@
 // Where the engine keeps its own files: `.conductor/` of the main repository, never a worktree.
 export const CONDUCTOR_DIR = '.conductor';
+/** In CONDUCTOR_DIR: every discovery the agents reported, one JSON line each. */
+export const DISCOVERIES_LOG = 'discoveries.jsonl';
 
 export interface ConductorPaths {
   dir: string;
   stateFile: string;
+  /** What agents reported as discoveries, one JSON line each, appended (see core/discoveries). */
+  discoveriesLog: string;
   /** This phase's status folder: one JSON Lines file per module. */
   phaseStatusDir: string;
   hookDir: string;
@@ -18,6 +22,7 @@ export function conductorPaths(repoRoot: string, phaseSlug: string): ConductorPa
   return {
     dir,
     stateFile: `${dir}/state.json`,
+    discoveriesLog: `${dir}/${DISCOVERIES_LOG}`,
     phaseStatusDir,
     hookDir: `${dir}/bin`,
     statusFile: (m) => `${phaseStatusDir}/${m}.jsonl`,

@@ -7,11 +7,14 @@ import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } 
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
-import type { StatusEvent } from '../status/statusLine';
+import { isDiscoveryKind, isProgressEvent, type StatusEvent } from '../status/statusLine';
 import { createPhaseRun, resumePhaseRun } from './createRun';
+import { discoveryOf } from '../discoveries/discovery';
+import { phaseDiscoveries, type PhaseDiscoveries } from './discoveryRecorder';
 import { blockedBehind, decide, type Action } from './decide';
 import { ConductError } from './errors';
 import { applyEvent, type RunEvent } from './events';
+import { judgeLine } from './lineTrust';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
 import { conductorPaths, type ConductorPaths } from './paths';
 import { agentLaunchEnv } from './launchEnv';
@@ -34,6 +37,7 @@ export class PhaseConductor {
   private readonly supervision: Supervision;
   /** Status lines already noted as rejected (catch-up reads see them again). */
   private readonly rejected = new Set<string>();
+  private readonly discoveries: PhaseDiscoveries;
 
   constructor(
     private readonly plan: Plan,
@@ -43,6 +47,7 @@ export class PhaseConductor {
     private readonly listener: ConductListener = {},
   ) {
     this.paths = conductorPaths(ports.repo.root, phase.slug);
+    this.discoveries = phaseDiscoveries(plan, ports.repo.root, this.paths.discoveriesLog, ports.files, (t) => this.note(t), options.discoveriesFile);
     this.supervision = new Supervision(
       {
         current: () => this.run,
@@ -171,6 +176,7 @@ export class PhaseConductor {
   private async load(): Promise<void> {
     const { state, note } = await this.ports.store.load();
     if (note) this.note(note);
+    await this.discoveries.recorder.load();
     this.state = state;
     const fresh = createPhaseRun(this.phase, {
       runId: this.ports.newRunId(),
@@ -193,7 +199,7 @@ export class PhaseConductor {
       // Built on earlier phases' integrated result: the user's checkout plays no part.
       this.run = { ...fresh, baseCommit: await this.ports.repo.resolve(this.options.startFrom) };
     } else {
-      const dirty = await this.ports.repo.changedFiles();
+      const dirty = await this.changedFiles();
       if (dirty.length > 0 && !this.options.allowDirty) {
         throw new ConductError(
           'dirty',
@@ -204,7 +210,7 @@ export class PhaseConductor {
       this.run = { ...fresh, baseCommit: await this.ports.repo.head() };
     }
     if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
-    this.checkoutBaseline = new Set(await this.ports.repo.changedFiles());
+    this.checkoutBaseline = new Set(await this.changedFiles());
     await this.save();
   }
 
@@ -321,6 +327,8 @@ export class PhaseConductor {
       template: this.options.promptTemplate,
       fixFindings: m.fixFindings ?? null,
       integrationBranch: m.fixFindings ? integrationBranch(this.phase.slug) : null,
+      discoveries: this.discoveries.recorder.all,
+      discoveriesFile: this.discoveries.label,
     });
     for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
     await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
@@ -385,16 +393,19 @@ export class PhaseConductor {
   private onStatus(e: StatusEvent): void {
     if (e.phase !== null && e.phase !== this.phase.slug && e.phase !== String(this.phase.number)) return;
     if (!this.run.modules.some((m) => m.id === e.module)) return;
-    const distrust = this.distrust(e);
-    if (distrust) {
+    const trust = judgeLine(e, this.record(e.module), this.run.runId, (t) => this.ports.secrets.hash(t));
+    if (trust.verdict === 'reject') {
       const where = `${e.file}:${e.line}`;
       if (!this.rejected.has(where)) {
         this.rejected.add(where);
-        this.note(`${where}: status line for ${e.module} rejected: ${distrust}.`);
+        this.note(`${where}: status line for ${e.module} rejected: ${trust.reason}.`);
       }
       return;
     }
+    if (trust.verdict === 'ignore') return;
     this.supervision.active(e.module);
+    // A discovery says nothing about the module's state.
+    if (!isProgressEvent(e)) return this.onDiscovery(e);
     void this.apply({
       type: 'status',
       module: e.module,
@@ -407,20 +418,18 @@ export class PhaseConductor {
     });
   }
 
-  /**
-   * Why a status line is not believed, or null: it must carry the secret token of the module's
-   * current attempt (so one agent cannot report for another), and its run and attempt if it names them.
-   * Lines of earlier attempts are ignored by the events without a note.
-   */
-  private distrust(e: StatusEvent): string | null {
-    const m = this.record(e.module);
-    if (e.attempt !== null && e.attempt < m.attempts) return null;
-    if (!m.tokenHash) return null; // an attempt started before tokens existed
-    if (!e.token) return 'it carries no token (report with conductor-hook, which adds it)';
-    if (this.ports.secrets.hash(e.token) !== m.tokenHash) return `its token is not the one of ${e.module}'s attempt ${m.attempts}`;
-    if (e.runId !== null && e.runId !== this.run.runId) return `it names run ${e.runId}, not ${this.run.runId}`;
-    if (e.attempt !== null && e.attempt !== m.attempts) return `it names attempt ${e.attempt}, not ${m.attempts}`;
-    return null;
+  private onDiscovery(e: StatusEvent): void {
+    if (!isDiscoveryKind(e.status)) return;
+    const d = discoveryOf({ ...e, status: e.status }, this.phase, this.run.runId);
+    if (!this.discoveries.recorder.record(d)) return;
+    const text = d.text.replace(/\s+/g, ' ');
+    this.note(`${d.module} reported a ${d.kind === 'spec-correction' ? 'spec correction' : 'discovery'}: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`);
+    this.listener.discovered?.(d, this.discoveries.recorder.all);
+  }
+
+  /** Changes in the user's checkout; DISCOVERIES.md is the engine's own writing. */
+  private async changedFiles(): Promise<string[]> {
+    return (await this.ports.repo.changedFiles()).filter((f) => f !== this.discoveries.inRepository);
   }
 
   /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */
@@ -460,7 +469,7 @@ export class PhaseConductor {
 
   /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
   private async checkOutsideWrites(id: string): Promise<void> {
-    const now = await this.ports.repo.changedFiles().catch(() => []);
+    const now = await this.changedFiles().catch(() => []);
     const added = now.filter((f) => !this.checkoutBaseline.has(f));
     if (added.length === 0) return;
     for (const f of added) this.checkoutBaseline.add(f);
@@ -487,6 +496,7 @@ export class PhaseConductor {
     if (!this.stopping) await this.exitedOrTimeout([...this.handles.values()].filter((h) => h.onOutput), this.options.exitGraceMs ?? 5000);
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
     await this.reportLateCommits();
+    await this.discoveries.recorder.flushed();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
     await this.save();
   }

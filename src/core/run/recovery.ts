@@ -2,7 +2,7 @@
 // status files say about each module, folded by rebuildPhaseRun into a record to resume from.
 import type { PlannedPhase } from '../model';
 import type { FilesPort, RepoPort, WorktreePort } from '../ports';
-import { parseStatusLine, type StatusEvent } from '../status/statusLine';
+import { isProgressEvent, parseStatusLine, type StatusEvent } from '../status/statusLine';
 import type { PhaseRun } from './model';
 import type { ConductorPaths } from './paths';
 import { rebuildPhaseRun, type ModuleFacts } from './rebuild';
@@ -52,6 +52,7 @@ export function statusEventsIn(file: string, text: string | null): StatusEvent[]
 }
 
 function lastStatusOf(file: string, text: string | null): ModuleFacts['lastStatus'] {
-  const e = statusEventsIn(file, text).at(-1);
+  // A discovery reported after completing says nothing about the module's state.
+  const e = statusEventsIn(file, text).filter(isProgressEvent).at(-1);
   return e ? { status: e.status, summary: e.summary, attempt: e.attempt, at: new Date(e.ts).toISOString() } : null;
 }

@@ -1,6 +1,6 @@
 // What one module's agent has reported so far, folded from its status events in file order.
 
-import type { AgentStatus, StatusEvent } from './statusLine';
+import { isProgressEvent, type AgentStatus, type StatusEvent } from './statusLine';
 
 export interface ModuleStatus {
   status: AgentStatus;
@@ -21,7 +21,7 @@ export interface ModuleStatus {
  * agent's predecessor may still be writing); an event without an attempt belongs to the current one;
  * a newer attempt starts from scratch.
  */
-export function applyStatusEvent(state: ModuleStatus | null, event: StatusEvent): ModuleStatus {
+export function applyStatusEvent(state: ModuleStatus | null, event: StatusEvent & { status: AgentStatus }): ModuleStatus {
   if (state && state.attempt !== null && event.attempt !== null && event.attempt < state.attempt) return state;
   const sameAttempt = state !== null && (event.attempt === null || event.attempt === state.attempt || state.attempt === null);
   const base = sameAttempt ? state : null;
@@ -37,9 +37,9 @@ export function applyStatusEvent(state: ModuleStatus | null, event: StatusEvent)
   };
 }
 
-/** The latest state after `events` (one module's, in order), or null when there are none. */
+/** The latest state after `events` (one module's, in order), or null when there are none. Discoveries change nothing. */
 export function reduceModuleStatus(events: Iterable<StatusEvent>, initial: ModuleStatus | null = null): ModuleStatus | null {
   let state = initial;
-  for (const e of events) state = applyStatusEvent(state, e);
+  for (const e of events) if (isProgressEvent(e)) state = applyStatusEvent(state, e);
   return state;
 }

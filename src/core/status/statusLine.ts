@@ -8,12 +8,28 @@ import { moduleNameError } from '../names';
 export const AGENT_STATUSES = ['started', 'progress', 'complete', 'failed', 'needs-input'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
+/**
+ * What an agent learned, for the agents of later phases (`conductor-hook discovery`), and where it
+ * found the spec wrong (`spec-correction`). Such a line changes nothing about the module's state.
+ */
+export const DISCOVERY_KINDS = ['discovery', 'spec-correction'] as const;
+export type DiscoveryKind = (typeof DISCOVERY_KINDS)[number];
+
+/** Every `status` a line may carry: the module's progress, or a discovery. */
+export const LINE_KINDS = [...AGENT_STATUSES, ...DISCOVERY_KINDS] as const;
+export type LineKind = AgentStatus | DiscoveryKind;
+
+export function isDiscoveryKind(kind: string): kind is DiscoveryKind {
+  return (DISCOVERY_KINDS as readonly string[]).includes(kind);
+}
+
 export interface StatusEvent {
   module: string;
   /** Phase slug (`phase-2-catalog`) or number as text; null when the line does not say. */
   phase: string | null;
   featureId: string | null;
-  status: AgentStatus;
+  /** The module's progress, or a discovery kind (see isDiscoveryKind). */
+  status: LineKind;
   /** Milliseconds since the epoch. */
   ts: number;
   summary: string;
@@ -30,6 +46,11 @@ export interface StatusEvent {
   file: string;
   /** 1-based line number in that file. */
   line: number;
+}
+
+/** A line about the module's progress (not a discovery). */
+export function isProgressEvent(e: StatusEvent): e is StatusEvent & { status: AgentStatus } {
+  return !isDiscoveryKind(e.status);
 }
 
 export interface LineLocation {
@@ -88,9 +109,9 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
   const obj = raw as Record<string, unknown>;
 
   const status = obj.status;
-  if (status === undefined) return fail(`"status" is missing (one of ${AGENT_STATUSES.join(', ')})`);
-  if (typeof status !== 'string' || !(AGENT_STATUSES as readonly string[]).includes(status)) {
-    return fail(`"status" must be one of ${AGENT_STATUSES.join(', ')}, found ${describe(status)}`);
+  if (status === undefined) return fail(`"status" is missing (one of ${LINE_KINDS.join(', ')})`);
+  if (typeof status !== 'string' || !(LINE_KINDS as readonly string[]).includes(status)) {
+    return fail(`"status" must be one of ${LINE_KINDS.join(', ')}, found ${describe(status)}`);
   }
 
   if (obj.ts === undefined) return fail('"ts" is missing (an ISO-8601 date-time)');
@@ -99,6 +120,7 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
 
   const fields = readFields(obj);
   if ('error' in fields) return fail(fields.error);
+  if (isDiscoveryKind(status) && fields.summary.trim() === '') return fail(`a "${status}" line carries its text in "summary", which is empty`);
 
   const fromPath = PER_MODULE_FILE.exec(where.file);
   const module = fromPath ? fromPath[2] : (fields.module ?? fields.featureId);
@@ -111,7 +133,7 @@ export function parseStatusLine(text: string, where: LineLocation): ParsedStatus
       module,
       phase: fromPath ? fromPath[1] : fields.phase,
       featureId: fields.featureId,
-      status: status as AgentStatus,
+      status: status as LineKind,
       ts,
       summary: fields.summary,
       filesCreated: fields.filesCreated,

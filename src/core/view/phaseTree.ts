@@ -1,13 +1,16 @@
 // The Phases tree as plain data: phase -> module -> details (contract, worktree, last summary).
 // Ids are stable across refreshes so VS Code keeps expansion and selection; every node carries the
 // phase (and module) the commands need, so a menu command gets what a CodeLens command gets.
+import { DISCOVERY_KIND_LABEL, discoveryKey, type Discovery } from '../discoveries/discovery';
+import { renderDiscoveriesMarkdown } from '../discoveries/discoveriesMarkdown';
 import type { Plan } from '../model';
 import type { ModuleState, RunStateFile } from '../run/model';
 import { LIVE_STATES } from '../run/model';
 import { codeSpan, escapeMarkdown, formatDuration, plural, spanMs, truncate } from './format';
 import { MODULE_ICON, MODULE_STATE_LABEL, PHASE_ICON, PHASE_STATUS_LABEL, moduleContextValue, type ViewIcon } from './looks';
 import { phaseRows, type ModuleRow, type PhaseRow } from './phaseRows';
-import { TREE_ITEM_KIND, VIEW_COMMAND, terminalKey, type CommandTarget } from './viewIds';
+import { plainLines } from './plainText';
+import { TREE_ITEM_KIND, VIEW_COMMAND, terminalKey, type CommandTarget, type OpenAtLine } from './viewIds';
 import { formatUsage, phaseUsage } from '../report/usage';
 
 export interface ViewCommand {
@@ -46,7 +49,7 @@ export interface ModuleNode extends NodeBase {
 }
 
 export interface DetailNode extends NodeBase {
-  kind: 'contract' | 'worktree' | 'summary';
+  kind: 'contract' | 'worktree' | 'summary' | 'discovery';
   module: string;
   children: [];
 }
@@ -60,6 +63,28 @@ export interface TreeContext {
   terminals: ReadonlySet<string>;
   /** Milliseconds since the epoch, for the durations of running modules. */
   now: number;
+  /** Every discovery recorded (`.conductor/discoveries.jsonl`): each under its module. */
+  discoveries?: readonly Discovery[];
+  /** DISCOVERIES.md relative to the workspace folder, opened at an entry when one is clicked. */
+  discoveriesFile?: string;
+}
+
+/** A module's discoveries, with the line of each in DISCOVERIES.md. */
+interface ModuleDiscovery {
+  d: Discovery;
+  line: number | null;
+}
+
+/** By `<phase number>/<module>`, in the order recorded. */
+function discoveriesByModule(ctx: TreeContext): Map<string, ModuleDiscovery[]> {
+  const all = ctx.discoveries ?? [];
+  const lines = all.length > 0 ? renderDiscoveriesMarkdown(all).lines : new Map<string, number>();
+  const out = new Map<string, ModuleDiscovery[]>();
+  for (const d of all) {
+    const key = `${d.phase}/${d.module}`;
+    out.set(key, [...(out.get(key) ?? []), { d, line: lines.get(discoveryKey(d)) ?? null }]);
+  }
+  return out;
 }
 
 const SUMMARY_LABEL_MAX = 80;
@@ -68,7 +93,8 @@ export function phaseNodes(plan: Plan | null, state: RunStateFile, ctx: TreeCont
   const rows = phaseRows(plan, state, ctx.active);
   // The first phase not yet complete starts expanded, as do conducted ones.
   const next = rows.find((r) => r.status !== 'complete' && r.status !== 'complete-unverified');
-  return rows.map((r) => phaseNode(r, ctx, r === next));
+  const found = discoveriesByModule(ctx);
+  return rows.map((r) => phaseNode(r, ctx, r === next, found));
 }
 
 /** Every node by id, for `getParent` and for finding the current version of a node. */
@@ -82,7 +108,7 @@ export function indexNodes(roots: readonly PhaseNode[]): Map<string, TreeNode> {
   return index;
 }
 
-function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean): PhaseNode {
+function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean, found: Map<string, ModuleDiscovery[]>): PhaseNode {
   const id = `phase:${r.slug}`;
   return {
     kind: 'phase',
@@ -96,7 +122,7 @@ function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean): PhaseNode {
     icon: PHASE_ICON[r.status],
     contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : TREE_ITEM_KIND.phase,
     expanded: r.run !== null || r.running || isNext,
-    children: r.modules.map((m) => moduleNode(r, m, id, ctx)),
+    children: r.modules.map((m) => moduleNode(r, m, id, ctx, found.get(`${r.number}/${m.id}`) ?? [])),
   };
 }
 
@@ -145,7 +171,7 @@ function phaseTooltip(r: PhaseRow, ctx: TreeContext): string {
   return lines.join('\n');
 }
 
-function moduleNode(r: PhaseRow, m: ModuleRow, parentId: string, ctx: TreeContext): ModuleNode {
+function moduleNode(r: PhaseRow, m: ModuleRow, parentId: string, ctx: TreeContext, found: ModuleDiscovery[]): ModuleNode {
   const id = `module:${r.slug}/${m.id}`;
   const target = { phase: r.number, module: m.id };
   const hasTerminal = ctx.terminals.has(terminalKey(r.slug, m.id));
@@ -158,11 +184,11 @@ function moduleNode(r: PhaseRow, m: ModuleRow, parentId: string, ctx: TreeContex
     state: m.state,
     label: m.id,
     description: moduleDescription(m, ctx.now),
-    tooltip: moduleTooltip(m, ctx.now),
+    tooltip: moduleTooltip(m, ctx.now, found),
     icon: MODULE_ICON[m.state],
     contextValue: moduleContextValue(m.state),
     command: hasTerminal ? { command: VIEW_COMMAND.focusTerminal, title: 'Focus Agent Terminal', args: [target] } : undefined,
-    children: detailNodes(r, m, id),
+    children: [...detailNodes(r, m, id), ...discoveryNodes(r, m, id, found, ctx.discoveriesFile)],
   };
 }
 
@@ -182,7 +208,7 @@ function moduleDescription(m: ModuleRow, now: number): string {
   return parts.join(' · ');
 }
 
-function moduleTooltip(m: ModuleRow, now: number): string {
+function moduleTooltip(m: ModuleRow, now: number, found: readonly ModuleDiscovery[]): string {
   const rec = m.record;
   const lines = [`$(${MODULE_ICON[m.state].id}) **${escapeMarkdown(m.id)}** — ${MODULE_STATE_LABEL[m.state]}`, ''];
   if (rec?.lastSummary) lines.push(`> ${escapeMarkdown(rec.lastSummary).replace(/\r?\n/g, '\n> ')}`, '');
@@ -206,6 +232,10 @@ function moduleTooltip(m: ModuleRow, now: number): string {
     if (rec.state === 'paused') lines.push(`- Paused by a usage limit${rec.resumeAt ? `; resumes at ${escapeMarkdown(rec.resumeAt)}` : '; resume the phase to go on'}`);
   } else {
     lines.push('- Not conducted yet');
+  }
+  if (found.length > 0) {
+    const corrections = found.filter((x) => x.d.kind === 'spec-correction').length;
+    lines.push(`- Reported ${plural(found.length - corrections, 'discovery', 'discoveries')} and ${plural(corrections, 'spec correction')} (in DISCOVERIES.md)`);
   }
   if (m.notInPlan) lines.push('- Not in the plan any more (renamed or removed from READY.md)');
   return lines.join('\n');
@@ -253,4 +283,34 @@ function detailNodes(r: PhaseRow, m: ModuleRow, parentId: string): DetailNode[] 
     });
   }
   return out;
+}
+
+const DISCOVERY_ICON: Readonly<Record<Discovery['kind'], ViewIcon>> = {
+  discovery: { id: 'lightbulb' },
+  'spec-correction': { id: 'warning', color: 'list.warningForeground' },
+};
+
+/** One node per discovery the module's agents reported; a click opens DISCOVERIES.md at it. */
+function discoveryNodes(r: PhaseRow, m: ModuleRow, parentId: string, found: readonly ModuleDiscovery[], file: string | undefined): DetailNode[] {
+  return found.map(({ d, line }, i) => {
+    const kind = DISCOVERY_KIND_LABEL[d.kind];
+    const text = plainLines(d.text);
+    const open: ViewCommand | undefined =
+      file && line !== null ? { command: VIEW_COMMAND.open, title: 'Open DISCOVERIES.md', args: [file, { line } satisfies OpenAtLine] } : undefined;
+    return {
+      kind: 'discovery',
+      id: `discovery:${r.slug}/${m.id}/${i + 1}`,
+      parentId,
+      phase: r.number,
+      module: m.id,
+      phaseSlug: r.slug,
+      label: `${kind.toLowerCase()}: ${truncate(text, SUMMARY_LABEL_MAX)}`,
+      description: d.at.slice(0, 16).replace('T', ' '),
+      tooltip: `**${kind}** reported by ${codeSpan(m.id)} at ${escapeMarkdown(d.at)}${open ? ' (click: DISCOVERIES.md)' : ''}\n\n${escapeMarkdown(text).replace(/\n/g, '  \n')}`,
+      icon: DISCOVERY_ICON[d.kind],
+      contextValue: TREE_ITEM_KIND.discovery,
+      command: open,
+      children: [],
+    };
+  });
 }

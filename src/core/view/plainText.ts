@@ -10,3 +10,12 @@ const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 export function plainText(text: string): string {
   return text.replace(SEQUENCES, '').replace(CONTROLS, '');
 }
+
+/** plainText line by line: line breaks (`\r\n`, `\r`, U+2028, U+2029 too) become `\n`; trailing blank lines go. */
+export function plainLines(text: string): string {
+  return text
+    .split(/\r\n|[\n\r\u2028\u2029]/)
+    .map(plainText)
+    .join('\n')
+    .replace(/\s+$/, '');
+}

@@ -11,6 +11,8 @@ export const TREE_ITEM_KIND = {
   contract: 'contract',
   worktree: 'worktree',
   summary: 'summary',
+  /** A discovery or spec correction its agent reported (opens DISCOVERIES.md at it). */
+  discovery: 'discovery',
 } as const;
 
 export const VIEW_COMMAND = {
@@ -23,6 +25,11 @@ export const VIEW_COMMAND = {
   /** VS Code's `vscode.open`; the view models pass a path relative to the workspace folder (or absolute). */
   open: 'vscode.open',
 } as const;
+
+/** The second argument of a VIEW_COMMAND.open model: the 1-based line to show (the vscode layer makes it a selection). */
+export interface OpenAtLine {
+  line: number;
+}
 
 /** What every command started from a view gets: the phase, and the module when there is one. */
 export interface CommandTarget {

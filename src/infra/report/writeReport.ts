@@ -8,6 +8,7 @@ import { buildPhaseReport, renderReportMarkdown, type PhaseReport } from '../../
 import { buildTimeline } from '../../core/report/timeline';
 import { renderTimelineSvg } from '../../core/report/timelineSvg';
 import type { PhaseRun } from '../../core/run/model';
+import { readDiscoveries } from '../discoveriesLog';
 import type { Engine } from '../engine';
 import { readMergeResult } from '../merge/phaseMerge';
 
@@ -37,6 +38,7 @@ export async function writePhaseReport(engine: Engine, phase: PlannedPhase, run:
     merge: merge ? { merged: merge.merged, conflicts: merge.conflicts, durationMs: merge.mergeMs, validateMs: merge.validateMs } : null,
     validation: merge ? merge.validation.map((v) => ({ ...v })) : null,
     filesChanged,
+    discoveries: await readDiscoveries(engine.conductorDir),
   });
   const timeline = buildTimeline({ now: now.toISOString(), phases: [{ number: phase.number, name: phase.name, slug: phase.slug, plannedModules: phase.modules.length, run, merge }] });
   const dir = reportsDir(engine);

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AGENT_STATUSES, type AgentStatus } from '../../core/status/statusLine';
+import { AGENT_STATUSES, DISCOVERY_KINDS, isDiscoveryKind, LINE_KINDS, type AgentStatus, type LineKind } from '../../core/status/statusLine';
 
 export interface HookResult {
   exitCode: number;
@@ -17,7 +17,7 @@ export interface StatusLineRecord {
   feature_id: string | null;
   module: string | null;
   phase: string | null;
-  status: AgentStatus;
+  status: LineKind;
   ts: string;
   summary: string;
   files_created: string[];
@@ -32,12 +32,14 @@ export interface StatusLineRecord {
 const USAGE =
   `usage: conductor-hook <${AGENT_STATUSES.join('|')}> [--summary TEXT] [--files a,b] [--file PATH]... ` +
   '[--tests-passing true|false] [--validation-output TEXT] [--gotcha TEXT]...\n' +
+  `       conductor-hook <${DISCOVERY_KINDS.join('|')}> --summary TEXT   (what you learned, for the agents of later phases; ` +
+  'spec-correction: where the spec is wrong)\n' +
   '       conductor-hook claude-event   (run by Claude Code\'s own hooks, with their JSON on stdin)';
 
 const USAGE_ERROR = 2;
 
 interface HookArgs {
-  status: AgentStatus;
+  status: LineKind;
   summary: string;
   files: string[];
   testsPassing: boolean | null;
@@ -248,10 +250,10 @@ function runClaudeEvent(rest: string[], env: NodeJS.ProcessEnv, io: HookIo): Hoo
 export function parseHookArgs(argv: string[]): HookArgs | string {
   const [command, ...rest] = argv;
   if (command === undefined) return 'missing the status';
-  if (!(AGENT_STATUSES as readonly string[]).includes(command)) {
-    return `unknown status ${JSON.stringify(command)} (expected ${AGENT_STATUSES.join(', ')})`;
+  if (!(LINE_KINDS as readonly string[]).includes(command)) {
+    return `unknown status ${JSON.stringify(command)} (expected ${LINE_KINDS.join(', ')})`;
   }
-  const args: HookArgs = { status: command as AgentStatus, summary: '', files: [], testsPassing: null, validationOutput: null, gotchas: [] };
+  const args: HookArgs = { status: command as LineKind, summary: '', files: [], testsPassing: null, validationOutput: null, gotchas: [] };
   const seen = new Set<string>();
 
   for (let i = 0; i < rest.length; i++) {
@@ -304,6 +306,12 @@ export function parseHookArgs(argv: string[]): HookArgs | string {
     }
   }
   args.files = [...new Set(args.files)];
+  if (isDiscoveryKind(args.status)) {
+    // A discovery is its text; the other options describe a module's progress.
+    const other = [...seen].find((f) => f !== '--summary') ?? (args.files.length > 0 ? '--files' : args.gotchas.length > 0 ? '--gotcha' : null);
+    if (other) return `${args.status} takes only --summary, not ${other}`;
+    if (args.summary.trim() === '') return `${args.status} needs --summary with what you found`;
+  }
   return args;
 }
 
