@@ -69,7 +69,7 @@ Run it again to resume: completed modules are kept, interrupted ones restarted.`
                        and the result validated
   --partial            accept a partial phase: what was merged validated though some modules were
                        not merged (--into then brings it in, saying which modules are missing)
-  --trust              run the phase's test commands (they come from READY.md)
+  --trust              run the phase's check, lint and test commands (from READY.md)
   --test CMD           test command instead of READY.md's (repeatable)
   --worktree-root DIR  where the integration worktree goes
 ${COMMON}

@@ -7,6 +7,7 @@ import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { MergeTree } from '../../infra/git/mergeTree';
 import { Predictor } from '../../infra/git/predictor';
 import { notMergedSummary } from '../../core/merge/mergeVerdict';
+import { isCommandKind } from '../../core/validate/findings';
 import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
 import { writePhaseReport } from '../../infra/report/writeReport';
 import { PhaseLocks, withPhaseLock } from '../../infra/state/phaseLock';
@@ -112,7 +113,7 @@ function printMerge(r: MergeResult, io: CliIo): void {
   }
   for (const v of r.validation) {
     const head = v.command ? `${v.kind}: ${v.command}` : v.kind;
-    const outcome = v.kind !== 'test-command' ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
+    const outcome = !isCommandKind(v.kind) ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
     out(`${head} — ${outcome}, ${v.durationMs} ms`);
     for (const f of v.findings) {
       out(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}: ${f.severity}: ${f.message}${f.module ? ` [${f.module}]` : ''}`);

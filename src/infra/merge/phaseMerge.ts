@@ -1,6 +1,7 @@
 // Merge & Validate for one phase: the completed module branches are merged, one at a time in wave
 // order, into `conductor/integration/<phase>` — by merge-tree + commit-tree and a compare-and-swap of
-// the ref, never in the user's checkout — then the result is validated in the integration worktree.
+// the ref, never in the user's checkout — then the result is validated in the integration worktree
+// (expected files; check, lint and test commands when trusted; the TODO scan).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan, PlannedPhase } from '../../core/model';
@@ -12,6 +13,8 @@ import type { GitRepo } from '../git/repo';
 import type { MergeTree } from '../git/mergeTree';
 import type { Worktrees } from '../git/worktrees';
 import type { Conflict } from '../../core/merge/conflicts';
+import type { CommandKind } from '../../core/validate/findings';
+import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
 import { MergeJournal } from './journal';
@@ -54,9 +57,13 @@ export interface MergeResult {
 
 export interface MergeOptions {
   worktreeRoot: string;
-  /** Test commands run only in a trusted repository; false skips them (said in the result). */
+  /** Commands run only in a trusted repository; false skips them (said in the result). */
   trust: boolean;
+  /** Test commands (the phase's, or an override). */
   commands: readonly string[];
+  /** Lint and check commands; the phase's when not given. */
+  lintCommands?: readonly string[];
+  checkCommands?: readonly string[];
   into: string | null;
   /** Let `into` take a partial phase: what was merged validated though some modules were not merged. */
   partial?: boolean;
@@ -155,35 +162,24 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
 
   const validateStart = Date.now();
   const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch])));
+  const commands: [CommandKind, readonly string[]][] = [
+    ['check-command', options.checkCommands ?? phase.checkCommands.map((c) => c.value)],
+    ['lint-command', options.lintCommands ?? phase.lintCommands.map((c) => c.value)],
+    ['test-command', options.commands],
+  ];
+  const ran = (kind: CommandKind): readonly string[] => (options.trust ? commands.find(([k]) => k === kind)![1] : []);
   const validation = await new Validator().validate({
     worktree,
     base: run.baseCommit,
     phase,
-    commands: options.trust ? options.commands : [],
+    commands: ran('test-command'),
+    lintCommands: ran('lint-command'),
+    checkCommands: ran('check-command'),
     lastTouchedBy: touched,
   });
-  if (!options.trust && options.commands.length > 0) {
-    validation.push({
-      kind: 'test-command',
-      command: options.commands.join(' && '),
-      exitCode: null,
-      durationMs: 0,
-      outputTail: '',
-      findings: [
-        {
-          source: 'test-command',
-          file: null,
-          line: null,
-          column: null,
-          severity: 'warning',
-          message: 'The test commands were not run: the repository is not trusted (pass --trust).',
-          module: null,
-        },
-      ],
-    });
-  }
+  if (!options.trust) validation.push(...notRunResults(commands));
   const validateMs = Date.now() - validateStart;
-  const untrusted = !options.trust && options.commands.length > 0;
+  const untrusted = !options.trust && commands.some(([, list]) => list.length > 0);
   const validated = validation.every((v) => !v.findings.some((f) => f.severity === 'error')) && !untrusted;
   // Every module of the phase counts: a failed or unfinished one is missing from the result too.
   const verdict = mergeVerdict({ modules: mergeOrder(run).map((m) => m.id), merged, reasons, validated });
