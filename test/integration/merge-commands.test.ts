@@ -71,6 +71,19 @@ describe('check and lint commands', () => {
     assert.deepEqual(check.findings.map((f) => [f.file, f.severity, f.module, f.message]), [[null, 'error', null, '"node tools/broken.mjs" exited with 3']]);
   });
 
+  test('two modules changed one file: the error goes to the module that wrote its line, not the last to touch the file', async () => {
+    const repo = project(repos, COMMANDS, SCRIPTS);
+    // a (merged first) writes the bad line 2; b (merged after it) changes line 5 of the same file.
+    await conduct(repo, {
+      a: [write('src/shared.ts', 'one\nexport const n: number = "2";\nthree\nfour\nfive\n'), ...done()],
+      b: [write('src/shared.ts', 'one\ntwo\nthree\nfour\nb-five\n'), ...done()],
+    });
+    const { json } = await merge(repo, '--trust');
+    assert.deepEqual(json.merged, ['a', 'b', 'c', 'd']);
+    const check = json.validation.find((v) => v.kind === 'check-command')!;
+    assert.deepEqual(check.findings.map((f) => [f.file, f.line, f.module]), [['src/shared.ts', 2, 'a']]);
+  });
+
   test('without --trust they do not run, and the merge is not validated', async () => {
     const repo = project(repos, COMMANDS, SCRIPTS);
     await conduct(repo, {});

@@ -17,6 +17,7 @@ import type { CommandKind } from '../../core/validate/findings';
 import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
+import { attributeLines } from '../validate/lineAttribution';
 import { MergeJournal } from './journal';
 
 export interface ConflictRecord {
@@ -161,14 +162,15 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   const mergeMs = Date.now() - started;
 
   const validateStart = Date.now();
-  const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch])));
+  const mergedBranches = new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch]));
+  const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, mergedBranches);
   const commands: [CommandKind, readonly string[]][] = [
     ['check-command', options.checkCommands ?? phase.checkCommands.map((c) => c.value)],
     ['lint-command', options.lintCommands ?? phase.lintCommands.map((c) => c.value)],
     ['test-command', options.commands],
   ];
   const ran = (kind: CommandKind): readonly string[] => (options.trust ? commands.find(([k]) => k === kind)![1] : []);
-  const validation = await new Validator().validate({
+  const found = await new Validator().validate({
     worktree,
     base: run.baseCommit,
     phase,
@@ -177,6 +179,8 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     checkCommands: ran('check-command'),
     lastTouchedBy: touched,
   });
+  // Findings at a line go to the module that wrote that line (the file's last module otherwise).
+  const validation = await attributeLines(repo.root, tip, run.baseCommit, mergedBranches, found, deps.git);
   if (!options.trust) validation.push(...notRunResults(commands));
   const validateMs = Date.now() - validateStart;
   const untrusted = !options.trust && commands.some(([, list]) => list.length > 0);
