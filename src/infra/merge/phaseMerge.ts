@@ -13,7 +13,6 @@ import type { GitRepo } from '../git/repo';
 import type { MergeTree } from '../git/mergeTree';
 import type { Worktrees } from '../git/worktrees';
 import type { Conflict } from '../../core/merge/conflicts';
-import type { CommandKind } from '../../core/validate/findings';
 import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
@@ -163,28 +162,8 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
 
   const validateStart = Date.now();
   const mergedBranches = new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch]));
-  const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, mergedBranches);
-  const commands: [CommandKind, readonly string[]][] = [
-    ['check-command', options.checkCommands ?? phase.checkCommands.map((c) => c.value)],
-    ['lint-command', options.lintCommands ?? phase.lintCommands.map((c) => c.value)],
-    ['test-command', options.commands],
-  ];
-  const ran = (kind: CommandKind): readonly string[] => (options.trust ? commands.find(([k]) => k === kind)![1] : []);
-  const found = await new Validator().validate({
-    worktree,
-    base: run.baseCommit,
-    phase,
-    commands: ran('test-command'),
-    lintCommands: ran('lint-command'),
-    checkCommands: ran('check-command'),
-    lastTouchedBy: touched,
-  });
-  // Findings at a line go to the module that wrote that line (the file's last module otherwise).
-  const validation = await attributeLines(repo.root, tip, run.baseCommit, mergedBranches, found, deps.git);
-  if (!options.trust) validation.push(...notRunResults(commands));
+  const { validation, validated, untrusted } = await validateMerged(phase, run, deps, options, { worktree, tip, mergedBranches });
   const validateMs = Date.now() - validateStart;
-  const untrusted = !options.trust && commands.some(([, list]) => list.length > 0);
-  const validated = validation.every((v) => !v.findings.some((f) => f.severity === 'error')) && !untrusted;
   // Every module of the phase counts: a failed or unfinished one is missing from the result too.
   const verdict = mergeVerdict({ modules: mergeOrder(run).map((m) => m.id), merged, reasons, validated });
   const missing = notMergedSummary(verdict.notMerged, run.modules.length);
@@ -218,6 +197,37 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     validateMs,
     finishedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Validates the integration result: check, lint and test commands only when trusted (else said as
+ * not run, and then it is not validated); findings at a line go to the module that wrote that line.
+ */
+async function validateMerged(
+  phase: PlannedPhase,
+  run: PhaseRun,
+  deps: MergeDeps,
+  options: MergeOptions,
+  at: { worktree: string; tip: string; mergedBranches: ReadonlyMap<string, string> },
+): Promise<{ validation: ValidationResult[]; validated: boolean; untrusted: boolean }> {
+  const checks = options.checkCommands ?? phase.checkCommands.map((c) => c.value);
+  const lints = options.lintCommands ?? phase.lintCommands.map((c) => c.value);
+  const tests = options.commands;
+  const touched = await lastTouchedBy(deps.repo.root, at.tip, run.baseCommit, at.mergedBranches, deps.git);
+  const found = await new Validator().validate({
+    worktree: at.worktree,
+    base: run.baseCommit,
+    phase,
+    checkCommands: options.trust ? checks : [],
+    lintCommands: options.trust ? lints : [],
+    commands: options.trust ? tests : [],
+    lastTouchedBy: touched,
+  });
+  const validation = await attributeLines(deps.repo.root, at.tip, run.baseCommit, at.mergedBranches, found, deps.git);
+  const untrusted = !options.trust && checks.length + lints.length + tests.length > 0;
+  if (untrusted) validation.push(...notRunResults([['check-command', checks], ['lint-command', lints], ['test-command', tests]]));
+  const validated = !untrusted && validation.every((v) => !v.findings.some((f) => f.severity === 'error'));
+  return { validation, validated, untrusted };
 }
 
 function contractNote(phase: PlannedPhase, m: ModuleRecord): string {
