@@ -104,16 +104,19 @@ branches and checkpoints are kept under refs/conductor/backup/<time>/. Your chec
   },
   merge: {
     summary: 'merge the completed modules in an integration worktree and validate the result',
-    usage: `conductor merge <phase> [--into <branch>] [--trust] [--test CMD]... [--json]
+    usage: `conductor merge <phase> [--into <branch> [--partial]] [--trust] [--test CMD]... [--json]
 
-  --into BRANCH        bring the result into BRANCH, only when it is clean and validated
-  --trust              run the phase's test commands (they come from READY.md)
+  --into BRANCH        bring the result into BRANCH, only when every module of the phase merged
+                       and the result validated
+  --partial            accept a partial phase: what was merged validated though some modules were
+                       not merged (--into then brings it in, saying which modules are missing)
+  --trust              run the phase's check, lint and test commands (from READY.md)
   --test CMD           test command instead of READY.md's (repeatable)
   --worktree-root DIR  where the integration worktree goes
 ${COMMON}
 
-Your checkout is never touched, except by --into. Exit 0 when every completed module merged and
-the validation passed.`,
+Your checkout is never touched, except by --into. Exit 0 when every module of the phase merged and
+the validation passed; with --partial also when what was merged validated (and --into took it).`,
     options: mergeOptions,
     positionals: 1,
     run: (flags, positionals, io) => mergeCommand(flags, positionals, io),

@@ -35,7 +35,8 @@ export type ProblemCode =
   | 'vague-criterion'
   | 'ownership-overlap'
   | 'missing-contract'
-  | 'malformed-status';
+  | 'malformed-status'
+  | 'unrunnable-command';
 
 export interface Problem extends Pos {
   /** Path of the file, relative to the workspace root, with forward slashes. */
@@ -72,6 +73,10 @@ export interface PhaseSpec extends Pos {
   gotchas: Located[];
   expectedFiles: Located[];
   testCommands: Located[];
+  /** Linters, run in the integration worktree after the merge like the test commands. */
+  lintCommands: Located[];
+  /** Type checks, import resolution and the like, run like the test commands. */
+  checkCommands: Located[];
   modules: ModuleSpec[];
 }
 

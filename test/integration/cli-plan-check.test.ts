@@ -24,7 +24,7 @@ describe('conductor plan / check', () => {
     const storefront = plan.phases[1];
     assert.deepEqual(
       Object.keys(storefront).sort(),
-      ['dependsOn', 'expectedFiles', 'gate', 'goals', 'gotchas', 'line', 'modules', 'name', 'number', 'slug', 'successCriteria', 'testCommands', 'waves'].sort(),
+      ['dependsOn', 'expectedFiles', 'gate', 'goals', 'gotchas', 'line', 'modules', 'name', 'number', 'slug', 'successCriteria', 'testCommands', 'lintCommands', 'checkCommands', 'waves'].sort(),
     );
     assert.deepEqual([storefront.number, storefront.name, storefront.line, storefront.gate, storefront.dependsOn], [2, 'Storefront', 24, 'manual', [1]]);
     assert.deepEqual(storefront.waves, [['catalog'], ['search', 'cart'], ['checkout']]);

@@ -3,64 +3,17 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { contractFor, readyMd } from '../support/specBuilder';
+import { readyMd } from '../support/specBuilder';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
+import { conduct, done, integrationMerges, merge, project as projectIn, write, type MergeJson } from '../support/mergeProject';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
-type Steps = Record<string, unknown[]>;
-const write = (file: string, content: string) => ({ write: file, content });
-const done = (summary = 'done') => [{ commit: summary }, { report: 'complete', summary }];
-
-/** Phase 1: a, b, c (after a), d (after b and c); test command and expected files configurable. */
-function project(extra: string[] = []): TempRepo {
-  const repo = makeRepo({
-    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c', 'd'], extra }]),
-    'contracts/a.md': contractFor('a'),
-    'contracts/b.md': contractFor('b'),
-    'contracts/c.md': contractFor('c', ['a']),
-    'contracts/d.md': contractFor('d', ['b', 'c']),
-    'src/shared.ts': 'one\ntwo\nthree\nfour\nfive\n',
-    'check.mjs': "import { existsSync, readFileSync } from 'node:fs';\nconst t = readFileSync('src/shared.ts', 'utf8');\nif (t.includes('BROKEN')) { console.log('src/shared.ts:2:1: error shared is broken'); process.exit(1); }\nconsole.log('ok');\n",
-  });
-  repos.push(repo);
-  return repo;
-}
-
-async function conduct(repo: TempRepo, steps: Steps): Promise<void> {
-  const plan = path.join(repo.root, '..', 'plan.json');
-  // Modules without steps run the scripted agent's default: write <module>.txt, commit, report.
-  writeFileSync(plan, JSON.stringify(steps));
-  const r = await conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--quiet'], { SCRIPTED_AGENT_PLAN: plan });
-  assert.ok(r.code === 0 || r.code === 1, r.stderr);
-}
-
-interface MergeJson {
-  integrationBranch: string;
-  integrationWorktree: string;
-  merged: string[];
-  conflicts: { module: string; with: string[]; file: string; kind: string; startLine: number; endLine: number; theirsStartLine: number; theirsEndLine: number }[];
-  validation: { kind: string; command: string | null; exitCode: number | null; findings: { file: string | null; line: number | null; column: number | null; severity: string; message: string; module: string | null }[] }[];
-  ok: boolean;
-}
-
-async function merge(repo: TempRepo, ...args: string[]): Promise<{ code: number; json: MergeJson }> {
-  const r = await conductorBin(repo.root, ['merge', '1', '--json', ...args]);
-  assert.ok(r.code === 0 || r.code === 1, r.stderr);
-  return { code: r.code, json: JSON.parse(r.stdout) };
-}
-
-/** Merge commits made by Merge & Validate (not the scratch "start of" merges inside module branches). */
-function integrationMerges(repo: TempRepo, branch: string): string[] {
-  return git(repo.root, 'log', '--merges', '--format=%s', branch)
-    .trim()
-    .split('\n')
-    .filter((s) => s.startsWith('conductor: merge '));
-}
+const project = (extra: string[] = []): TempRepo => projectIn(repos, extra);
 
 /** Everything a merge must leave alone: status, HEAD, index and every byte of the working tree. */
 function checkoutFingerprint(root: string): string {
@@ -107,7 +60,7 @@ describe('merge', () => {
     const r = await conductorBin(repo.root, ['merge', '1', '--json']);
     assert.equal(r.code, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /rev-parse|fatal/);
-    const json = JSON.parse(r.stdout) as MergeJson & { skipped: { module: string; reason: string }[] };
+    const json = JSON.parse(r.stdout) as MergeJson;
     assert.deepEqual(json.merged, ['a', 'c']);
     assert.equal(json.ok, false);
     const b = json.skipped.find((x) => x.module === 'b')!;

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as path from 'node:path';
 import type { PlannedPhase } from '../../src/core/model';
 import { lastTouchedBy } from '../../src/infra/validate/attribution';
+import { attributeLines } from '../../src/infra/validate/lineAttribution';
+import type { Finding } from '../../src/core/validate/findings';
 import { Validator, type ValidationResult } from '../../src/infra/validate/validator';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { planOf, readyMd } from '../support/specBuilder';
@@ -139,6 +141,24 @@ describe('Validator and lastTouchedBy on a real integration worktree', () => {
     } finally {
       git(repo.root, 'branch', '-q', '-m', 'beta-kept', branches.get('beta')!);
     }
+  });
+
+  test('attributeLines: a line goes to the module that wrote it; older lines keep the file\'s module; unblamable ones are left alone', async () => {
+    const at = (file: string, line: number, module: string | null): Finding =>
+      ({ source: 'check-command', file, line, column: null, severity: 'error', message: 'x', module });
+    const findings = [
+      at('src/shared.ts', 1, 'gamma'), // alpha wrote it; gamma changed the file last
+      at('src/shared.ts', 10, 'gamma'),
+      at('src/shared.ts', 5, 'gamma'), // older than the phase
+      at('src/shared.ts', 99, 'gamma'), // past the end: git refuses the batch, each line is asked alone
+      at('src/fix.ts', 1, null), // written on the integration branch, by no module
+      at('/elsewhere/x.ts', 1, null),
+      at('src/untracked.ts', 1, null),
+    ];
+    const [out] = await attributeLines(repo.root, 'conductor/integration', base, branches, [
+      { kind: 'check-command', command: 'c', exitCode: 1, durationMs: 0, outputTail: '', findings },
+    ]);
+    assert.deepEqual(out.findings.map((f) => f.module), ['alpha', 'gamma', 'gamma', 'gamma', null, null, null]);
   });
 
   function phaseWith(expected: string[], moduleExpected: Record<string, string[]> = {}): PlannedPhase {

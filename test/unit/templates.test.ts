@@ -27,6 +27,7 @@ test('the READY.md and contract templates plan cleanly and use every part of the
     }
   }
   const storefront = plan.phases[1];
+  assert.deepEqual(storefront.checkCommands.map((c) => c.value), ['npx tsc --noEmit']);
   assert.deepEqual([storefront.gate, storefront.dependsOn, storefront.waves], ['manual', [1], [['catalog', 'search'], ['cart']]]);
   const contract = plan.contracts[0];
   assert.deepEqual(contract.problems, []);

@@ -183,3 +183,44 @@ describe('stripAnsi and repoRelative', () => {
     assert.equal(repoRelative('a.ts', { cwd: `${ROOT}/sub/`, worktreeRoot: `${ROOT}/` }), 'sub/a.ts');
   });
 });
+
+describe('parseToolOutput: Python tracebacks', () => {
+  test('one finding per traceback, at the innermost frame inside the repository, with the exception', () => {
+    const out = [
+      'Traceback (most recent call last):',
+      `  File "${ROOT}/app/main.py", line 10, in <module>`,
+      '    run()',
+      '  File "app/prices.py", line 4, in run',
+      '    parse("x")',
+      '    ^^^^^^^^^^',
+      '  File "/usr/lib/python3.12/decimal.py", line 300, in parse',
+      '    raise ValueError(text)',
+      'ValueError: bad price: x',
+      'after the traceback',
+    ].join('\n');
+    const findings = parseToolOutput(out, ctx);
+    assert.deepEqual(findings.map((f) => [f.file, f.line, f.column, f.severity, f.message]), [['app/prices.py', 4, null, 'error', 'ValueError: bad price: x (in run)']]);
+  });
+
+  test('a SyntaxError report, and a traceback cut short at the end of the output', () => {
+    const syntax = ['  File "app/x.py", line 3', '    def f(', '         ^', "SyntaxError: '(' was never closed"].join('\n');
+    assert.deepEqual(parseToolOutput(syntax, ctx).map((f) => [f.file, f.line, f.message]), [['app/x.py', 3, "SyntaxError: '(' was never closed"]]);
+    const cut = ['Traceback (most recent call last):', '  File "app/y.py", line 7, in go', '    go()'].join('\n');
+    assert.deepEqual(parseToolOutput(cut, ctx).map((f) => [f.file, f.line, f.message]), [['app/y.py', 7, 'Python traceback (in go)']]);
+  });
+
+  test('frames only outside the repository: the innermost one, unattributable (absolute)', () => {
+    const out = ['Traceback (most recent call last):', '  File "/usr/lib/python3.12/runpy.py", line 88, in _run_code', 'KeyboardInterrupt'].join('\n');
+    assert.deepEqual(parseToolOutput(out, ctx).map((f) => [f.file, f.message]), [['/usr/lib/python3.12/runpy.py', 'KeyboardInterrupt (in _run_code)']]);
+  });
+
+  test('output after a traceback is still read by the other formats', () => {
+    const out = ['  File "app/z.py", line 2, in f', 'src/a.ts(1,2): error TS1005: x'].join('\n');
+    assert.deepEqual(parseToolOutput(out, ctx).map((f) => [f.file, f.line, f.message]), [['app/z.py', 2, 'Python traceback (in f)'], ['src/a.ts', 1, 'TS1005: x']]);
+  });
+});
+
+test('findings carry the kind of command that printed them', () => {
+  const [f] = parseToolOutput('src/a.ts(1,2): error TS1005: x', ctx, 'check-command');
+  assert.equal(f.source, 'check-command');
+});

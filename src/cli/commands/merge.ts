@@ -6,6 +6,8 @@ import { plainText } from '../../core/view/plainText';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { MergeTree } from '../../infra/git/mergeTree';
 import { Predictor } from '../../infra/git/predictor';
+import { notMergedSummary } from '../../core/merge/mergeVerdict';
+import { isCommandKind } from '../../core/validate/findings';
 import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
 import { writePhaseReport } from '../../infra/report/writeReport';
 import { PhaseLocks, withPhaseLock } from '../../infra/state/phaseLock';
@@ -19,6 +21,7 @@ export const mergeOptions = {
   ...specOptions,
   into: { type: 'string' },
   trust: { type: 'boolean' },
+  partial: { type: 'boolean' },
   'worktree-root': { type: 'string' },
   test: { type: 'string', multiple: true },
 } as const;
@@ -26,6 +29,7 @@ export const mergeOptions = {
 interface MergeFlags extends SpecFlags {
   into?: string;
   trust?: boolean;
+  partial?: boolean;
   'worktree-root'?: string;
   test?: string[];
 }
@@ -50,6 +54,7 @@ export async function mergeCommand(flags: MergeFlags, positionals: string[], io:
       trust: Boolean(flags.trust),
       commands: flags.test && flags.test.length > 0 ? flags.test : phase.testCommands.map((c) => c.value),
       into: flags.into ?? null,
+      partial: Boolean(flags.partial),
       startFrom: await previousIntegration(engine.repo, plan, phase, run.baseCommit),
       note,
     }),
@@ -58,7 +63,17 @@ export async function mergeCommand(flags: MergeFlags, positionals: string[], io:
   await writePhaseReport(engine, phase, run);
   if (flags.json) io.stdout(`${JSON.stringify(mergeJson(result), null, 2)}\n`);
   else printMerge(result, io);
-  return result.ok ? EXIT.ok : EXIT.failed;
+  return mergeExitCode(result, Boolean(flags.partial), flags.into ?? null);
+}
+
+/**
+ * 0 only when every module merged and validated; with --partial also when what was merged validated
+ * (and, with --into, the branch took it).
+ */
+export function mergeExitCode(r: MergeResult, partial: boolean, into: string | null): number {
+  if (r.ok) return EXIT.ok;
+  if (partial && r.partial && (into === null || r.into !== null)) return EXIT.ok;
+  return EXIT.failed;
 }
 
 function mergeDeps(engine: Engine) {
@@ -72,6 +87,7 @@ export function mergeJson(r: MergeResult) {
     integrationWorktree: r.integrationWorktree,
     merged: r.merged,
     skipped: r.skipped,
+    notMerged: r.notMerged,
     conflicts: r.conflicts,
     validation: r.validation.map((v) => ({
       kind: v.kind,
@@ -82,6 +98,7 @@ export function mergeJson(r: MergeResult) {
     })),
     into: r.into,
     ok: r.ok,
+    partial: r.partial,
   };
 }
 
@@ -91,19 +108,31 @@ function printMerge(r: MergeResult, io: CliIo): void {
   io.stdout('\n');
   out(`${r.integrationBranch} (${r.integrationWorktree}) at ${r.integrationCommit.slice(0, 8)}`);
   out(`merged: ${r.merged.join(', ') || 'none'}`);
-  for (const s of r.skipped) out(`not merged: ${s.module} — ${s.reason}`);
+  for (const n of r.notMerged) out(`not merged: ${n.module} — ${n.reason}`);
   for (const c of r.conflicts) {
     out(`${c.file}:${c.startLine}: error merge-conflict: ${c.kind} conflict merging ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''} (lines ${c.startLine}-${c.endLine}; ${c.theirsStartLine}-${c.theirsEndLine} in ${r.integrationBranch})`);
   }
   for (const v of r.validation) {
     const head = v.command ? `${v.kind}: ${v.command}` : v.kind;
-    const outcome = v.kind !== 'test-command' ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
+    const outcome = !isCommandKind(v.kind) ? `${v.findings.length} finding(s)` : v.exitCode === null ? 'not run' : `exit ${v.exitCode}`;
     out(`${head} — ${outcome}, ${v.durationMs} ms`);
     for (const f of v.findings) {
       out(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}${f.column ? `:${f.column}` : ''}` : ''}: ${f.severity}: ${f.message}${f.module ? ` [${f.module}]` : ''}`);
     }
   }
-  io.stdout(r.ok ? 'Merged and validated.\n' : 'Not clean: see above.\n');
+  out(verdictLine(r));
+}
+
+function verdictLine(r: MergeResult): string {
+  if (r.ok) return `Merged and validated: all ${r.merged.length} module${r.merged.length === 1 ? '' : 's'} of phase ${r.phase}.`;
+  const total = r.merged.length + r.notMerged.length;
+  const why = [
+    notMergedSummary(r.notMerged, total),
+    r.validated ? null : r.validation.some((v) => v.findings.some((f) => f.severity === 'error')) ? 'the validation found errors' : 'commands were not run (pass --trust)',
+  ].filter(Boolean).join('; ');
+  if (r.into?.partial) return `Partial: ${r.into.branch} got phase ${r.phase} without ${r.notMerged.map((n) => n.module).join(', ')}; what was merged validated.`;
+  if (r.partial) return `Partial: ${why}; what was merged validated.`;
+  return `Not merged and validated: ${why}.`;
 }
 
 export async function predictCommand(flags: SpecFlags, positionals: string[], io: CliIo): Promise<number> {

@@ -11,9 +11,12 @@ export function integrationWorktree(worktreeRoot: string, phaseSlug: string): st
   return `${worktreeRoot.replace(/\/+$/, '')}/integration/${phaseSlug}`;
 }
 
+/** Why a module of the phase is not in the integration result. */
+export type NotMergedCause = 'failed' | 'incomplete' | 'dependency' | 'conflicts' | 'branch-missing';
+
 export type MergeStep =
   | { type: 'merge'; module: ModuleRecord }
-  | { type: 'skip'; module: ModuleRecord; reason: string };
+  | { type: 'skip'; module: ModuleRecord; cause: NotMergedCause; reason: string };
 
 /** Completed modules in wave order (then plan order); the rest are skipped with a reason. */
 export function mergeOrder(run: PhaseRun): ModuleRecord[] {
@@ -33,11 +36,12 @@ export function isMergeable(m: ModuleRecord): boolean {
  * would bring them in half-checked).
  */
 export function nextStep(m: ModuleRecord, merged: ReadonlySet<string>, failed: ReadonlyMap<string, string>): MergeStep {
-  if (!isMergeable(m)) return { type: 'skip', module: m, reason: `it is ${m.state}, not complete` };
+  if (m.state === 'failed') return { type: 'skip', module: m, cause: 'failed', reason: `it failed${m.lastSummary ? `: ${m.lastSummary}` : ''}` };
+  if (!isMergeable(m)) return { type: 'skip', module: m, cause: 'incomplete', reason: `it is ${m.state}, not complete` };
   const missing = m.dependsOn.filter((d) => !merged.has(d));
   if (missing.length > 0) {
     const why = missing.map((d) => (failed.has(d) ? `${d} (${failed.get(d)})` : `${d} (not merged)`));
-    return { type: 'skip', module: m, reason: `its dependencies were not merged: ${why.join(', ')}` };
+    return { type: 'skip', module: m, cause: 'dependency', reason: `its dependencies were not merged: ${why.join(', ')}` };
   }
   return { type: 'merge', module: m };
 }

@@ -15,6 +15,8 @@ export interface PlanJson {
     gotchas: string[];
     expectedFiles: string[];
     testCommands: string[];
+    lintCommands: string[];
+    checkCommands: string[];
     modules: { id: string; contract: string | null; featureId: string | null; dependsOn: string[]; line: number; goals: string[] }[];
     waves: string[][];
   }[];
@@ -43,6 +45,8 @@ export function planJson(plan: Plan): PlanJson {
       gotchas: values(p.gotchas),
       expectedFiles: values(p.expectedFiles),
       testCommands: values(p.testCommands),
+      lintCommands: values(p.lintCommands),
+      checkCommands: values(p.checkCommands),
       modules: p.modules.map((m) => ({
         id: m.id,
         contract: m.contract?.file ?? null,

@@ -24,7 +24,13 @@ export function planText(plan: Plan): string {
       }
     });
     if (phase.expectedFiles.length) out.push(`  expected files: ${phase.expectedFiles.map((f) => f.value).join(', ')}`);
-    if (phase.testCommands.length) out.push(`  test commands: ${phase.testCommands.map((c) => c.value).join(' && ')}`);
+    // Each command runs on its own (one failing does not stop the next): listed with `;`, not `&&`.
+    const commands = (label: string, xs: { value: string }[]): void => {
+      if (xs.length) out.push(`  ${label}: ${xs.map((c) => c.value).join('; ')}`);
+    };
+    commands('check commands', phase.checkCommands);
+    commands('lint commands', phase.lintCommands);
+    commands('test commands', phase.testCommands);
   }
   const errors = plan.problems.filter((p) => p.severity === 'error').length;
   const warnings = plan.problems.length - errors;

@@ -33,7 +33,8 @@ export function afterMerge(input: AfterMergeInput): AfterMerge {
   const { run, outcome } = input;
   if (outcome.ok) return { type: 'done' };
   const { owned, unowned } = findingsByModule(run, outcome);
-  const notMerged = outcome.skipped.filter((s) => !owned.has(s.module) && !skippedForDependency(s.reason));
+  // Left out for a reason of its own (not a conflict, not waiting for a dependency): no fix round brings it.
+  const notMerged = outcome.notMerged.filter((s) => !owned.has(s.module) && s.cause !== 'dependency');
   if (owned.size === 0) {
     const why = notMerged.length > 0 ? `not merged: ${notMerged.map((s) => `${s.module} (${s.reason})`).join('; ')}` : `${unowned.length} finding(s) no module owns`;
     return { type: 'failed', reason: `the phase did not validate and no module can be sent back to fix it — ${why}`, unowned };
@@ -73,14 +74,7 @@ export function findingsByModule(run: PhaseRun, outcome: MergeOutcome): { owned:
       add(f.module, { source: v.kind, file: f.file, line: f.line, message: f.message, command: v.command, outputTail: v.command ? tail : null });
     }
   }
-  // A module that is not merged for a reason of its own (it failed, its branch is gone) and has no
-  // finding: the phase cannot be done without it, and no fix round can bring it (it gets no prompt).
   return { owned, unowned };
-}
-
-/** Skipped only because a module it depends on was not merged: fixing that one brings it in. */
-function skippedForDependency(reason: string): boolean {
-  return reason.startsWith('its dependencies were not merged');
 }
 
 export function findingsSignature(owned: ReadonlyMap<string, readonly FixFinding[]>): string {

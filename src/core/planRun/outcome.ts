@@ -1,4 +1,5 @@
 // What a plan run needs to know of a phase's Merge & Validate (infra's MergeResult has this shape).
+import type { NotMergedCause } from '../merge/planMerge';
 import type { ValidationResult } from '../validate/findings';
 
 export interface MergeConflict {
@@ -13,7 +14,8 @@ export interface MergeOutcome {
   integrationBranch: string;
   integrationCommit: string;
   merged: string[];
-  skipped: { module: string; reason: string }[];
+  /** Every module left out of the result, with its cause. */
+  notMerged: { module: string; cause: NotMergedCause; reason: string }[];
   conflicts: MergeConflict[];
   validation: ValidationResult[];
   /** Every module merged and every validation step passed. */

@@ -5,7 +5,7 @@
 import type { Discovery } from '../discoveries/discovery';
 import type { PlannedPhase } from '../model';
 import type { ModuleState, PhaseRun, PhaseRunState } from '../run/model';
-import type { Finding, ValidationKind, ValidationResult } from '../validate/findings';
+import { isCommandKind, type Finding, type ValidationKind, type ValidationResult } from '../validate/findings';
 import { computeMetrics, durationBetween, type PhaseMetrics } from './metrics';
 import type { AgentUsage } from '../run/model';
 import { phaseUsage } from './usage';
@@ -67,7 +67,7 @@ export interface ValidationStepReport {
   exitCode: number | null;
   durationMs: number;
   passed: boolean;
-  /** not-run: a test command that was skipped (e.g. an untrusted repository) without an error. */
+  /** not-run: a command that was skipped (e.g. an untrusted repository) without an error. */
   outcome: 'passed' | 'failed' | 'not-run';
   errors: number;
   warnings: number;
@@ -143,8 +143,8 @@ export function buildPhaseReport(input: PhaseReportInput): PhaseReport {
     merge,
     validation: validation?.map((v) => {
       const counts = countBy(v.findings);
-      const passed = counts.errors === 0 && (v.kind !== 'test-command' || v.exitCode === 0);
-      const notRun = v.kind === 'test-command' && v.exitCode === null && counts.errors === 0;
+      const passed = counts.errors === 0 && (!isCommandKind(v.kind) || v.exitCode === 0);
+      const notRun = isCommandKind(v.kind) && v.exitCode === null && counts.errors === 0;
       return {
         kind: v.kind,
         command: v.command,

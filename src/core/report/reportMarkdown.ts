@@ -1,7 +1,7 @@
 // The Markdown form of a phase report: a summary, a row per module, the conflicts, the validation
 // steps with their findings, and the metrics with a short reading of each.
 import { discoveryEntryLines } from '../discoveries/discoveriesMarkdown';
-import type { Finding } from '../validate/findings';
+import { isCommandKind, type Finding } from '../validate/findings';
 import { HEALTHY_INTEGRATION_SHARE, POOR_INTEGRATION_SHARE, type PhaseMetrics } from './metrics';
 import type { PhaseReport, ValidationStepReport } from './phaseReport';
 import { formatUsage } from './usage';
@@ -66,6 +66,10 @@ function stepTitle(v: ValidationStepReport): string {
       return 'Expected files';
     case 'todo-scan':
       return 'TODO scan of added lines';
+    case 'check-command':
+      return `Check command ${code(v.command ?? '')}`;
+    case 'lint-command':
+      return `Lint command ${code(v.command ?? '')}`;
     default:
       return `Test command ${code(v.command ?? '')}`;
   }
@@ -74,7 +78,7 @@ function stepTitle(v: ValidationStepReport): string {
 function stepOutcome(v: ValidationStepReport): string {
   if (v.outcome === 'not-run') return `not run, ${v.warnings} warning(s)`;
   const verdict = v.outcome;
-  const exit = v.kind === 'test-command' ? `, exit code ${v.exitCode ?? '—'}` : '';
+  const exit = isCommandKind(v.kind) ? `, exit code ${v.exitCode ?? '—'}` : '';
   return `${verdict}${exit}, ${formatDuration(v.durationMs)}, ${v.errors} error(s), ${v.warnings} warning(s)`;
 }
 
@@ -175,7 +179,7 @@ export function renderReportMarkdown(report: PhaseReport, links: PhaseReportLink
   else {
     for (const v of report.validation) {
       out.push(`### ${stepTitle(v)}`, '', stepOutcome(v), '');
-      if (v.kind === 'test-command' && !v.passed && v.outputTail) out.push(fenced(v.outputTail), '');
+      if (isCommandKind(v.kind) && !v.passed && v.outputTail) out.push(fenced(v.outputTail), '');
     }
     for (const x of report.modules) {
       if (x.findings.length === 0) continue;

@@ -1,6 +1,14 @@
 // The labels a phase body may use, as level-4 headings or as `**Label:**` / `Label:` lines.
 
-export type SectionKind = 'goals' | 'successCriteria' | 'gotchas' | 'expectedFiles' | 'testCommands' | 'modules';
+export type SectionKind = 'goals' | 'successCriteria' | 'gotchas' | 'expectedFiles' | CommandSection | 'modules';
+/** Sections whose items are command lines, run by Merge & Validate. */
+export type CommandSection = 'testCommands' | 'lintCommands' | 'checkCommands';
+
+export const COMMAND_SECTIONS: readonly CommandSection[] = ['testCommands', 'lintCommands', 'checkCommands'];
+
+export function isCommandSection(kind: string): kind is CommandSection {
+  return (COMMAND_SECTIONS as readonly string[]).includes(kind);
+}
 export type InlineKind = 'dependsOn' | 'gate';
 
 const SECTION_LABELS: Record<string, SectionKind> = {
@@ -20,6 +28,10 @@ const SECTION_LABELS: Record<string, SectionKind> = {
   'test command': 'testCommands',
   tests: 'testCommands',
   'validation commands': 'testCommands',
+  'lint commands': 'lintCommands',
+  'lint command': 'lintCommands',
+  'check commands': 'checkCommands',
+  'check command': 'checkCommands',
   modules: 'modules',
   module: 'modules',
   agents: 'modules',

@@ -164,6 +164,8 @@ export class ReadyParser {
       gotchas: body.gotchas,
       expectedFiles: body.expectedFiles,
       testCommands: body.testCommands,
+      lintCommands: body.lintCommands,
+      checkCommands: body.checkCommands,
       modules,
     };
   }
@@ -187,6 +189,8 @@ function shiftBody(body: PhaseBody, by: number): PhaseBody {
     gotchas: all(body.gotchas),
     expectedFiles: all(body.expectedFiles),
     testCommands: all(body.testCommands),
+    lintCommands: all(body.lintCommands),
+    checkCommands: all(body.checkCommands),
     modules: body.modules.map((m) => ({ id: s(m.id), goals: all(m.goals) })),
     dependsOn: body.dependsOn ? body.dependsOn.map(s) : null,
     gate: body.gate,

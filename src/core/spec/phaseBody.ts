@@ -2,7 +2,8 @@
 // the first line after the phase heading), so a cached result can be reused wherever the phase moves.
 import type { Code, Heading, List, ListItem, Node, Paragraph, Root, RootContent } from 'mdast';
 import type { Located, ProblemCode, Severity } from '../model';
-import { lookupLabel, matchLabelLine, type SectionKind } from './labels';
+import { parseCommandLine } from '../validate/commandLine';
+import { isCommandSection, lookupLabel, matchLabelLine, type CommandSection, type SectionKind } from './labels';
 
 export interface BodyProblem {
   line: number;
@@ -34,6 +35,8 @@ export interface PhaseBody {
   gotchas: Located[];
   expectedFiles: Located[];
   testCommands: Located[];
+  lintCommands: Located[];
+  checkCommands: Located[];
   modules: BodyModule[];
   dependsOn: Located<number>[] | null;
   gate: 'manual' | null;
@@ -52,6 +55,8 @@ export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
     gotchas: [],
     expectedFiles: [],
     testCommands: [],
+    lintCommands: [],
+    checkCommands: [],
     modules: [],
     dependsOn: null,
     gate: null,
@@ -105,7 +110,9 @@ export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
         body.expectedFiles.push({ ...item, value: firstPath(item.value) });
         return;
       case 'testCommands':
-        body.testCommands.push({ ...item, value: stripCode(item.value) });
+      case 'lintCommands':
+      case 'checkCommands':
+        command(body, t.kind, { ...item, value: stripCode(item.value) });
         return;
       default:
         body[t.kind].push(item);
@@ -127,7 +134,7 @@ export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
         }
         break;
       case 'code':
-        if (target.kind === 'testCommands') codeLines(node).forEach((c) => push(c, target));
+        if (isCommandSection(target.kind)) codeLines(node).forEach((c) => push(c, target));
         break;
       default:
         break;
@@ -186,7 +193,7 @@ function labelLines(
     if (!labelled) {
       // Prose is not a goal; only a line that is entirely inline code counts, and only as a command.
       const code = /^\s*`([^`]+)`\s*$/.exec(line);
-      if (code && target.kind === 'testCommands') {
+      if (code && isCommandSection(target.kind)) {
         push({ value: line.trim(), line: line1, column: col0 + line.indexOf('`') }, target);
       }
       continue;
@@ -207,6 +214,25 @@ function labelLines(
     target = { kind: section };
   }
   return target;
+}
+
+const COMMAND_NAMES: Record<CommandSection, string> = { testCommands: 'Test', lintCommands: 'Lint', checkCommands: 'Check' };
+
+/**
+ * Keeps a command and warns, at its position, when Merge & Validate could not run it: commands are
+ * split into arguments and never given to a shell (see core/validate/commandLine.ts).
+ */
+function command(body: PhaseBody, section: CommandSection, item: Located): void {
+  body[section].push(item);
+  const parsed = parseCommandLine(item.value);
+  if (!('error' in parsed)) return;
+  body.problems.push({
+    line: item.line,
+    column: item.column,
+    severity: 'warning',
+    code: 'unrunnable-command',
+    message: `${COMMAND_NAMES[section]} command ${JSON.stringify(item.value)} cannot be run: ${parsed.error}.`,
+  });
 }
 
 function setGate(body: PhaseBody, value: string, line: number, column: number): void {

@@ -27,6 +27,8 @@ export function parseTasksCsv(file: string, text: string): SpecDocument {
     gotchas: [],
     expectedFiles: [],
     testCommands: [],
+    lintCommands: [],
+    checkCommands: [],
     modules: [],
   };
   const doc: SpecDocument = { file, kind: 'tasks-csv', phases: [phase], problems };

@@ -1,7 +1,8 @@
 // What validating an integrated phase found, and the parser that turns tool output (tsc, eslint,
-// compilers, test runners) into findings with repository-relative file positions.
+// compilers, test runners, Python tracebacks) into findings with repository-relative file positions.
+import { TracebackReader, type TracebackFinding } from './pythonTraceback';
 
-export type FindingSource = 'expected-files' | 'test-command' | 'todo-scan' | 'conflict';
+export type FindingSource = 'expected-files' | CommandKind | 'todo-scan' | 'conflict';
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
 export interface Finding {
@@ -17,12 +18,18 @@ export interface Finding {
   module: string | null;
 }
 
-export type ValidationKind = 'expected-files' | 'test-command' | 'todo-scan';
+/** Validation steps that run a command from the phase (Test, Lint and Check Commands). */
+export type CommandKind = 'test-command' | 'lint-command' | 'check-command';
+export type ValidationKind = 'expected-files' | CommandKind | 'todo-scan';
+
+export function isCommandKind(kind: string): kind is CommandKind {
+  return kind === 'test-command' || kind === 'lint-command' || kind === 'check-command';
+}
 
 /** One validation step over the integrated result. */
 export interface ValidationResult {
   kind: ValidationKind;
-  /** The test command as written; null for the other kinds. */
+  /** The command as written; null for the kinds that run none. */
   command: string | null;
   /** Exit code of the (first failing) step; null when it did not run, timed out or was killed. */
   exitCode: number | null;
@@ -177,25 +184,15 @@ export function isRepoRelative(file: string | null): file is string {
  * Findings in a command's output, in order of appearance, duplicates removed, at most
  * MAX_FINDINGS_PER_COMMAND (plus one info finding saying how many more there were).
  */
-export function parseToolOutput(output: string, ctx: OutputContext): Finding[] {
+export function parseToolOutput(output: string, ctx: OutputContext, source: CommandKind = 'test-command'): Finding[] {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   let omitted = 0;
   let stylishFile: string | null = null;
-  for (const rawLine of stripAnsi(output).split(/\r?\n/)) {
-    const line = rawLine.replace(/\s+$/, '');
-    if (line.length === 0 || line.length > MAX_LINE) {
-      if (line.length === 0) stylishFile = null;
-      continue;
-    }
-    const raw = parseLine(line, stylishFile);
-    if (raw === null) {
-      // A line that is only a path opens a block of eslint "stylish" items.
-      stylishFile = stylishFileOf(line);
-      continue;
-    }
+  const traceback = new TracebackReader((file) => isRepoRelative(repoRelative(file, ctx)));
+  const add = (raw: Raw): void => {
     const finding: Finding = {
-      source: 'test-command',
+      source,
       file: repoRelative(raw.file, ctx),
       line: raw.line,
       column: raw.column,
@@ -204,14 +201,35 @@ export function parseToolOutput(output: string, ctx: OutputContext): Finding[] {
       module: null,
     };
     const key = `${finding.file}\u0000${finding.line}\u0000${finding.column}\u0000${finding.severity}\u0000${finding.message}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     if (findings.length < MAX_FINDINGS_PER_COMMAND) findings.push(finding);
     else omitted++;
+  };
+  const fromTraceback = (t: TracebackFinding | null): void => {
+    if (t) add({ ...t, column: null, severity: 'error' });
+  };
+  for (const rawLine of stripAnsi(output).split(/\r?\n/)) {
+    const line = rawLine.replace(/\s+$/, '');
+    if (line.length === 0 || line.length > MAX_LINE) {
+      if (line.length === 0) stylishFile = null;
+      continue;
+    }
+    const read = traceback.read(line);
+    fromTraceback(read.finding);
+    if (read.consumed) continue;
+    const raw = parseLine(line, stylishFile);
+    if (raw === null) {
+      // A line that is only a path opens a block of eslint "stylish" items.
+      stylishFile = stylishFileOf(line);
+      continue;
+    }
+    add(raw);
   }
+  fromTraceback(traceback.flush());
   if (omitted > 0) {
     findings.push({
-      source: 'test-command', file: null, line: null, column: null, severity: 'info', module: null,
+      source, file: null, line: null, column: null, severity: 'info', module: null,
       message: `${omitted} more finding${omitted === 1 ? '' : 's'} not listed (only the first ${MAX_FINDINGS_PER_COMMAND} are kept)`,
     });
   }

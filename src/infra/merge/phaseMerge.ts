@@ -1,18 +1,22 @@
 // Merge & Validate for one phase: the completed module branches are merged, one at a time in wave
 // order, into `conductor/integration/<phase>` — by merge-tree + commit-tree and a compare-and-swap of
-// the ref, never in the user's checkout — then the result is validated in the integration worktree.
+// the ref, never in the user's checkout — then the result is validated in the integration worktree
+// (expected files; check, lint and test commands when trusted; the TODO scan).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan, PlannedPhase } from '../../core/model';
-import { integrationBranch, integrationWorktree, mergeOrder, nextStep } from '../../core/merge/planMerge';
+import { integrationBranch, integrationWorktree, mergeOrder, nextStep, type NotMergedCause } from '../../core/merge/planMerge';
+import { intoDecision, mergeVerdict, notMergedSummary, type NotMerged } from '../../core/merge/mergeVerdict';
 import type { ModuleRecord, PhaseRun } from '../../core/run/model';
 import type { GitExec } from '../git/gitRunner';
 import type { GitRepo } from '../git/repo';
 import type { MergeTree } from '../git/mergeTree';
 import type { Worktrees } from '../git/worktrees';
 import type { Conflict } from '../../core/merge/conflicts';
+import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
+import { attributeLines } from '../validate/lineAttribution';
 import { MergeJournal } from './journal';
 
 export interface ConflictRecord {
@@ -32,12 +36,20 @@ export interface MergeResult {
   integrationWorktree: string;
   integrationCommit: string;
   merged: string[];
+  /** Modules not even tried: not complete, a dependency not merged, or their branch is gone. */
   skipped: { module: string; reason: string }[];
+  /** Every module of the phase that is not in the result, with why (skipped and conflicting ones). */
+  notMerged: NotMerged[];
   conflicts: ConflictRecord[];
   validation: ValidationResult[];
+  /** What was merged validated: no error finding, and every command that should run ran. */
   validated: boolean;
-  into: { branch: string; commit: string } | null;
+  /** `partial`: the branch got only part of the phase (--partial), the modules in notMerged are missing. */
+  into: { branch: string; commit: string; partial: boolean } | null;
+  /** Every module of the phase merged and the result validated. */
   ok: boolean;
+  /** Not every module merged, but something was and it validated: what --partial accepts. */
+  partial: boolean;
   mergeMs: number;
   validateMs: number;
   finishedAt: string;
@@ -45,10 +57,16 @@ export interface MergeResult {
 
 export interface MergeOptions {
   worktreeRoot: string;
-  /** Test commands run only in a trusted repository; false skips them (said in the result). */
+  /** Commands run only in a trusted repository; false skips them (said in the result). */
   trust: boolean;
+  /** Test commands (the phase's, or an override). */
   commands: readonly string[];
+  /** Lint and check commands; the phase's when not given. */
+  lintCommands?: readonly string[];
+  checkCommands?: readonly string[];
   into: string | null;
+  /** Let `into` take a partial phase: what was merged validated though some modules were not merged. */
+  partial?: boolean;
   /** Where the previous phase's integration result is, to start from it (null: the phase base). */
   startFrom: string | null;
   note?: (text: string) => void;
@@ -88,6 +106,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
 
   const merged = new Set<string>();
   const failed = new Map<string, string>();
+  const reasons = new Map<string, { cause: NotMergedCause; reason: string }>();
   const skipped: MergeResult['skipped'] = [];
   const conflicts: ConflictRecord[] = [];
   const mergedTips: { id: string; tip: string }[] = [];
@@ -95,13 +114,16 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     const step = nextStep(m, merged, failed);
     if (step.type === 'skip') {
       skipped.push({ module: m.id, reason: step.reason });
+      reasons.set(m.id, { cause: step.cause, reason: step.reason });
       failed.set(m.id, 'not merged');
       continue;
     }
     const moduleTip = await repo.refTip(`refs/heads/${m.branch}`);
     if (moduleTip === null) {
       // Deleted by hand (or never made): this module is reported; the others still merge.
-      skipped.push({ module: m.id, reason: `its branch ${m.branch} does not exist (deleted?); nothing of it was merged` });
+      const reason = `its branch ${m.branch} does not exist (deleted?); nothing of it was merged`;
+      skipped.push({ module: m.id, reason });
+      reasons.set(m.id, { cause: 'branch-missing', reason });
       failed.set(m.id, 'branch missing');
       note(`${m.id}: its branch ${m.branch} is missing; not merged.`);
       continue;
@@ -115,6 +137,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     const check = await deps.mergeTree.merge(moduleTip, tip);
     if (!check.clean) {
       failed.set(m.id, 'conflicts');
+      reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}` });
       for (const c of check.conflicts) conflicts.push(...(await describeConflict(deps, m, c, run.baseCommit, tip, mergedTips)));
       note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
       continue;
@@ -123,6 +146,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     const result = await repo.mergeCommits(tip, [moduleTip], message, { noFastForward: true });
     if ('conflicts' in result) {
       failed.set(m.id, 'conflicts');
+      reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${result.conflicts.join(', ')}` });
       continue;
     }
     await journal.append({ step: 'intent', module: m.id, old: tip, new: result.commit });
@@ -140,43 +164,22 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
 
   options.onValidate?.();
   const validateStart = Date.now();
-  const touched = await lastTouchedBy(repo.root, tip, run.baseCommit, new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch])));
-  const validation = await new Validator().validate({
-    worktree,
-    base: run.baseCommit,
-    phase,
-    commands: options.trust ? options.commands : [],
-    lastTouchedBy: touched,
-  });
-  if (!options.trust && options.commands.length > 0) {
-    validation.push({
-      kind: 'test-command',
-      command: options.commands.join(' && '),
-      exitCode: null,
-      durationMs: 0,
-      outputTail: '',
-      findings: [
-        {
-          source: 'test-command',
-          file: null,
-          line: null,
-          column: null,
-          severity: 'warning',
-          message: 'The test commands were not run: the repository is not trusted (pass --trust).',
-          module: null,
-        },
-      ],
-    });
-  }
+  const mergedBranches = new Map(run.modules.filter((m) => merged.has(m.id)).map((m) => [m.id, m.branch]));
+  const { validation, validated, untrusted } = await validateMerged(phase, run, deps, options, { worktree, tip, mergedBranches });
   const validateMs = Date.now() - validateStart;
-  const validated = validation.every((v) => !v.findings.some((f) => f.severity === 'error')) && (options.trust || options.commands.length === 0);
-  const allMerged = run.modules.filter((m) => m.state === 'complete' || m.state === 'complete-unverified').every((m) => merged.has(m.id));
-  const ok = allMerged && conflicts.length === 0 && validated;
+  // Every module of the phase counts: a failed or unfinished one is missing from the result too.
+  const verdict = mergeVerdict({ modules: mergeOrder(run).map((m) => m.id), merged, reasons, validated });
+  const missing = notMergedSummary(verdict.notMerged, run.modules.length);
+  if (missing) note(`${missing}.`);
 
   let into: MergeResult['into'] = null;
   if (options.into) {
-    if (!ok) note(`Not bringing the result into ${options.into}: the merge or its validation is not clean.`);
-    else into = await bringInto(deps, options.into, tip, note);
+    const decision = intoDecision({ verdict, mergedCount: merged.size, validated, untrusted, partialAllowed: options.partial ?? false });
+    if (!decision.move) note(`${options.into} was not moved: ${decision.why}.`);
+    else {
+      into = { ...(await bringInto(deps, options.into, tip, note)), partial: decision.partial };
+      if (decision.partial) note(`${options.into} got a partial phase ${run.number}: ${verdict.notMerged.map((n) => n.module).join(', ')} not merged.`);
+    }
   }
   await journal.append({ step: 'done', commit: tip });
   return {
@@ -186,15 +189,48 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     integrationCommit: tip,
     merged: [...merged],
     skipped,
+    notMerged: verdict.notMerged,
     conflicts,
     validation,
     validated,
     into,
-    ok,
+    ok: verdict.ok,
+    partial: verdict.partial,
     mergeMs,
     validateMs,
     finishedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Validates the integration result: check, lint and test commands only when trusted (else said as
+ * not run, and then it is not validated); findings at a line go to the module that wrote that line.
+ */
+async function validateMerged(
+  phase: PlannedPhase,
+  run: PhaseRun,
+  deps: MergeDeps,
+  options: MergeOptions,
+  at: { worktree: string; tip: string; mergedBranches: ReadonlyMap<string, string> },
+): Promise<{ validation: ValidationResult[]; validated: boolean; untrusted: boolean }> {
+  const checks = options.checkCommands ?? phase.checkCommands.map((c) => c.value);
+  const lints = options.lintCommands ?? phase.lintCommands.map((c) => c.value);
+  const tests = options.commands;
+  const touched = await lastTouchedBy(deps.repo.root, at.tip, run.baseCommit, at.mergedBranches, deps.git);
+  const found = await new Validator().validate({
+    worktree: at.worktree,
+    base: run.baseCommit,
+    phase,
+    checkCommands: options.trust ? checks : [],
+    lintCommands: options.trust ? lints : [],
+    commands: options.trust ? tests : [],
+    lastTouchedBy: touched,
+  });
+  const validation = await attributeLines(deps.repo.root, at.tip, run.baseCommit, at.mergedBranches, found, deps.git);
+  const untrusted = !options.trust && checks.length + lints.length + tests.length > 0;
+  if (untrusted) validation.push(...notRunResults([['check-command', checks], ['lint-command', lints], ['test-command', tests]]));
+  const validated = !untrusted && validation.every((v) => !v.findings.some((f) => f.severity === 'error'));
+  return { validation, validated, untrusted };
 }
 
 function contractNote(phase: PlannedPhase, m: ModuleRecord): string {
@@ -246,7 +282,7 @@ async function someAsync<T>(xs: readonly T[], f: (x: T) => Promise<boolean>): Pr
 }
 
 /** `--into`: fast-forward (or merge) the user's branch to the validated result — the one time a user branch moves, on request. */
-export async function bringInto(deps: MergeDeps, branch: string, tip: string, note: (t: string) => void): Promise<MergeResult['into']> {
+export async function bringInto(deps: MergeDeps, branch: string, tip: string, note: (t: string) => void): Promise<{ branch: string; commit: string }> {
   const { repo, git } = deps;
   const ref = `refs/heads/${branch}`;
   const current = await repo.refTip(ref);

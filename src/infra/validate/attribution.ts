@@ -91,7 +91,7 @@ export async function lastTouchedBy(
  * earlier phase's integration result, whose commits are not this module's). A commit on several
  * branches (a branch started from another module's) belongs to the branch with the fewest own commits.
  */
-async function commitOwners(
+export async function commitOwners(
   git: GitExec,
   repoRoot: string,
   base: string,

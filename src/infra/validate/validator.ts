@@ -1,15 +1,15 @@
-// Validates a phase's merged result in the integration worktree: the expected files exist, the test
-// commands pass (each parsed into argument vectors, never run by a shell), and the lines the phase
-// added carry no TODO-style markers. Each finding names the module whose branch last changed its
-// file. Running the test commands is the caller's decision (trusted repositories only): pass no
-// commands to run none.
+// Validates a phase's merged result in the integration worktree: the expected files exist, the check,
+// lint and test commands pass (each parsed into argument vectors, never run by a shell; their
+// `file:line` diagnostics become findings), and the lines the phase added carry no TODO-style markers.
+// Each finding names the module whose branch last changed its file. Running commands is the caller's
+// decision (trusted repositories only): pass none to run none.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { Located, PlannedPhase } from '../../core/model';
 import { attributeFindings } from '../../core/validate/attribution';
 import { parseCommandLine } from '../../core/validate/commandLine';
-import { isRepoRelative, parseToolOutput, repoRelative, type Finding, type ValidationResult } from '../../core/validate/findings';
+import { isRepoRelative, parseToolOutput, repoRelative, type CommandKind, type Finding, type ValidationResult } from '../../core/validate/findings';
 import { scanAddedLines } from '../../core/validate/todoScan';
 import { GitRunner, type GitExec } from '../git/gitRunner';
 import { runCommandSteps } from './runCommand';
@@ -24,11 +24,14 @@ export interface ValidateInput {
   phase: PlannedPhase;
   /** Test commands as written (usually the phase's Test Commands, or a settings override). */
   commands: readonly string[];
+  /** The phase's Lint Commands and Check Commands; none when absent. */
+  lintCommands?: readonly string[];
+  checkCommands?: readonly string[];
   /** Repository-relative file -> module whose branch last changed it. */
   lastTouchedBy: ReadonlyMap<string, string>;
   /** Per command; 10 minutes by default. */
   timeoutMs?: number;
-  /** Added to the environment of the test commands. */
+  /** Added to the environment of the commands. */
   env?: Record<string, string>;
 }
 
@@ -39,10 +42,18 @@ const GLOB_CHARS = /[*?[\]{}]/;
 export class Validator {
   constructor(private readonly git: GitExec = new GitRunner()) {}
 
-  /** One result for the expected files, one per command, one for the TODO scan — in that order. */
+  /**
+   * One result for the expected files, one per command — checks, then lints, then tests: the quick
+   * static ones first — and one for the TODO scan, in that order.
+   */
   async validate(input: ValidateInput): Promise<ValidationResult[]> {
     const results: ValidationResult[] = [await this.expectedFiles(input)];
-    for (const command of input.commands) results.push(await this.testCommand(command, input));
+    const commands: [CommandKind, readonly string[]][] = [
+      ['check-command', input.checkCommands ?? []],
+      ['lint-command', input.lintCommands ?? []],
+      ['test-command', input.commands],
+    ];
+    for (const [kind, list] of commands) for (const command of list) results.push(await this.runCommand(kind, command, input));
     results.push(await this.todoScan(input));
     return results.map((r) => ({ ...r, findings: attributeFindings(r.findings, input.lastTouchedBy) }));
   }
@@ -98,12 +109,12 @@ export class Validator {
     return r.stdout.split('\0').filter(Boolean);
   }
 
-  private async testCommand(command: string, input: ValidateInput): Promise<ValidationResult> {
+  private async runCommand(kind: CommandKind, command: string, input: ValidateInput): Promise<ValidationResult> {
     const parsed = parseCommandLine(command);
     const result = (exitCode: number | null, durationMs: number, outputTail: string, findings: Finding[]): ValidationResult =>
-      ({ kind: 'test-command', command, exitCode, durationMs, outputTail, findings });
+      ({ kind, command, exitCode, durationMs, outputTail, findings });
     const failure = (message: string): Finding =>
-      ({ source: 'test-command', file: null, line: null, column: null, severity: 'error', message, module: null });
+      ({ source: kind, file: null, line: null, column: null, severity: 'error', message, module: null });
     if ('error' in parsed) return result(null, 0, '', [failure(`cannot run ${JSON.stringify(command)}: ${parsed.error}`)]);
 
     const outcome = await runCommandSteps(parsed.steps, {
@@ -111,7 +122,7 @@ export class Validator {
       env: input.env ?? {},
       timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
-    let findings = await this.outputFindings(outcome.output, input.worktree);
+    let findings = await this.outputFindings(outcome.output, input.worktree, kind);
     const passed = outcome.exitCode === 0 && outcome.failure === null;
     if (passed) {
       // The exit code is the verdict: what a passing command prints cannot fail the phase.
@@ -125,8 +136,8 @@ export class Validator {
   }
 
   /** Tool output findings; paths printed through the worktree's real path are mapped back too. */
-  private async outputFindings(output: string, worktree: string): Promise<Finding[]> {
-    const findings = parseToolOutput(output, { cwd: worktree, worktreeRoot: worktree });
+  private async outputFindings(output: string, worktree: string, kind: CommandKind): Promise<Finding[]> {
+    const findings = parseToolOutput(output, { cwd: worktree, worktreeRoot: worktree }, kind);
     const real = await fs.realpath(worktree).catch(() => worktree);
     if (real === worktree) return findings;
     return findings.map((f) => (f.file !== null && !isRepoRelative(f.file) ? { ...f, file: repoRelative(f.file, { cwd: real, worktreeRoot: real }) } : f));

@@ -1,6 +1,7 @@
 // Conductor: Merge & Validate Phase — merges the completed modules in the integration worktree,
 // validates, and puts conflicts and findings in the Problems panel.
 import * as vscode from 'vscode';
+import { mergeNotice } from '../../core/merge/mergeVerdict';
 import { LIVE_STATES } from '../../core/run/model';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
@@ -24,11 +25,12 @@ export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Prom
     const engine = await ctx.host.repository();
     ctx.merges.showMerge(vscode.Uri.file(engine.repo.root), result);
     const failedChecks = result.validation.filter((v) => v.findings.some((f) => f.severity === 'error')).length;
-    const summary = `${result.merged.length} merged into ${result.integrationBranch}${result.conflicts.length ? `, ${result.conflicts.length} conflict(s)` : ''}${failedChecks ? `, ${failedChecks} failed check(s)` : ''}.`;
+    // The modules left out are named: a phase with a failed module is not "merged".
+    const notice = mergeNotice({ ...result, failedChecks });
     const actions = result.ok ? ['Show Report'] : ['Show Problems', 'Show Report'];
     const choice = result.ok
-      ? await vscode.window.showInformationMessage(`Phase ${phase.number} merged and validated: ${summary}`, ...actions)
-      : await vscode.window.showWarningMessage(`Phase ${phase.number}: ${summary}`, ...actions);
+      ? await vscode.window.showInformationMessage(notice, ...actions)
+      : await vscode.window.showWarningMessage(notice, ...actions);
     if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
     if (choice === 'Show Report') await vscode.commands.executeCommand('specConductor.showReport', { phase: phase.number });
   } catch (e) {
