@@ -19,6 +19,8 @@
 //   { "readLine": true }                         waits for a line on stdin (an answer typed in the agent's
 //                                                terminal) and prints it; returns at once at end of input
 //   { "failOnAttempt": n }                       exit 1 without reporting when CONDUCTOR_ATTEMPT is n
+//   { "expectPrompt": "regex" }                  exit 3 unless $CONDUCTOR_PROMPT_FILE matches (what a
+//                                                fix round must tell the agent)
 //
 // Without a plan (or without an entry for the module): write <module>.txt, commit, report complete.
 // Each start (and each normal end) is appended as a JSON line to $SCRIPTED_AGENT_LOG when it is set.
@@ -133,6 +135,12 @@ function run(step) {
   else if ('exit' in step) process.exit(Number(step.exit));
   else if ('failOnAttempt' in step) {
     if (attempt === Number(step.failOnAttempt)) process.exit(1);
+  } else if ('expectPrompt' in step) {
+    const prompt = fs.readFileSync(env.CONDUCTOR_PROMPT_FILE ?? '', 'utf8');
+    if (!new RegExp(String(step.expectPrompt)).test(prompt)) {
+      process.stderr.write(`scripted-agent: the prompt does not match /${step.expectPrompt}/\n`);
+      process.exit(3);
+    }
   } else fail(`unknown step ${JSON.stringify(step)}`);
 }
 
