@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { asTarget, type CommandContext } from './vscode/commands/context';
 import { conductPhase } from './vscode/commands/conductPhase';
+import { conductPlan } from './vscode/commands/conductPlan';
 import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/mergePhase';
 import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
 import { showReport } from './vscode/commands/showReport';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const ctx: CommandContext = { host, view, log, merges };
   const commands: Record<CommandId, (arg?: unknown) => unknown> = {
     [COMMAND.conductPhase]: (arg) => conductPhase(ctx, arg),
+    [COMMAND.conductPlan]: (arg) => conductPlan(ctx, arg),
     [COMMAND.resumePhase]: (arg) => conductPhase(ctx, arg, { resume: true }),
     [COMMAND.approveGate]: (arg) => conductPhase(ctx, arg, { approve: true }),
     [COMMAND.mergePhase]: (arg) => mergePhaseCommand(ctx, arg),

@@ -12,6 +12,8 @@ import { predictionInputs } from '../core/merge/predictInput';
 import type { PlannedPhase, Plan } from '../core/model';
 import type { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
+import type { PlanRange } from '../core/planRun/planStep';
+import type { PlanRunner, PlanRunResult } from '../core/planRun/planRunner';
 import type { Engine } from '../infra/engine';
 import type { MergeTree } from '../infra/git/mergeTree';
 import type { MergeResult } from '../infra/merge/phaseMerge';
@@ -33,6 +35,7 @@ export class EngineHost implements vscode.Disposable {
   private readonly conductors = new Map<string, PhaseConductor>();
   readonly terminals: TerminalAgentPort;
   private predictor: Predictor | null = null;
+  private planRunner: PlanRunner | null = null;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -73,12 +76,65 @@ export class EngineHost implements vscode.Disposable {
 
   /** Runs the phase to its end; progress flows into the view as it happens. */
   async conduct(request: ConductRequest): Promise<PhaseRun> {
+    const conductor = await this.createConductor(request, `VS Code (Conduct Phase ${request.phase.number})`, null);
+    return this.follow(request.phase, conductor);
+  }
+
+  /**
+   * Conduct Plan: the phases of `range` in order, each on the checkpoints of the ones before, merged,
+   * validated and sent back for fix rounds (the same runner as `conductor run`).
+   */
+  async conductPlan(plan: Plan, options: { range: PlanRange; approved: ReadonlySet<number>; fixRounds: number }): Promise<PlanRunResult> {
+    const [{ PlanRunner }, { planPorts }] = await Promise.all([import('../core/planRun/planRunner'), import('../infra/planRun/planPorts')]);
+    const engine = await this.repository();
+    const s = this.settings();
+    const ports = planPorts(engine, {
+      worktreeRoot: await this.worktreeRoot(engine),
+      trust: vscode.workspace.isTrusted,
+      testCommands: s.testCommands,
+      note: (text) => this.log.info(`Plan: ${text}`),
+      merged: (slug, result) => this.view.setMerge(slug, result),
+      conduct: (phase, o) => {
+        const made = this.createConductor({ plan, phase, approve: o.approve, restartInterrupted: true }, `VS Code (Conduct Plan, phase ${phase.number})`, o.startFrom);
+        return {
+          result: made.then((c) => this.follow(phase, c)),
+          stop: async () => (await made).stop(),
+        };
+      },
+    });
+    const runner = new PlanRunner(plan, ports, { ...options, retries: s.retries, keepWorktrees: false, into: null }, {
+      note: (text) => this.log.info(`Plan: ${text}`),
+      phase: (phase, state) => this.log.info(`Plan: phase ${phase.number} (${phase.name}) ${state}`),
+    });
+    this.planRunner = runner;
+    try {
+      return await runner.run();
+    } finally {
+      this.planRunner = null;
+    }
+  }
+
+  isRunningPlan(): boolean {
+    return this.planRunner !== null;
+  }
+
+  private async follow(phase: PlannedPhase, conductor: PhaseConductor): Promise<PhaseRun> {
+    this.conductors.set(phase.slug, conductor);
+    this.view.setActive(phase.slug, true);
+    try {
+      return await conductor.conduct();
+    } finally {
+      this.conductors.delete(phase.slug);
+      this.view.setActive(phase.slug, false);
+    }
+  }
+
+  private async createConductor(request: ConductRequest, owner: string, startFrom: string | null): Promise<PhaseConductor> {
     const s = this.settings();
     const spec = agentSpec(s);
     if (!spec) throw new Error('No agent command: set "specConductor.customCommand", or choose a preset with "Conductor: Select Agent".');
-    const [{ resolveAgent }, { defaultWorktreeRoot }, { PhaseConductor }, { conductPorts, installHook, preflightConduct }] = await Promise.all([
+    const [{ resolveAgent }, { PhaseConductor }, { conductPorts, installHook, preflightConduct }] = await Promise.all([
       import('../core/agents/presets'),
-      import('../core/run/createRun'),
       import('../core/run/phaseConductor'),
       import('../infra/engine'),
     ]);
@@ -91,12 +147,12 @@ export class EngineHost implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Spec Conductor: ${warning}`);
     }
     const template = s.promptTemplate ? await readText(path.join(engine.repo.root, s.promptTemplate)) : null;
-    const conductor = new PhaseConductor(
+    return new PhaseConductor(
       plan,
       phase,
       conductPorts(engine, this.terminals),
       {
-        owner: `VS Code (Conduct Phase ${phase.number})`,
+        owner,
         agentLabel: spec,
         agentCommand: command,
         nativeHook: spec === 'claude' ? 'claude' : null,
@@ -104,7 +160,7 @@ export class EngineHost implements vscode.Disposable {
         retries: s.retries,
         approve: request.approve,
         allowDirty: true, // the command asked the user before (see commands/conductPhase.ts)
-        worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
+        worktreeRoot: await this.worktreeRoot(engine),
         hookPath: await installHook(engine, path.join(this.extensionPath, 'dist', 'hook.js')),
         copyFiles: s.copyFiles,
         setupCommand: s.setupCommand || null,
@@ -113,6 +169,7 @@ export class EngineHost implements vscode.Disposable {
         idleFlagMs: s.agentIdleTimeout * 1000,
         idleStopMs: s.agentIdleTimeout * 2000,
         discoveriesFile: this.discoveriesFile(plan),
+        startFrom,
       },
       {
         transition: (t) => {
@@ -124,14 +181,12 @@ export class EngineHost implements vscode.Disposable {
         discovered: (_d, all) => this.view.setDiscoveries(all),
       },
     );
-    this.conductors.set(phase.slug, conductor);
-    this.view.setActive(phase.slug, true);
-    try {
-      return await conductor.conduct();
-    } finally {
-      this.conductors.delete(phase.slug);
-      this.view.setActive(phase.slug, false);
-    }
+  }
+
+  private async worktreeRoot(engine: Engine): Promise<string> {
+    const { defaultWorktreeRoot } = await import('../core/run/createRun');
+    const s = this.settings();
+    return s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root);
   }
 
   /** An agent waits for its user: say so once, with a way to its terminal. */
@@ -199,7 +254,7 @@ export class EngineHost implements vscode.Disposable {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.conductors.values()].map((c) => c.stop()));
+    await Promise.all([this.planRunner?.stop(), ...[...this.conductors.values()].map((c) => c.stop())]);
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
 
 export const COMMAND = {
   conductPhase: 'specConductor.conductPhase',
+  conductPlan: 'specConductor.conductPlan',
   mergePhase: 'specConductor.mergePhase',
   predictConflicts: 'specConductor.predictConflicts',
   showReport: 'specConductor.showReport',
@@ -51,6 +52,7 @@ export const SETTING = {
   customCommand: 'customCommand',
   maxParallel: 'maxParallel',
   retries: 'retries',
+  fixRounds: 'fixRounds',
   agentIdleTimeout: 'agentIdleTimeout',
   worktreeRoot: 'worktreeRoot',
   copyFiles: 'copyFiles',

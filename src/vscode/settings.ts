@@ -11,6 +11,8 @@ export interface Settings {
   /** 0: choose from the machine. */
   maxParallel: number;
   retries: number;
+  /** Fix rounds per phase in Conduct Plan. */
+  fixRounds: number;
   /** Seconds without output or status before an agent is flagged (stopped after twice that); 0: never. */
   agentIdleTimeout: number;
   worktreeRoot: string;
@@ -35,6 +37,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     customCommand: (c.get<string>(SETTING.customCommand) ?? '').trim(),
     maxParallel: Math.max(0, Math.floor(c.get<number>(SETTING.maxParallel) ?? 0)),
     retries: Math.max(0, Math.floor(c.get<number>(SETTING.retries) ?? 1)),
+    fixRounds: Math.max(0, Math.floor(c.get<number>(SETTING.fixRounds) ?? 2)),
     agentIdleTimeout: Math.max(0, Math.floor(c.get<number>(SETTING.agentIdleTimeout) ?? 600)),
     worktreeRoot: (c.get<string>(SETTING.worktreeRoot) ?? '').trim(),
     copyFiles: list(SETTING.copyFiles, ['.env', '.env.local']),

@@ -9,7 +9,7 @@ import type { PhaseRun } from '../../core/run/model';
 import type { Engine } from '../engine';
 import { Checkpoints } from '../git/checkpoints';
 import { MergeTree } from '../git/mergeTree';
-import { bringInto, mergePhase, writeMergeResult } from '../merge/phaseMerge';
+import { bringInto, mergePhase, writeMergeResult, type MergeResult } from '../merge/phaseMerge';
 import { writePhaseReport } from '../report/writeReport';
 import { PhaseLocks, withPhaseLock } from '../state/phaseLock';
 
@@ -20,6 +20,8 @@ export interface PlanPortOptions {
   testCommands: readonly string[];
   conduct(phase: PlannedPhase, options: { startFrom: string | null; approve: boolean }): PhaseConductHandle;
   note(text: string): void;
+  /** Each Merge & Validate's result, as it is written (the editor shows it). */
+  merged?(slug: string, result: MergeResult): void;
 }
 
 export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
@@ -54,6 +56,7 @@ export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
       );
       await writeMergeResult(engine.conductorDir, run.slug, result);
       await writePhaseReport(engine, phase, run);
+      options.merged?.(run.slug, result);
       return result;
     },
     async prepareConflictFix(run, module, integrationCommit) {

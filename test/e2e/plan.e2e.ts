@@ -1,0 +1,90 @@
+// Conduct Plan in the real workbench: F1 → "Conductor: Conduct Plan", confirm the phases, and both
+// phases run — the second on the first's validated result — with the conflict two agents plant in
+// phase 1 sent back to the module that caused it, resolved in its terminal on its second attempt.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { sampleRepo, type AgentPlan } from './gitFixture';
+import { withWorkbench } from './harness';
+import { waitUntil } from './waitUntil';
+import { clickDialogButton, readDialog, readNotifications, showPhasesView, waitForTree } from './workbenchViews';
+
+const SHARED = 'export const shared = {\n  owner: "nobody",\n  version: 1,\n};\n';
+const PHASE_2 = '\n### Phase 2: Reviews\n- Readers review the books they bought\n\n**Modules:** reviews\n**Depends on:** Phase 1\n';
+
+function agentPlan(): AgentPlan {
+  const steps = (id: string, extra: Record<string, unknown>[] = []): Record<string, unknown>[] => [
+    { write: `src/${id}/index.js`, content: `export const ${id} = true;\n` },
+    ...extra,
+    { commit: `${id}: implemented` },
+    { report: 'complete', summary: `${id} implemented`, files: [`src/${id}/index.js`] },
+  ];
+  const claimShared = (owner: string) => [{ write: 'src/shared.ts', content: SHARED.replace('"nobody"', `"${owner}"`) }];
+  const resolved = [
+    { expectPrompt: 'Resolving the conflict' },
+    { write: 'src/shared.ts', content: SHARED.replace('"nobody"', '"search and cart"') },
+    { commit: 'resolve the conflict on src/shared.ts' },
+    { report: 'complete', summary: 'conflict resolved' },
+  ];
+  return {
+    catalog: steps('catalog'),
+    'search#1': steps('search', claimShared('search')),
+    'cart#1': steps('cart', claimShared('cart')),
+    'search#2': resolved,
+    'cart#2': resolved,
+    checkout: steps('checkout'),
+    reviews: steps('reviews'),
+  };
+}
+
+test('Conduct Plan from the palette: both phases done, the conflict fixed in a fix round, each phase checkpointed', async (t) => {
+  const repo = sampleRepo();
+  t.after(() => repo.remove());
+  repo.commit('A shared module and a second phase', {
+    'src/shared.ts': SHARED,
+    'READY.md': readFileSync(path.join(repo.folder, 'READY.md'), 'utf8') + PHASE_2,
+  });
+  const agent = repo.agent(agentPlan());
+  const head = repo.git('rev-parse', 'HEAD').trim();
+
+  await withWorkbench({ name: 'plan', folder: repo.folder, trust: true, probe: true, ...agent }, async (wb) => {
+    await showPhasesView(wb.page);
+    await waitForTree(wb.page, (rows) => rows.some((r) => r.label === 'Phase 2: Reviews'), 'both phases');
+
+    await wb.runCommand('Conductor: Conduct Plan');
+    const preview = await readDialog(wb.page);
+    await wb.screenshot('preview');
+    assert.equal(preview.message, 'Conduct phases 1–2?');
+    assert.match(preview.detail, /Phase 1: Storefront — pending\n {2}wave 1: catalog\n {2}wave 2: search, cart\n {2}wave 3: checkout\nPhase 2: Reviews — pending\n {2}wave 1: reviews/);
+    assert.match(preview.detail, /2 fix round\(s\) per phase/);
+    await clickDialogButton(wb.page, 'Conduct Plan');
+
+    const stateFile = path.join(repo.folder, '.conductor', 'state.json');
+    type State = { phases: Record<string, { progress?: { state: string; checkpoint: string | null; fixRound: number }; modules: { id: string; attempts: number; baseCommit: string | null }[] }> };
+    const state = await waitUntil(
+      'both phases done',
+      async (): Promise<State | null> => {
+        try {
+          return JSON.parse(readFileSync(stateFile, 'utf8')) as State;
+        } catch {
+          return null;
+        }
+      },
+      (s) => s !== null && ['phase-1-storefront', 'phase-2-reviews'].every((p) => s.phases[p]?.progress?.state === 'done'),
+      240_000,
+    );
+    await wb.screenshot('done');
+    const p1 = state!.phases['phase-1-storefront'];
+    assert.equal(p1.progress?.fixRound, 1);
+    // The module that conflicted (whichever of search and cart merged second) is on attempt 2.
+    assert.deepEqual(p1.modules.filter((m) => m.attempts === 2).length, 1);
+    const cp1 = repo.git('rev-parse', 'refs/conductor/checkpoints/phase-1^{commit}').trim();
+    assert.equal(state!.phases['phase-2-reviews'].modules[0].baseCommit, cp1, 'phase 2 started from phase 1\'s checkpoint');
+    assert.match(repo.git('show', `${cp1}:src/shared.ts`), /"search and cart"/);
+    repo.git('rev-parse', 'refs/conductor/checkpoints/phase-2^{commit}');
+    // The user's checkout did not move.
+    assert.equal(repo.git('rev-parse', 'HEAD').trim(), head);
+    await waitUntil('the done notification', () => readNotifications(wb.page), (n) => n.some((m) => /phases 1, 2 done — merged, validated and checkpointed/.test(m)), 30_000);
+  });
+});
