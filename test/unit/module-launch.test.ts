@@ -41,6 +41,7 @@ const plan = csvPlan(
 );
 const phase = plan.phases[0];
 const mod = (id: string) => phase.modules.find((m) => m.id === id)!;
+const apply = (r: PhaseRun, ...events: RunEvent[]): PhaseRun => events.reduce((x, e) => applyEvent(x, e).run, r);
 
 describe('moduleLaunchChoice', () => {
   test('the plan is checked clean (the fixture is valid)', () => {
@@ -77,9 +78,17 @@ describe('moduleLaunchChoice', () => {
     });
   });
 
-  test('planCommandsRefusal names each such module at its line, within the selection', () => {
-    assert.match(planCommandsRefusal('tasks.csv', phase, null) ?? '', /tasks\.csv:5: tool runs `MODEL=big node \.\/tools\/agent\.mjs --fast`.*pass --trust/);
-    assert.equal(planCommandsRefusal('tasks.csv', phase, new Set(['api', 'web'])), null);
+  test('planCommandsRefusal names each such module still to run at its line, within the selection', () => {
+    const fresh = createPhaseRun(phase, { runId: 'r', baseCommit: 'b', now: AT, worktreeRoot: '/w', agent: 'claude', maxParallel: 2, retries: 1 });
+    assert.match(planCommandsRefusal('tasks.csv', phase, fresh, null) ?? '', /tasks\.csv:5: tool runs `MODEL=big node \.\/tools\/agent\.mjs --fast`.*pass --trust/);
+    assert.equal(planCommandsRefusal('tasks.csv', phase, fresh, new Set(['api', 'web'])), null);
+    const toolDone = apply(
+      fresh,
+      { type: 'started', module: 'tool', attempt: 1, pid: 1, baseCommit: 'b', at: AT },
+      { type: 'status', module: 'tool', status: 'complete', summary: 'ok', attempt: 1, filesCreated: [], testsPassing: null, at: AT },
+      { type: 'verified', module: 'tool', proof: true, detail: '', at: AT },
+    );
+    assert.equal(planCommandsRefusal('tasks.csv', phase, toolDone, null), null, 'a complete module will not run again');
   });
 });
 
@@ -169,7 +178,6 @@ describe('selection by tags', () => {
   function runOf(): PhaseRun {
     return createPhaseRun(phase, { runId: 'r', baseCommit: 'b', now: AT, worktreeRoot: '/w', agent: 'x', maxParallel: 4, retries: 0 });
   }
-  const apply = (r: PhaseRun, ...events: RunEvent[]): PhaseRun => events.reduce((x, e) => applyEvent(x, e).run, r);
 
   test('a selected module whose same-phase dependency is neither selected nor complete: said, with the dependency\'s tags', () => {
     const r = runOf();

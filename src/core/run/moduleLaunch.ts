@@ -6,7 +6,7 @@ import { choiceCommand, choiceLabel, parseAgentChoice } from '../agents/agentCho
 import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings, type AgentMode } from '../agents/presets';
 import type { PlannedModule, PlannedPhase } from '../model';
 import type { AgentCommand, FilesPort, RepoPort } from '../ports';
-import type { ModuleRecord } from './model';
+import { DONE_STATES, type ModuleRecord, type PhaseRun } from './model';
 
 /** The run's own agent (--agent, the setting) and how plan-named agents are started. */
 export interface RunAgent {
@@ -48,9 +48,13 @@ export function moduleLaunchChoice(module: PlannedModule, run: RunAgent): Module
   return { agent, command: resolved.command, nativeHook: agent === 'claude' ? 'claude' : null, env: { ...resolved.env, ...budget }, contextPath };
 }
 
-/** Why the phase cannot start without the user's trust: modules that would run a command line written in the plan. */
-export function planCommandsRefusal(spec: string, phase: PlannedPhase, only: ReadonlySet<string> | null): string | null {
-  const commands = phase.modules.filter((m) => m.agent && (!only || only.has(m.id)) && parseAgentChoice(m.agent.value).kind === 'command');
+/**
+ * Why the phase cannot go on without the user's trust: modules still to run (selected, not complete)
+ * whose agent is a command line written in the plan.
+ */
+export function planCommandsRefusal(spec: string, phase: PlannedPhase, run: PhaseRun, only: ReadonlySet<string> | null): string | null {
+  const done = new Set(run.modules.filter((m) => DONE_STATES.has(m.state)).map((m) => m.id));
+  const commands = phase.modules.filter((m) => m.agent && (!only || only.has(m.id)) && !done.has(m.id) && parseAgentChoice(m.agent.value).kind === 'command');
   if (commands.length === 0) return null;
   const which = commands.map((m) => `${spec}:${m.agent!.line}: ${m.id} runs \`${m.agent!.value}\``).join('; ');
   return `The plan names agent commands of its own (${which}); commands from the plan run only in a repository you trust: pass --trust.`;

@@ -172,8 +172,6 @@ export class PhaseConductor {
     }
     const invalid = this.phase.modules.filter((m) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(m.id));
     if (invalid.length > 0) throw new ConductError('invalid-plan', `Invalid module names: ${invalid.map((m) => m.id).join(', ')}`);
-    const untrusted = this.runAgent.planCommands ? null : planCommandsRefusal(this.plan.spec, this.phase, this.only);
-    if (untrusted) throw new ConductError('untrusted', untrusted);
   }
 
   private inPhase(line: number): boolean {
@@ -219,6 +217,8 @@ export class PhaseConductor {
     }
     const unmet = this.only ? unmetSelection(this.run, this.only, this.phase) : null;
     if (unmet) throw new ConductError('selection', unmet);
+    const untrusted = this.runAgent.planCommands ? null : planCommandsRefusal(this.plan.spec, this.phase, this.run, this.only);
+    if (untrusted) throw new ConductError('untrusted', untrusted);
     if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
     this.checkoutBaseline = new Set(await this.changedFiles());
     await this.save();
