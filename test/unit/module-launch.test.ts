@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../src/core/agents/presets';
 import { contextFolder, forAgent, moduleLaunchChoice, planCommandsRefusal, type RunAgent } from '../../src/core/run/moduleLaunch';
-import { createPhaseRun } from '../../src/core/run/createRun';
+import { createPhaseRun, resumePhaseRun } from '../../src/core/run/createRun';
 import { applyEvent, type RunEvent } from '../../src/core/run/events';
 import { decide } from '../../src/core/run/decide';
 import { unmetSelection } from '../../src/core/run/selection';
@@ -102,6 +102,27 @@ describe('forAgent', () => {
     const old = { ...base, sessionId: 's-2' };
     assert.equal(forAgent(old, 'claude', 'claude').sessionId, 's-2');
     assert.equal(forAgent(old, 'qwen', 'claude').sessionId, null);
+  });
+
+  test('conducting again with another run agent keeps the session of a module that ran its own agent', () => {
+    const r = createPhaseRun(phase, { runId: 'r', baseCommit: 'b', now: AT, worktreeRoot: '/w', agent: 'node x', maxParallel: 2, retries: 1 });
+    const ran = apply(
+      r,
+      { type: 'started', module: 'docs', attempt: 1, pid: 1, baseCommit: 'b', agent: 'claude', at: AT },
+      { type: 'signal', module: 'docs', attempt: 1, signal: { kind: 'session', sessionId: 'claude-1' }, at: AT },
+      { type: 'started', module: 'api', attempt: 1, pid: 2, baseCommit: 'b', agent: 'node x', at: AT },
+      { type: 'signal', module: 'api', attempt: 1, signal: { kind: 'session', sessionId: 'x-1' }, at: AT },
+    );
+    const again = resumePhaseRun(ran, { ...r, agent: 'codex' });
+    const byId = new Map(again.modules.map((m) => [m.id, m]));
+    assert.equal(byId.get('docs')!.sessionId, 'claude-1', 'its row still names claude: the retry resumes it');
+    assert.equal(byId.get('api')!.sessionId, null, 'it ran the run\'s agent, which changed');
+    assert.equal(forAgent(byId.get('docs')!, 'claude', 'codex').sessionId, 'claude-1');
+  });
+
+  test('a module without an agent of its own, in a run without one, cannot start: said', () => {
+    const none = moduleLaunchChoice(mod('api'), run({ label: 'per module', command: { argv: [], display: 'per module' } }));
+    assert.deepEqual(none, { error: 'its row names no agent, and the run has none: choose one (--agent)' });
   });
 
   test('the started event records the attempt\'s agent', () => {

@@ -36,7 +36,10 @@ export interface ModuleLaunchChoice {
 export function moduleLaunchChoice(module: PlannedModule, run: RunAgent): ModuleLaunchChoice | { error: string } {
   const budget = { CONDUCTOR_MAX_TURNS: module.maxTurns ? String(module.maxTurns.value) : '' };
   const contextPath = module.contextPath?.value ?? null;
-  if (!module.agent) return { agent: run.label, command: run.command, nativeHook: run.nativeHook, env: budget, contextPath };
+  if (!module.agent) {
+    if (run.command.argv.length === 0) return { error: 'its row names no agent, and the run has none: choose one (--agent)' };
+    return { agent: run.label, command: run.command, nativeHook: run.nativeHook, env: budget, contextPath };
+  }
   const choice = parseAgentChoice(module.agent.value);
   if (choice.kind === 'error') return { error: `its agent cannot be started: ${choice.message}` };
   if (choice.kind === 'command' && !run.planCommands) {
