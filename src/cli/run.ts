@@ -7,7 +7,7 @@ import { mergeCommand, mergeOptions, predictCommand, reportCommand } from './com
 import { rollbackCommand, rollbackOptions } from './commands/rollback';
 import { runCommand, runOptions } from './commands/runPlan';
 import { statusCommand } from './commands/status';
-import { planCommand } from './commands/plan';
+import { planCommand, planOptions } from './commands/plan';
 import { specOptions } from './commands/specOptions';
 import { describeError, WriteError } from '../infra/fsErrors';
 import { EXIT, UsageError, type CliIo } from './io';
@@ -29,8 +29,8 @@ const COMMON = `  --root DIR          repository root (default: the current fold
 export const COMMANDS: Record<string, Command> = {
   plan: {
     summary: 'show the phases, modules, contracts and waves of the plan',
-    usage: `conductor plan [options]\n\n${COMMON}`,
-    options: specOptions,
+    usage: `conductor plan [--tags a,b] [options]\n\n  --tags A,B          only the modules with one of these tags (tasks.csv's tags column)\n${COMMON}`,
+    options: planOptions,
     run: (flags, _p, io) => planCommand(flags, io),
   },
   check: {
@@ -43,7 +43,11 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'run one phase: a worktree and an agent per module, in dependency waves',
     usage: `conductor conduct <phase> --agent <claude|codex|gemini|qwen|aider|"command"> [options]
 
-  --agent AGENT        a preset (claude, codex, gemini, qwen, aider) or your own command line
+  --agent AGENT        a preset (claude, codex, gemini, qwen, aider) or your own command line; the
+                       agent of the modules whose tasks.csv row names none (needed only then)
+  --tags A,B           only the modules with one of these tags (tasks.csv's tags column); their
+                       same-phase dependencies must be selected too, or complete already
+  --trust              run the agent command lines tasks.csv names (presets need no trust)
   --max-parallel N     agents at once (default: twice the cores, 2 to 8)
   --retries N          retries of a failed module, same worktree (default 1)
   --approve            approve a phase marked "Gate: manual"
@@ -69,7 +73,8 @@ Run it again to resume: completed modules are kept, interrupted ones restarted.`
 
   <from>..<to>         phases to run (2, 2..4, 2.., ..3; default: all), in plan order
   --agent AGENT        a preset (claude, codex, gemini, qwen, aider) or your own command line
-  --trust              run the phases' test, lint and check commands (they come from READY.md)
+  --trust              run the phases' test, lint and check commands (they come from READY.md),
+                       and the agent command lines tasks.csv names
   --fix-rounds N       after a failed validation, send each finding back to its module's agent at
                        most N times (default 2); a round that changes nothing stops early
   --approve N          approve phase N's "Gate: manual" (repeatable, or 2,3)

@@ -37,7 +37,10 @@ export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modul
       sessionId: m.sessionId ?? null,
       usage: m.usage ?? null,
       resumeAt: m.resumeAt ?? null,
+      /** The agent of its latest attempt (null before the first); the phase's is `agent`. */
+      agent: m.agent ?? null,
     })),
+    agent: run.agent,
     usage: phaseUsage(run),
     /** What its agents reported with `conductor-hook discovery` and `spec-correction`. */
     discoveries: discoveryReports(discoveries, run.number),

@@ -36,7 +36,8 @@ export type ProblemCode =
   | 'ownership-overlap'
   | 'missing-contract'
   | 'malformed-status'
-  | 'unrunnable-command';
+  | 'unrunnable-command'
+  | 'unknown-agent';
 
 export interface Problem extends Pos {
   /** Path of the file, relative to the workspace root, with forward slashes. */
@@ -58,6 +59,16 @@ export interface ModuleSpec extends Pos {
   /** Extra per-module facts, e.g. from tasks.csv (agent, max_turns, output_file, tags). */
   meta: Record<string, string>;
   expectedFiles: Located[];
+  // Per-module choices a plan may make (tasks.csv's columns; READY.md has no grammar for them).
+  // Absent: the run's defaults.
+  /** A preset name (lower case) or a command line: the agent that runs this module. */
+  agent?: Located;
+  /** The agent's turn budget, a positive whole number. */
+  maxTurns?: Located<number>;
+  /** The folder the agent starts in, relative to its worktree, normalized (`src/api`, never `..`). */
+  contextPath?: Located;
+  /** Labels to show and to select modules by (`--tags`), as written, without duplicates. */
+  tags?: Located[];
 }
 
 export interface PhaseSpec extends Pos {

@@ -191,6 +191,8 @@ export interface FilesPort {
   copyIfMissing(from: string, to: string): Promise<boolean>;
   /** Creates a folder (and its parents) unless it exists. */
   ensureDir(path: string): Promise<void>;
+  /** The path with every symbolic link followed, or null when it does not exist. */
+  realPath(path: string): Promise<string | null>;
 }
 
 /** Runs the user's own setup command (from settings, never from a spec) in a fresh worktree. */

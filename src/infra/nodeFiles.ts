@@ -59,6 +59,15 @@ export class NodeFiles implements FilesPort {
     });
   }
 
+  async realPath(file: string): Promise<string | null> {
+    try {
+      return await fs.realpath(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+  }
+
   async copyIfMissing(from: string, to: string): Promise<boolean> {
     if (!(await this.exists(from)) || (await this.exists(to))) return false;
     await fs.mkdir(path.dirname(to), { recursive: true });

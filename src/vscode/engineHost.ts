@@ -156,6 +156,9 @@ export class EngineHost implements vscode.Disposable {
         agentLabel: spec,
         agentCommand: command,
         nativeHook: spec === 'claude' ? 'claude' : null,
+        agentMode: 'interactive',
+        // Conducting needs a trusted workspace (commands/conductPhase.ts): the plan's own agent commands may run.
+        planCommands: vscode.workspace.isTrusted,
         maxParallel: this.maxParallel(s),
         retries: s.retries,
         approve: request.approve,

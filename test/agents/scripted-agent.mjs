@@ -23,7 +23,8 @@
 //                                                fix round must tell the agent)
 //
 // Without a plan (or without an entry for the module): write <module>.txt, commit, report complete.
-// Each start (and each normal end) is appended as a JSON line to $SCRIPTED_AGENT_LOG when it is set.
+// Each start (and each normal end) is appended as a JSON line to $SCRIPTED_AGENT_LOG when it is set,
+// with the agent's cwd, its arguments and its CONDUCTOR_* variables.
 // Plain Node, no dependencies; every external command runs through execFileSync with argv.
 
 import { execFileSync } from 'node:child_process';
@@ -48,7 +49,7 @@ function record(event, extra = {}) {
   if (!env.SCRIPTED_AGENT_LOG) return;
   const selected = {};
   for (const [k, v] of Object.entries(env)) if (k.startsWith('CONDUCTOR_')) selected[k] = v;
-  const line = { event, module: moduleId, attempt, phase: env.CONDUCTOR_PHASE ?? null, pid: process.pid, cwd: process.cwd(), ts: Date.now(), env: selected, ...extra };
+  const line = { event, module: moduleId, attempt, phase: env.CONDUCTOR_PHASE ?? null, pid: process.pid, cwd: process.cwd(), argv: process.argv.slice(2), ts: Date.now(), env: selected, ...extra };
   fs.appendFileSync(env.SCRIPTED_AGENT_LOG, `${JSON.stringify(line)}\n`);
 }
 

@@ -35,6 +35,10 @@ describe('conductor plan / check', () => {
       dependsOn: ['cart', 'search'],
       line: 27,
       goals: ['Turn a cart into an order'],
+      agent: null,
+      maxTurns: null,
+      contextPath: null,
+      tags: [],
     });
     assert.deepEqual(plan.problems, [
       {

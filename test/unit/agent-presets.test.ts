@@ -47,7 +47,7 @@ describe('presets', () => {
   test('preset scripts use no variable but the prompt and the engine\'s own CONDUCTOR_* paths and ids', () => {
     // Set by the engine, never from spec text: the prompt file, the hook, the git dirs and status
     // folder a sandbox must let the agent write, and the session a retry resumes.
-    const allowed = ['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_GIT_DIR', 'CONDUCTOR_GIT_COMMON_DIR', 'CONDUCTOR_STATUS_DIR', 'CONDUCTOR_RESUME_SESSION'];
+    const allowed = ['p', 'CONDUCTOR_PROMPT_FILE', 'CONDUCTOR_HOOK', 'CONDUCTOR_GIT_DIR', 'CONDUCTOR_GIT_COMMON_DIR', 'CONDUCTOR_STATUS_DIR', 'CONDUCTOR_RESUME_SESSION', 'CONDUCTOR_MAX_TURNS'];
     for (const preset of BUILT_IN) {
       for (const mode of MODES) {
         const script = resolved(preset.id, mode).argv[2];
@@ -142,6 +142,44 @@ describe('resuming the previous attempt\'s session', () => {
     assert.match(shown('gemini'), / \[--resume=<session of the previous attempt>\] -o stream-json --prompt=<prompt>$/);
     assert.match(shown('qwen'), / \[--resume=<session of the previous attempt>\] --output-format stream-json --prompt=<prompt>$/);
     for (const p of BUILT_IN) for (const mode of MODES) assert.doesNotMatch(resolved(p.id, mode).display, /CONDUCTOR_RESUME_SESSION/, `${p.id} ${mode}`);
+  });
+});
+
+describe('turn budget (CONDUCTOR_MAX_TURNS)', () => {
+  const after = (args: string[], flag: string): string[] => args.slice(args.indexOf(flag), args.indexOf(flag) + 2);
+
+  test('claude headless gets --max-turns and the number as two arguments; qwen gets --max-session-turns in both modes', () => {
+    assert.deepEqual(after(argsOf('claude', 'headless', { CONDUCTOR_MAX_TURNS: '7' }), '--max-turns'), ['--max-turns', '7']);
+    for (const mode of MODES) {
+      assert.deepEqual(after(argsOf('qwen', mode, { CONDUCTOR_MAX_TURNS: '12' }), '--max-session-turns'), ['--max-session-turns', '12']);
+    }
+    // Whatever the variable held, it would stay one argument: the script quotes it.
+    const odd = '3 $(touch x) "y"';
+    assert.deepEqual(after(argsOf('claude', 'headless', { CONDUCTOR_MAX_TURNS: odd }), '--max-turns'), ['--max-turns', odd]);
+  });
+
+  test('unset or empty: no flag at all', () => {
+    for (const env of [{}, { CONDUCTOR_MAX_TURNS: '' }] as Record<string, string>[]) {
+      assert.ok(!argsOf('claude', 'headless', env).includes('--max-turns'));
+      for (const mode of MODES) assert.ok(!argsOf('qwen', mode, env).includes('--max-session-turns'));
+    }
+  });
+
+  test('claude interactive, codex, gemini and aider have no turn-limit flag: never passed', () => {
+    // Claude Code: "only works with --print". Codex 0.169.0: none. Gemini CLI 0.61.0: a settings key only.
+    const env = { CONDUCTOR_MAX_TURNS: '5' };
+    assert.ok(!argsOf('claude', 'interactive', env).includes('--max-turns'));
+    assert.doesNotMatch(resolved('claude', 'interactive').argv[2], /MAX_TURNS/);
+    for (const preset of ['codex', 'gemini', 'aider']) {
+      for (const mode of MODES) {
+        assert.doesNotMatch(resolved(preset, mode).argv[2], /MAX_TURNS/, `${preset} ${mode}`);
+      }
+    }
+  });
+
+  test('previews show the flag as optional', () => {
+    assert.match(resolved('claude', 'headless').display, / \[--max-turns <max_turns>\] /);
+    assert.match(resolved('qwen', 'interactive').display, / \[--max-session-turns <max_turns>\] /);
   });
 });
 

@@ -6,11 +6,11 @@ import type { Pos, SpecDocument } from '../../src/core/model';
 
 const VALID = [
   '\uFEFFid,agent,task,max_turns,context_path,output_file,tags',
-  '1,grok,"Create user model with email, password_hash. Say ""hi"".",40,~/project,models/user.py,backend models',
+  '1,codex,"Create user model with email, password_hash. Say ""hi"".",40,project,models/user.py,backend models',
   'auth,claude,"Multi',
-  'line task",50,~/project,src/auth.ts,backend',
+  'line task",50,./project/,src/auth.ts,backend',
   '',
-  '3,grok,plain task,30,~/p,,docs',
+  '3,node tools/agent.mjs --fast,plain task,30,p,,"docs, site"',
 ].join('\r\n');
 
 // Characters that matter to the tokenizer, so random strings hit its edge cases often.
@@ -33,7 +33,10 @@ function positions(doc: SpecDocument): Pos[] {
   const all: Pos[] = [...doc.problems];
   for (const phase of doc.phases) {
     all.push(phase);
-    for (const m of phase.modules) all.push(m, ...m.goals, ...m.expectedFiles);
+    for (const m of phase.modules) {
+      all.push(m, ...m.goals, ...m.expectedFiles, ...(m.tags ?? []));
+      for (const f of [m.agent, m.maxTurns, m.contextPath]) if (f) all.push(f);
+    }
   }
   return all;
 }

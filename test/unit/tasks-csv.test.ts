@@ -13,8 +13,8 @@ describe('parseTasksCsv', () => {
   test('reads the seed format into one phase with one module per row', () => {
     const text = [
       HEADER,
-      '1,grok,"Create user model with email, password_hash, created_at. Use SQLAlchemy ORM.",40,~/project,models/user.py,backend models',
-      '2,grok,"Create auth middleware.",40,~/project,middleware/auth.py,backend auth',
+      '1,codex,"Create user model with email, password_hash, created_at. Use SQLAlchemy ORM.",40,project,models/user.py,backend models',
+      '2,codex,"Create auth middleware.",40,project,middleware/auth.py,backend auth',
       '',
     ].join('\n');
     const doc = parseTasksCsv('tasks.csv', text);
@@ -33,12 +33,35 @@ describe('parseTasksCsv', () => {
       line: 2,
       column: 1,
       implicit: false,
-      goals: [{ value: 'Create user model with email, password_hash, created_at. Use SQLAlchemy ORM.', line: 2, column: 8 }],
-      meta: { agent: 'grok', max_turns: '40', context_path: '~/project', output_file: 'models/user.py', tags: 'backend models' },
-      expectedFiles: [{ value: 'models/user.py', line: 2, column: 100 }],
+      goals: [{ value: 'Create user model with email, password_hash, created_at. Use SQLAlchemy ORM.', line: 2, column: 9 }],
+      meta: { agent: 'codex', max_turns: '40', context_path: 'project', output_file: 'models/user.py', tags: 'backend models' },
+      expectedFiles: [{ value: 'models/user.py', line: 2, column: 99 }],
+      agent: { value: 'codex', line: 2, column: 3 },
+      maxTurns: { value: 40, line: 2, column: 88 },
+      contextPath: { value: 'project', line: 2, column: 91 },
+      tags: [
+        { value: 'backend', line: 2, column: 114 },
+        { value: 'models', line: 2, column: 114 },
+      ],
     });
     assert.equal(phase.modules[1].id, '2');
     assert.equal(phase.modules[1].line, 3);
+  });
+
+  test('the AI_CONDUCTOR sample: an agent that is no preset and a home-folder context path are errors at their cells', () => {
+    const text = [
+      HEADER,
+      '1,grok,"Create user model with email, password_hash, created_at. Use SQLAlchemy ORM.",40,~/project,models/user.py,backend models',
+      '',
+    ].join('\n');
+    const doc = parseTasksCsv('tasks.csv', text);
+    assert.deepEqual(codes(doc.problems), ['error:unknown-agent@2:3', 'error:malformed-field@2:90']);
+    assert.match(doc.problems[0].message, /"grok" is not an agent preset \(claude, codex, gemini, qwen, aider\)/);
+    assert.match(doc.problems[1].message, /context_path: "~\/project" is not inside the module's worktree/);
+    const [m] = doc.phases[0].modules;
+    assert.equal(m.agent, undefined);
+    assert.equal(m.contextPath, undefined);
+    assert.equal(m.maxTurns?.value, 40);
   });
 
   test('uses the file stem as phase name', () => {
@@ -112,18 +135,18 @@ describe('parseTasksCsv', () => {
   });
 
   test('a ragged row is a warning, and what is there is used', () => {
-    const text = 'id,task,agent\na,short\nb,long,grok,extra\nc,ok,grok\n';
+    const text = 'id,task,agent\na,short\nb,long,codex,extra\nc,ok,codex\n';
     const doc = parseTasksCsv('tasks.csv', text);
     assert.deepEqual(codes(doc.problems), ['warning:malformed-csv@2:1', 'warning:malformed-csv@3:1']);
     const [a, b, c] = doc.phases[0].modules;
     assert.deepEqual([a.id, a.goals[0].value, a.meta], ['a', 'short', {}]);
-    assert.deepEqual([b.id, b.meta], ['b', { agent: 'grok' }]);
+    assert.deepEqual([b.id, b.meta, b.agent], ['b', { agent: 'codex' }, { value: 'codex', line: 3, column: 8 }]);
     assert.equal(c.id, 'c');
   });
 
   test('a row too short to have a task gets a missing-field warning', () => {
-    const doc = parseTasksCsv('tasks.csv', 'id,agent,task\nonly\nx,grok,"  "\n');
-    assert.deepEqual(codes(doc.problems), ['warning:malformed-csv@2:1', 'warning:missing-field@2:1', 'warning:missing-field@3:8']);
+    const doc = parseTasksCsv('tasks.csv', 'id,agent,task\nonly\nx,gemini,"  "\n');
+    assert.deepEqual(codes(doc.problems), ['warning:malformed-csv@2:1', 'warning:missing-field@2:1', 'warning:missing-field@3:10']);
     assert.deepEqual(doc.phases[0].modules.map((m) => m.goals), [[], []]);
   });
 

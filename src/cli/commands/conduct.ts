@@ -2,6 +2,7 @@
 import type { PlannedPhase, Plan } from '../../core/model';
 import { ConductError } from '../../core/run/errors';
 import { formatProblem } from '../../core/plan/planJson';
+import { modulesTagged, parseTagsOption } from '../../core/plan/tagSelection';
 import { startFrom } from '../../core/planRun/planStep';
 import { resolveStartPoint } from '../../core/planRun/startPoint';
 import { plainText } from '../../core/view/plainText';
@@ -12,13 +13,24 @@ import { openRepository, preflightConduct, type Engine } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
 import { phaseStatusJson } from '../statusJson';
-import { conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, onInterrupt, type ConductFlags } from './conductSetup';
+import { conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
-export const conductOptions = { ...conductFlagOptions, approve: { type: 'boolean' } } as const;
+export const conductOptions = { ...conductFlagOptions, approve: { type: 'boolean' }, tags: { type: 'string' } } as const;
 
 interface Flags extends ConductFlags {
   approve?: boolean;
+  tags?: string;
+}
+
+/** The modules `--tags` selects (null: all), or a usage error when none has them. */
+function selectedModules(phase: PlannedPhase, tags: string | undefined): string[] | null {
+  if (tags === undefined) return null;
+  const wanted = parseTagsOption(tags);
+  if ('error' in wanted) throw new UsageError(wanted.error);
+  const ids = modulesTagged(phase, wanted);
+  if ('error' in ids) throw new UsageError(ids.error);
+  return ids;
 }
 
 export function findPhase(plan: Plan, which: string | undefined): PlannedPhase {
@@ -35,6 +47,8 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
   conductFlags(flags, io);
   const { plan, root } = await readPlan(flags, io);
   const phase = findPhase(plan, positionals[0]);
+  const only = selectedModules(phase, flags.tags);
+  requireAgent(flags, io, phase.modules.filter((m) => !only || only.includes(m.id)));
   const engine = await openRepository(root);
   const progress = new Progress(io, Boolean(flags.quiet || flags.json));
   let warnings: string[];
@@ -47,22 +61,25 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
     return EXIT.failed;
   }
   for (const w of warnings) progress.note(`warning: ${w}`);
+  if (only) progress.note(`--tags ${flags.tags}: conducting ${only.join(', ')} (${only.length} of ${phase.modules.length} modules).`);
   const setup = await conductSetup(plan, flags, io, engine, progress);
   const known = (await engine.state.read()).phases[phase.slug];
   const start = known ? null : await startCommit(engine, plan, phase, (w) => progress.note(`warning: ${w}`));
   if (!known && !(await confirmStart(io, flags, describeRun([phase], setup)))) return EXIT.failed;
-  const conductor = setup.conductor(phase, { owner: `conductor conduct ${phase.number}`, approve: Boolean(flags.approve), startFrom: start });
+  const conductor = setup.conductor(phase, { owner: `conductor conduct ${phase.number}`, approve: Boolean(flags.approve), startFrom: start, only });
   const removeSignals = onInterrupt(io, progress, () => conductor.stop(), () => conductor.agentPids());
   try {
     const run = await conductor.conduct();
     progress.done();
-    const ok = run.modules.every((m) => m.state === 'complete');
+    const conducted = run.modules.filter((m) => !only || only.includes(m.id));
+    const ok = conducted.every((m) => m.state === 'complete');
     if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run, undefined, await readDiscoveries(engine.conductorDir)) }, null, 2)}\n`);
     else {
-      const failed = run.modules.filter((m) => m.state !== 'complete');
+      const failed = conducted.filter((m) => m.state !== 'complete');
+      const selected = only ? ` with --tags ${flags.tags}` : '';
       io.stdout(
         ok
-          ? `Phase ${run.number} complete: ${run.modules.length} module(s). Next: conductor merge ${run.number}\n`
+          ? `Phase ${run.number} complete: ${conducted.length} module(s)${selected}. Next: conductor merge ${run.number}\n`
           : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${plainText(run.haltReason)}` : ''}\n`,
       );
     }

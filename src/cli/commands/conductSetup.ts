@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../core/agents/presets';
-import type { Plan, PlannedPhase } from '../../core/model';
+import type { Plan, PlannedModule, PlannedPhase } from '../../core/model';
 import { discoveriesFileFor } from '../../core/discoveries/discovery';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { PhaseConductor, type ConductOptions } from '../../core/run/phaseConductor';
@@ -30,6 +30,7 @@ export const conductFlagOptions = {
   'idle-timeout': { type: 'string' },
   quiet: { type: 'boolean' },
   yes: { type: 'boolean' },
+  trust: { type: 'boolean' },
 } as const;
 
 export interface ConductFlags extends SpecFlags {
@@ -45,6 +46,8 @@ export interface ConductFlags extends SpecFlags {
   'idle-timeout'?: string;
   quiet?: boolean;
   yes?: boolean;
+  /** Agent command lines written in the plan (tasks.csv `agent`) may run. */
+  trust?: boolean;
 }
 
 /** Seconds without output or status before an agent is flagged; it is stopped after twice as long. */
@@ -68,14 +71,14 @@ export interface ConductSetup {
   retries: number;
   worktreeRoot: string;
   /** A conductor for `phase`, its agents child processes of this one. */
-  conductor(phase: PlannedPhase, extra: { owner: string; approve: boolean; startFrom: string | null }): PhaseConductor;
+  conductor(phase: PlannedPhase, extra: { owner: string; approve: boolean; startFrom: string | null; only?: readonly string[] | null }): PhaseConductor;
 }
 
 /** Reads and checks the flags a phase conductor needs (usage errors before anything starts). */
 export function conductFlags(flags: ConductFlags, io: CliIo): { agentSpec: string; agent: ConductOptions['agentCommand']; maxParallel: number; retries: number; idleS: number } {
-  const agentSpec = flags.agent ?? io.env.CONDUCTOR_AGENT;
-  if (!agentSpec) throw new UsageError('choose the agent: --agent claude|codex|gemini|qwen|aider|"<your command>"');
-  const agent = resolveAgent(agentSpec, 'headless');
+  // Without one, every module that runs must have its own (see requireAgent).
+  const agentSpec = flags.agent ?? io.env.CONDUCTOR_AGENT ?? PER_MODULE;
+  const agent = agentSpec === PER_MODULE ? { argv: [], display: PER_MODULE } : resolveAgent(agentSpec, 'headless');
   if ('error' in agent) throw new UsageError(agent.error);
   return {
     agentSpec,
@@ -84,6 +87,15 @@ export function conductFlags(flags: ConductFlags, io: CliIo): { agentSpec: strin
     retries: count('retries', flags.retries, 1, 0),
     idleS: count('idle-timeout', flags['idle-timeout'], DEFAULT_IDLE_TIMEOUT_S, 0),
   };
+}
+
+/** The run's agent when none is given: each module runs the agent its tasks.csv row names. */
+export const PER_MODULE = 'per module (tasks.csv)';
+
+/** A usage error unless an agent was chosen or every module that will run names its own. */
+export function requireAgent(flags: ConductFlags, io: CliIo, modules: readonly PlannedModule[]): void {
+  if (flags.agent ?? io.env.CONDUCTOR_AGENT) return;
+  if (modules.some((m) => !m.agent)) throw new UsageError('choose the agent: --agent claude|codex|gemini|qwen|aider|"<your command>"');
 }
 
 export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, engine: Engine, progress: Progress): Promise<ConductSetup> {
@@ -109,6 +121,9 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
           agentLabel: agentSpec,
           agentCommand: agent,
           nativeHook: agentSpec === 'claude' ? 'claude' : null,
+          agentMode: 'headless',
+          planCommands: Boolean(flags.trust),
+          only: extra.only ?? null,
           maxParallel,
           retries,
           approve: extra.approve,

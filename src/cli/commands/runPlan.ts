@@ -12,7 +12,7 @@ import { planPorts } from '../../infra/planRun/planPorts';
 import { openRepository, preflightConduct } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
-import { conductFlagOptions, conductSetup, confirmStart, count, describeRun, onInterrupt, type ConductFlags } from './conductSetup';
+import { conductFlagOptions, conductSetup, confirmStart, count, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
 export const runOptions = {
@@ -56,6 +56,7 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
   const fixRounds = count('fix-rounds', flags['fix-rounds'], 2, 0);
   const { plan, root } = await readPlan(flags, io);
   const range = parseRange(plan, positionals[0]);
+  requireAgent(flags, io, phasesInRange(plan, range).flatMap((p) => p.modules));
   const approved = new Set((flags.approve ?? []).flatMap((a) => a.split(',')).map((a) => Number(a.trim())));
   for (const n of approved) if (!plan.phases.some((p) => p.number === n)) throw new UsageError(`--approve ${n}: the plan has no phase ${n}`);
   const engine = await openRepository(root);

@@ -39,7 +39,9 @@ export async function statusCommand(flags: { root?: string; json?: boolean; spec
     io.stdout(`${summaryLine(p)}  [${phaseState(p)}${checkpoint}${p.haltReason ? `: ${plainText(p.haltReason)}` : ''}${p.progress?.reason && p.progress.state === 'failed' ? `: ${plainText(p.progress.reason)}` : ''}]\n`);
     for (const m of p.modules) {
       const took = m.startedAt && m.finishedAt ? ` · ${Math.round((Date.parse(m.finishedAt) - Date.parse(m.startedAt)) / 1000)}s` : '';
-      io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${m.lastSummary ? ` — ${plainText(m.lastSummary)}` : ''}\n`);
+      // The plan may give a module an agent of its own: shown where it is not the phase's.
+      const agent = m.agent && m.agent !== p.agent ? ` · agent ${plainText(m.agent)}` : '';
+      io.stdout(`  ${m.id.padEnd(20)} ${display(m).padEnd(20)} wave ${m.wave} · attempt ${m.attempts}${took}${agent}${m.lastSummary ? ` — ${plainText(m.lastSummary)}` : ''}\n`);
     }
     const found = discoveries.filter((d) => d.phase === p.number);
     const corrections = found.filter((d) => d.kind === 'spec-correction').length;

@@ -115,6 +115,16 @@ const CODEX_SANDBOX =
 
 const QWEN_ALLOWED = `--allowed-tools 'run_shell_command(git add)' 'run_shell_command(git commit)' 'run_shell_command(conductor-hook)'`;
 
+/**
+ * A module's turn budget (tasks.csv `max_turns`), set by the engine in CONDUCTOR_MAX_TURNS as digits
+ * only; unset or empty: no flag. Only where the pinned CLI has a flag for it (read in their sources):
+ * Claude Code 2.1.197 `--max-turns` (headless only: "only works with --print"); Qwen Code 0.15.10
+ * `--max-session-turns` (both modes). Codex 0.169.0 has no turn limit; Gemini CLI 0.61.0 only a
+ * settings key (`model.maxSessionTurns`), no flag: for them, and aider, the prompt states the budget.
+ */
+const CLAUDE_MAX_TURNS = '${CONDUCTOR_MAX_TURNS:+--max-turns "$CONDUCTOR_MAX_TURNS"}';
+const QWEN_MAX_TURNS = '${CONDUCTOR_MAX_TURNS:+--max-session-turns "$CONDUCTOR_MAX_TURNS"}';
+
 interface PresetDef {
   id: Exclude<AgentPresetId, 'custom'>;
   label: string;
@@ -131,7 +141,7 @@ const DEFS: readonly PresetDef[] = [
     label: 'Claude Code',
     description: 'Anthropic Claude Code CLI (`claude`); file edits auto-approved, `git add`, `git commit` and `conductor-hook` pre-approved.',
     executable: 'claude',
-    headless: `claude -p --output-format stream-json --verbose ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
+    headless: `claude -p --output-format stream-json --verbose ${CLAUDE_RESUME} ${CLAUDE_MAX_TURNS} ${CLAUDE_PERMISSIONS} -- "$p"`,
     interactive: `claude ${CLAUDE_RESUME} ${CLAUDE_PERMISSIONS} -- "$p"`,
   },
   {
@@ -156,8 +166,8 @@ const DEFS: readonly PresetDef[] = [
     label: 'Qwen Code',
     description: 'Qwen Code CLI (`qwen`); file edits auto-approved, git add/commit and conductor-hook pre-approved.',
     executable: 'qwen',
-    headless: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${RESUME_BY_ID} --output-format stream-json "--prompt=$p"`,
-    interactive: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${RESUME_BY_ID} "--prompt-interactive=$p"`,
+    headless: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${QWEN_MAX_TURNS} ${RESUME_BY_ID} --output-format stream-json "--prompt=$p"`,
+    interactive: `qwen --approval-mode auto-edit ${QWEN_ALLOWED} ${QWEN_MAX_TURNS} ${RESUME_BY_ID} "--prompt-interactive=$p"`,
   },
   {
     id: 'aider',
@@ -183,7 +193,8 @@ function displayOf(line: string): string {
     .replace(/"(--[a-z-]+=)?\$p"/g, (_m, flag?: string) => `${flag ?? ''}<prompt>`)
     .replace(/\$\{CONDUCTOR_RESUME_SESSION:\+([^}]*)\}/g, (_m, words: string) =>
       `[${words.replace(/"/g, '').replace('$CONDUCTOR_RESUME_SESSION', '<session of the previous attempt>')}]`,
-    );
+    )
+    .replace(/\$\{CONDUCTOR_MAX_TURNS:\+(--[a-z-]+) "\$CONDUCTOR_MAX_TURNS"\}/g, '[$1 <max_turns>]');
 }
 
 export const AGENT_PRESETS: readonly AgentPresetInfo[] = [

@@ -8,6 +8,7 @@ import type { FixFinding } from '../run/model';
 import { fixFindingsSection } from './fixSection';
 import { discoveriesSection } from './discoveriesSection';
 import { codeSpan, fencedBlock } from './markdownText';
+import { launchRules } from './promptLaunch';
 
 export interface PromptInput {
   plan: Plan;
@@ -231,6 +232,7 @@ function rulesSection(input: PromptInput): string {
     '- Commit your work on the current branch (`git add`, `git commit`) before you report completion. ' +
       'Do not switch branches, rebase, merge or push.',
     '- Do not write the status file yourself; report with the `conductor-hook` command as shown below (it is on your `PATH`).',
+    ...launchRules(input.module, input.worktree),
   ];
   const owned = ownedElsewhere(input);
   if (owned.length > 0) lines.push('', 'These paths belong to other modules; do not modify them:', '', ...owned);

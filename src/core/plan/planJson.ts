@@ -17,7 +17,19 @@ export interface PlanJson {
     testCommands: string[];
     lintCommands: string[];
     checkCommands: string[];
-    modules: { id: string; contract: string | null; featureId: string | null; dependsOn: string[]; line: number; goals: string[] }[];
+    modules: {
+      id: string;
+      contract: string | null;
+      featureId: string | null;
+      dependsOn: string[];
+      line: number;
+      goals: string[];
+      /** tasks.csv's per-module choices; null or [] when the plan makes none (READY.md never does). */
+      agent: string | null;
+      maxTurns: number | null;
+      contextPath: string | null;
+      tags: string[];
+    }[];
     waves: string[][];
   }[];
   problems: ProblemJson[];
@@ -54,6 +66,10 @@ export function planJson(plan: Plan): PlanJson {
         dependsOn: m.dependsOn,
         line: m.line,
         goals: values(m.goals),
+        agent: m.agent?.value ?? null,
+        maxTurns: m.maxTurns?.value ?? null,
+        contextPath: m.contextPath?.value ?? null,
+        tags: values(m.tags ?? []),
       })),
       waves: p.waves,
     })),

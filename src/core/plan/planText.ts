@@ -1,5 +1,6 @@
 // The plan as a readable tree for a terminal.
 import type { Plan } from '../model';
+import { moduleFacts } from './moduleFacts';
 import { formatProblem } from './planJson';
 
 export function planText(plan: Plan): string {
@@ -20,7 +21,8 @@ export function planText(plan: Plan): string {
         const m = phase.modules.find((x) => x.id === id)!;
         const contract = m.contract ? `${m.featureId ?? '?'} (${m.contract.file})` : 'no contract';
         const deps = m.dependsOn.length ? `  ← ${m.dependsOn.join(', ')}` : '';
-        out.push(`    ${m.id} — ${contract}${deps}`);
+        const facts = moduleFacts(m);
+        out.push(`    ${m.id} — ${contract}${deps}${facts.length ? `  [${facts.join(' · ')}]` : ''}`);
       }
     });
     if (phase.expectedFiles.length) out.push(`  expected files: ${phase.expectedFiles.map((f) => f.value).join(', ')}`);

@@ -1,5 +1,6 @@
 // What a phase run is given: the user's options, the ports it acts through, and who listens.
 import type { Discovery } from '../discoveries/discovery';
+import type { AgentMode } from '../agents/presets';
 import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, Secrets, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
 import type { Transition } from './events';
 import type { PhaseRun } from './model';
@@ -12,6 +13,12 @@ export interface ConductOptions {
   agentCommand: AgentCommand;
   /** Claude Code: install the completion hook in the worktree's `.claude/settings.local.json`. */
   nativeHook: 'claude' | null;
+  /** How agents start (headless: the CLI; interactive: VS Code terminals): presets the plan names resolve so. Default headless. */
+  agentMode?: AgentMode;
+  /** Agent command lines written in the plan (tasks.csv `agent`) may run: the user trusts the repository. */
+  planCommands?: boolean;
+  /** Conduct only these modules (`--tags`); their same-phase dependencies must be among them or complete. */
+  only?: readonly string[] | null;
   maxParallel: number;
   retries: number;
   approve: boolean;

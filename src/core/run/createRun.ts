@@ -76,8 +76,10 @@ export function createPhaseRun(phase: PlannedPhase, o: NewRunOptions): PhaseRun 
  */
 export function resumePhaseRun(existing: PhaseRun, fresh: PhaseRun): PhaseRun {
   // A session id is only good for the CLI that made it: with another agent, retries start afresh.
-  const forget = existing.agent !== fresh.agent ? { sessionId: null } : {};
-  const known = new Map(existing.modules.map((m) => [m.id, { ...m, ...forget }]));
+  // A module that ran an agent of its own (its tasks.csv row) keeps it: the launch compares agents.
+  const ranTheRunsAgent = (m: ModuleRecord): boolean => (m.agent ?? existing.agent) === existing.agent;
+  const forget = (m: ModuleRecord): ModuleRecord => (existing.agent !== fresh.agent && ranTheRunsAgent(m) ? { ...m, sessionId: null } : m);
+  const known = new Map(existing.modules.map((m) => [m.id, forget(m)]));
   const modules = fresh.modules.map((m) => {
     const old = known.get(m.id);
     if (!old) return m;

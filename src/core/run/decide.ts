@@ -6,6 +6,8 @@ import { DONE_STATES, FINAL_STATES, LIVE_STATES } from './model';
 export interface DecideOptions {
   /** Restart modules left `interrupted` (the CLI resuming after a crash); the extension asks first. */
   restartInterrupted: boolean;
+  /** Only these modules may start (`--tags`); the others are left as they are. Absent: all. */
+  only?: ReadonlySet<string> | null;
 }
 
 export type Action =
@@ -44,6 +46,7 @@ export function settled(m: ModuleRecord, run: PhaseRun, options: DecideOptions):
 export function decide(run: PhaseRun, options: DecideOptions): Decision {
   const byId = new Map(run.modules.map((m) => [m.id, m]));
   const actions: Action[] = [];
+  const left = (m: ModuleRecord): boolean => Boolean(options.only) && !options.only!.has(m.id);
 
   // Dependents of a module that failed for good can never start.
   const blockedNow = new Set<string>();
@@ -51,7 +54,7 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   while (changed) {
     changed = false;
     for (const m of run.modules) {
-      if ((m.state !== 'pending' && m.state !== 'interrupted') || blockedNow.has(m.id)) continue;
+      if ((m.state !== 'pending' && m.state !== 'interrupted') || blockedNow.has(m.id) || left(m)) continue;
       const by = m.dependsOn.filter((d) => {
         const dep = byId.get(d);
         return dep && (dep.state === 'blocked' || blockedNow.has(d) || finallyFailed(dep));
@@ -74,7 +77,7 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
     const candidates = [...run.modules].sort((a, b) => a.wave - b.wave);
     for (const m of candidates) {
       if (live >= run.maxParallel) break;
-      if (blockedNow.has(m.id) || !startable(m, options)) continue;
+      if (blockedNow.has(m.id) || left(m) || !startable(m, options)) continue;
       if (!m.dependsOn.every((d) => DONE_STATES.has(byId.get(d)?.state ?? 'complete'))) continue;
       actions.push({
         type: 'start',
@@ -91,7 +94,7 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   const haltedRun: PhaseRun = halt ? { ...run, state: 'halted' } : run;
   const done =
     starting.size === 0 &&
-    run.modules.every((m) => blockedNow.has(m.id) || (settled(m, haltedRun, options) && !LIVE_STATES.has(m.state)));
+    run.modules.every((m) => blockedNow.has(m.id) || ((left(m) || settled(m, haltedRun, options)) && !LIVE_STATES.has(m.state)));
   return { actions, done };
 }
 

@@ -11,7 +11,7 @@ export type RunEvent =
    * An attempt begins. Saved before the agent is spawned (pid null, launchId set): a crash between
    * spawning and recording the pid leaves the launch id, by which the next run finds the agent.
    */
-  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string; launchId?: string | null; tokenHash?: string | null }
+  | { type: 'started'; module: string; attempt: number; pid: number | null; baseCommit: string | null; at: string; launchId?: string | null; tokenHash?: string | null; agent?: string | null }
   /** The agent's process, once spawned (or found again after a crash). */
   | { type: 'spawned'; module: string; attempt: number; pid: number | null; pidStart: string | null; at: string }
   | {
@@ -88,6 +88,7 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         // The previous attempt's summary went into this attempt's prompt; the record starts afresh.
         lastSummary: null,
         baseCommit: e.baseCommit ?? m.baseCommit,
+        ...(e.agent ? { agent: e.agent } : {}),
       };
     case 'spawned':
       if (e.attempt !== m.attempts || !LIVE_STATES.has(m.state)) return m;

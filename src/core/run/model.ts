@@ -47,6 +47,8 @@ export interface ModuleRecord {
   reportedComplete: boolean;
   filesCreated: string[];
   testsPassing: boolean | null;
+  /** The agent of the latest attempt (a preset's name or a command line), where the plan chose one or the run's. */
+  agent?: string | null;
   /** The agent CLI's session id, from its event stream: a retry resumes it where the CLI can. */
   sessionId?: string | null;
   /** Tokens, turns and cost over all attempts, where the CLI's event stream says them. */

@@ -3,7 +3,6 @@
 // repeats until decide() says the phase is done.
 import { buildPrompt } from '../agents/prompt';
 import { integrationBranch } from '../merge/planMerge';
-import { CLAUDE_EVENT_HOOK_COMMAND, CLAUDE_SETTINGS_FILE, mergeClaudeSettings } from '../agents/presets';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
@@ -18,6 +17,8 @@ import { judgeLine } from './lineTrust';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
 import { conductorPaths, type ConductorPaths } from './paths';
 import { agentLaunchEnv } from './launchEnv';
+import { contextFolder, forAgent, installClaudeHook, moduleLaunchChoice, planCommandsRefusal, type RunAgent } from './moduleLaunch';
+import { unmetSelection } from './selection';
 import { recoverPhaseRun, statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
 
@@ -38,6 +39,8 @@ export class PhaseConductor {
   /** Status lines already noted as rejected (catch-up reads see them again). */
   private readonly rejected = new Set<string>();
   private readonly discoveries: PhaseDiscoveries;
+  private readonly runAgent: RunAgent;
+  private readonly only: ReadonlySet<string> | null;
 
   constructor(
     private readonly plan: Plan,
@@ -48,6 +51,9 @@ export class PhaseConductor {
   ) {
     this.paths = conductorPaths(ports.repo.root, phase.slug);
     this.discoveries = phaseDiscoveries(plan, ports.repo.root, this.paths.discoveriesLog, ports.files, (t) => this.note(t), options.discoveriesFile);
+    const { agentLabel: label, agentCommand: command, nativeHook, agentMode, planCommands } = options;
+    this.runAgent = { label, command, nativeHook, mode: agentMode ?? 'headless', planCommands: planCommands ?? false };
+    this.only = options.only ? new Set(options.only) : null;
     this.supervision = new Supervision(
       {
         current: () => this.run,
@@ -92,7 +98,7 @@ export class PhaseConductor {
       await this.adoptOrInterrupt();
       for (;;) {
         await this.supervision.resumeDue(this.stopping);
-        const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping });
+        const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping, only: this.only });
         await this.execute(decision.actions);
         if (decision.done && this.verifying.size === 0) break;
         if (this.stopping && this.liveCount() === 0 && this.verifying.size === 0) break;
@@ -209,6 +215,10 @@ export class PhaseConductor {
       // Wave 0: the commit every module of the phase starts from.
       this.run = { ...fresh, baseCommit: await this.ports.repo.head() };
     }
+    const unmet = this.only ? unmetSelection(this.run, this.only, this.phase) : null;
+    if (unmet) throw new ConductError('selection', unmet);
+    const untrusted = this.runAgent.planCommands ? null : planCommandsRefusal(this.plan.spec, this.phase, this.run, this.only);
+    if (untrusted) throw new ConductError('untrusted', untrusted);
     if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
     this.checkoutBaseline = new Set(await this.changedFiles());
     await this.save();
@@ -306,13 +316,16 @@ export class PhaseConductor {
   private async launch(action: Extract<Action, { type: 'start' }>, baseCommit: string): Promise<void> {
     const m = this.record(action.module);
     const planned = this.planned(action.module);
+    const choice = moduleLaunchChoice(planned, this.runAgent);
+    if ('error' in choice) throw new Error(choice.error);
     for (const file of this.options.copyFiles) {
       await this.ports.files.copyIfMissing(`${this.ports.repo.root}/${file}`, `${m.worktree}/${file}`);
     }
     const git = await this.ports.repo.agentGitContext(m.worktree);
     const launchId = `${this.run.runId}-${m.id}-${action.attempt}-${this.ports.newRunId()}`;
     const token = this.ports.secrets.newToken();
-    const env = agentLaunchEnv({ run: this.run, module: m, attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId, token });
+    const env = { ...choice.env, ...agentLaunchEnv({ run: this.run, module: forAgent(m, choice.agent, this.run.agent), attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId, token }) };
+    const cwd = await contextFolder(this.ports.files, m.worktree, choice.contextPath);
     if (this.options.setupCommand && action.attempt === 1) {
       const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
       if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
@@ -334,23 +347,23 @@ export class PhaseConductor {
     await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
     // Agents may append to their status file themselves: its folder must be there before they start.
     await this.ports.files.ensureDir(this.paths.phaseStatusDir);
-    if (this.options.nativeHook === 'claude') await this.installClaudeHook(m);
+    if (choice.nativeHook === 'claude') await installClaudeHook(this.ports, m, choice.contextPath, (t) => this.note(t));
 
     // Stopped while this agent was being prepared: it does not start at all.
     if (this.stopping) return;
     // The intent is saved before the spawn, so a crash right after it cannot lead to a second agent.
-    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: null, launchId, tokenHash: this.ports.secrets.hash(token), baseCommit, at: this.nowIso() });
+    await this.apply({ type: 'started', module: m.id, attempt: action.attempt, pid: null, launchId, tokenHash: this.ports.secrets.hash(token), baseCommit, agent: choice.agent, at: this.nowIso() });
     const handle = await this.ports.agents.start({
       key: `${this.phase.slug}/${m.id}`,
       name: m.id,
-      command: this.options.agentCommand,
-      cwd: m.worktree,
+      command: choice.command,
+      cwd,
       env,
       pathPrepend: [this.paths.hookDir],
       logFile: this.paths.logFile(m.id),
     });
     this.handles.set(m.id, handle);
-    const output = this.supervision.follow(m.id, action.attempt, handle);
+    const output = this.supervision.follow(m.id, action.attempt, handle, choice.agent);
     const pidStart = handle.pid !== null ? this.ports.agents.startTimeOf(handle.pid) : null;
     await this.apply({ type: 'spawned', module: m.id, attempt: action.attempt, pid: handle.pid, pidStart, at: this.nowIso() });
     // A stop that came while it was spawning reaches it too.
@@ -371,19 +384,6 @@ export class PhaseConductor {
     const file = this.paths.statusFile(id);
     const text = await this.ports.files.read(file).catch(() => null);
     for (const e of statusEventsIn(file, text)) this.onStatus({ ...e, module: id, phase: this.phase.slug });
-  }
-
-  /** Claude Code's native hooks report turn ends and waits (never completion); see presets.ts. */
-  private async installClaudeHook(m: ModuleRecord): Promise<void> {
-    const file = `${m.worktree}/${CLAUDE_SETTINGS_FILE}`;
-    const merged = mergeClaudeSettings(await this.ports.files.read(file), CLAUDE_EVENT_HOOK_COMMAND);
-    if (!merged.ok) {
-      // The user's own settings file is not JSON we understand: leave it alone, the prompt still says how to report.
-      this.note(`${m.id}: ${file} was left as it is (${merged.error}); the agent reports through its prompt only.`);
-      return;
-    }
-    if (merged.changed) await this.ports.files.write(file, merged.text);
-    await this.ports.repo.excludeLocally(`/${CLAUDE_SETTINGS_FILE}`);
   }
 
   private async failStart(action: Extract<Action, { type: 'start' }>, message: string): Promise<void> {

@@ -38,10 +38,11 @@ export class Supervision {
   }
 
   /** Follows a started agent's output (headless presets); returns what to dispose when it exits. */
-  follow(module: string, attempt: number, handle: AgentHandle): { dispose(): void } {
+  follow(module: string, attempt: number, handle: AgentHandle, agent: string = this.agentLabel): { dispose(): void } {
     this.active(module);
     if (!handle.onOutput) return { dispose: () => this.idle.forget(module) };
-    const parser = streamParserFor(this.agentLabel);
+    // The module's own agent (the plan may choose one) picks the parser of its event stream.
+    const parser = streamParserFor(agent);
     const output = handle.onOutput((line) => {
       this.active(module);
       for (const signal of parser?.line(line) ?? []) void this.onSignal(module, attempt, signal, handle);

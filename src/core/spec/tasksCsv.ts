@@ -4,6 +4,7 @@
 import type { Located, ModuleSpec, PhaseSpec, Problem, ProblemCode, Severity, SpecDocument } from '../model';
 import { moduleNameError, phaseSlug } from '../names';
 import { tokenizeCsv, type CsvField } from './csvTokenizer';
+import { readTaskFields } from './taskFields';
 
 const REQUIRED = ['id', 'task'] as const;
 
@@ -113,7 +114,21 @@ export function parseTasksCsv(file: string, text: string): SpecDocument {
     const outputField = outputIndex === undefined ? undefined : field(outputIndex);
     const expectedFiles: Located[] = outputField && meta.output_file ? [at(outputField, meta.output_file)] : [];
 
-    const module: ModuleSpec = { id, line: idAt.line, column: idAt.column, implicit: false, goals, meta, expectedFiles };
+    const cell = (name: string): Located | undefined => {
+      const index = columns.get(name);
+      const f = index === undefined ? undefined : field(index);
+      const value = f?.value.trim() ?? '';
+      return f && value !== '' ? at(f, value) : undefined;
+    };
+    const { fields, problems: fieldProblems } = readTaskFields({
+      agent: cell('agent'),
+      max_turns: cell('max_turns'),
+      context_path: cell('context_path'),
+      tags: cell('tags'),
+    });
+    for (const p of fieldProblems) report(p.severity, p.code, p.at, p.message);
+
+    const module: ModuleSpec = { id, line: idAt.line, column: idAt.column, implicit: false, goals, meta, expectedFiles, ...fields };
     phase.modules.push(module);
   }
   return doc;

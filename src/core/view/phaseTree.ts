@@ -10,6 +10,7 @@ import { codeSpan, escapeMarkdown, formatDuration, plural, spanMs, truncate } fr
 import { MODULE_ICON, MODULE_STATE_LABEL, PHASE_ICON, PHASE_STATUS_LABEL, moduleContextValue, type ViewIcon } from './looks';
 import { phaseRows, type ModuleRow, type PhaseRow } from './phaseRows';
 import { plainLines } from './plainText';
+import { choiceParts, choiceTooltip } from './moduleChoices';
 import { TREE_ITEM_KIND, VIEW_COMMAND, terminalKey, type CommandTarget, type OpenAtLine } from './viewIds';
 import { formatUsage, phaseUsage } from '../report/usage';
 
@@ -183,8 +184,8 @@ function moduleNode(r: PhaseRow, m: ModuleRow, parentId: string, ctx: TreeContex
     phaseSlug: r.slug,
     state: m.state,
     label: m.id,
-    description: moduleDescription(m, ctx.now),
-    tooltip: moduleTooltip(m, ctx.now, found),
+    description: [moduleDescription(m, ctx.now), ...choiceParts(m, r.run?.agent ?? null)].join(' · '),
+    tooltip: moduleTooltip(m, ctx.now, found, choiceTooltip(m, r.run?.agent ?? null)),
     icon: MODULE_ICON[m.state],
     contextValue: moduleContextValue(m.state),
     command: hasTerminal ? { command: VIEW_COMMAND.focusTerminal, title: 'Focus Agent Terminal', args: [target] } : undefined,
@@ -208,7 +209,7 @@ function moduleDescription(m: ModuleRow, now: number): string {
   return parts.join(' · ');
 }
 
-function moduleTooltip(m: ModuleRow, now: number, found: readonly ModuleDiscovery[]): string {
+function moduleTooltip(m: ModuleRow, now: number, found: readonly ModuleDiscovery[], choices: string[]): string {
   const rec = m.record;
   const lines = [`$(${MODULE_ICON[m.state].id}) **${escapeMarkdown(m.id)}** — ${MODULE_STATE_LABEL[m.state]}`, ''];
   if (rec?.lastSummary) lines.push(`> ${escapeMarkdown(rec.lastSummary).replace(/\r?\n/g, '\n> ')}`, '');
@@ -218,6 +219,7 @@ function moduleTooltip(m: ModuleRow, now: number, found: readonly ModuleDiscover
   const contract = m.planned?.contract?.file ?? null;
   if (contract) lines.push(`- Contract: ${codeSpan(contract)}${featureId ? ` (${escapeMarkdown(featureId)})` : ''}`);
   else if (featureId) lines.push(`- Feature: ${escapeMarkdown(featureId)}`);
+  lines.push(...choices);
   if (rec) {
     const ms = moduleDuration(m, now);
     if (ms !== null) lines.push(`- ${LIVE_STATES.has(rec.state) ? 'Running for' : 'Took'} ${formatDuration(ms)}`);

@@ -2,6 +2,7 @@
 // and follow it in the tree, the status bar and one terminal per agent.
 import * as vscode from 'vscode';
 import type { PlannedPhase } from '../../core/model';
+import { moduleFacts } from '../../core/plan/moduleFacts';
 import { ConductError } from '../../core/run/errors';
 import { showError } from '../log';
 import { agentSpec } from '../settings';
@@ -79,6 +80,7 @@ async function confirmPreview(ctx: CommandContext, phase: PlannedPhase, resuming
     ...lines,
     '',
     `Agent: ${agentSpec(s) ?? '(none set)'} · up to ${ctx.host.maxParallel(s)} at once · ${s.retries} retr${s.retries === 1 ? 'y' : 'ies'}`,
+    ...phase.modules.filter((m) => moduleFacts(m, { tags: false }).length > 0).map((m) => `${m.id}: ${moduleFacts(m, { tags: false }).join(' · ')}`),
     'Each module gets its own git worktree, branch and terminal; your checkout is not touched.',
   ].join('\n');
   const choice = await vscode.window.showInformationMessage(`${resuming ? 'Resume' : 'Conduct'} Phase ${phase.number}: ${phase.name}?`, { modal: true, detail }, resuming ? 'Resume' : 'Conduct');

@@ -16,6 +16,9 @@
 //   into the assistant's text, `[API Error: 429 <provider message>]` (or `[API Error: Connection
 //   error. …]`), ends with a `success` result holding the same text, and exits 0.
 // - While it retries a 429 it prints nothing on this stream.
+// - At its turn budget (`--max-session-turns`, a module's max_turns) it prints a plain line, "Reached
+//   max session turns for this session. Increase the number of turns by specifying maxSessionTurns in
+//   settings.json.", with no result event, and exits 53.
 import type { AgentSignal, AgentStreamParser } from './signals';
 
 type Obj = Record<string, unknown>;
@@ -39,6 +42,7 @@ function textOf(content: unknown): string {
   return '';
 }
 
+const MAX_TURNS = /^Reached max session turns for this session\b/;
 const DECLINED = /requires permission to use "([^"]+)", but that permission was declined/;
 const API_ERROR = /^\[API Error: ([\s\S]*?)\]/;
 const LIMIT = /\b429\b|usage limit|rate limit|quota|too many requests/i;
@@ -74,6 +78,7 @@ export class QwenStreamParser implements AgentStreamParser {
 
   line(text: string): AgentSignal[] {
     const t = text.trim();
+    if (MAX_TURNS.test(t)) return [{ kind: 'error', message: 'Reached its maximum number of session turns (the module\'s max_turns)' }];
     if (!t.startsWith('{')) return [];
     let event: unknown;
     try {
