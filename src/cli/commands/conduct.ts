@@ -63,7 +63,8 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
   for (const w of warnings) progress.note(`warning: ${w}`);
   if (only) progress.note(`--tags ${flags.tags}: conducting ${only.join(', ')} (${only.length} of ${phase.modules.length} modules).`);
   const setup = await conductSetup(plan, flags, io, engine, progress);
-  const known = (await engine.state.read()).phases[phase.slug];
+  // An unreadable state file is the conductor's to rebuild (it keeps a copy): here it only means "not known".
+  const known = await engine.state.read().then((st) => st.phases[phase.slug], () => undefined);
   const start = known ? null : await startCommit(engine, plan, phase, (w) => progress.note(`warning: ${w}`));
   if (!known && !(await confirmStart(io, flags, describeRun([phase], setup)))) return EXIT.failed;
   const conductor = setup.conductor(phase, { owner: `conductor conduct ${phase.number}`, approve: Boolean(flags.approve), startFrom: start, only });
