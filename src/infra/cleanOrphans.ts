@@ -17,6 +17,10 @@ export async function cleanOrphans(engine: Engine, force: ReadonlySet<string>, d
     }
     try {
       if (d.worktree) await engine.worktrees.remove(d.worktree, { force: d.forced });
+      if (d.keepBranch) {
+        results.push(d);
+        continue;
+      }
       await engine.worktrees.deleteBranch(d.branch, d.forced ? { force: true } : { mergedInto: 'HEAD' }).catch(async (e: { reason?: string }) => {
         // Merged into the phase's integration branch but not HEAD: the unmerged count said it is safe.
         if (e.reason === 'unmerged') await engine.worktrees.deleteBranch(d.branch, { force: true });
@@ -56,6 +60,23 @@ async function findOrphans(engine: Engine): Promise<OrphanFacts[]> {
       worktree: wt ? { path: wt.path, missing: wt.prunable, dirty: wt.prunable ? false : await engine.worktrees.isDirty(wt.path) } : null,
       unmergedCommits: Number(unmerged.stdout.trim()) || 0,
     });
+  }
+  // Done phases' module worktrees (kept with --keep-worktrees): their work is in the checkpoint.
+  for (const phase of Object.values(state.phases)) {
+    if (phase.progress?.state !== 'done') continue;
+    for (const m of phase.modules) {
+      const wt = worktrees.find((w) => w.branch === m.branch);
+      if (!wt || wt.prunable) continue;
+      facts.push({
+        liveProcesses: await processesIn(wt.path),
+        lockHolder: null,
+        branch: m.branch,
+        module: m.id,
+        worktree: { path: wt.path, missing: false, dirty: await engine.worktrees.isDirty(wt.path) },
+        unmergedCommits: 0,
+        finishedPhase: true,
+      });
+    }
   }
   return facts;
 }

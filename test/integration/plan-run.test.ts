@@ -220,4 +220,19 @@ describe('conductor run', () => {
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     assert.equal(git(repo.root, ['merge-base', '--is-ancestor', checkpoint(repo, 3), 'release']), '');
   });
+
+  test('--keep-worktrees keeps a done phase\'s worktrees; clean then removes them and keeps the branches', async () => {
+    const repo = threePhases();
+    const r = await run(repo, agentPlan(repo, {}), '1..1', '--keep-worktrees');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const worktreeOf = (m: string) => path.join(`${repo.root}.worktrees`, 'phase-1-base', m);
+    assert.match(git(repo.root, ['worktree', 'list']), new RegExp(worktreeOf('a')));
+    const dry = await conductorBin(repo.root, ['clean', '--dry-run']);
+    assert.match(dry.stdout, /would remove the worktree of conductor\/phase-1-base\/a .*: its phase is done \(branch kept\)/);
+    const clean = await conductorBin(repo.root, ['clean']);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.doesNotMatch(git(repo.root, ['worktree', 'list']), new RegExp(worktreeOf('a')));
+    assert.match(git(repo.root, ['branch', '--list', 'conductor/phase-1-base/*']), /phase-1-base\/a[\s\S]*phase-1-base\/b/);
+    assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'pending', 'pending']);
+  });
 });

@@ -26,12 +26,13 @@ export async function cleanCommand(flags: CleanFlags, io: CliIo): Promise<number
   if (flags.json) {
     io.stdout(`${JSON.stringify({ removed: results.filter((r) => r.action === 'remove' && !r.error), kept: results.filter((r) => r.action === 'keep' || r.error), dryRun }, null, 2)}\n`);
   } else if (results.length === 0) {
-    io.stdout('No orphaned conductor worktrees or branches.\n');
+    io.stdout('No orphaned conductor worktrees or branches, and no worktrees of done phases.\n');
   } else {
     for (const r of results) {
       const where = r.worktree ? ` (${r.worktree})` : '';
       if (r.action === 'keep') io.stdout(`kept     ${r.branch}${where}: ${r.reason}\n`);
       else if (r.error) io.stdout(`failed   ${r.branch}${where}: ${r.error}\n`);
+      else if (r.keepBranch) io.stdout(`${dryRun ? 'would remove' : 'removed '} the worktree of ${r.branch}${where}: its phase is done (branch kept)${r.forced ? ' (forced)' : ''}\n`);
       else io.stdout(`${dryRun ? 'would remove' : 'removed '} ${r.branch}${where}${r.forced ? ' (forced)' : ''}\n`);
     }
   }

@@ -13,10 +13,12 @@ export interface OrphanFacts {
   liveProcesses: { pid: number; command: string }[];
   /** Who holds the phase's lock (conducting or merging it), if anyone alive does. */
   lockHolder: string | null;
+  /** A known module of a done phase (its work is in the checkpoint): only its worktree goes, the branch stays. */
+  finishedPhase?: boolean;
 }
 
 export type CleanDecision =
-  | { branch: string; module: string; action: 'remove'; worktree: string | null; forced: boolean }
+  | { branch: string; module: string; action: 'remove'; worktree: string | null; forced: boolean; keepBranch?: boolean }
   | { branch: string; module: string; action: 'keep'; worktree: string | null; reason: string };
 
 export function planClean(orphans: readonly OrphanFacts[], force: ReadonlySet<string>): CleanDecision[] {
@@ -31,6 +33,10 @@ export function planClean(orphans: readonly OrphanFacts[], force: ReadonlySet<st
     }
     const reasons: string[] = [];
     if (o.worktree?.dirty && !o.worktree.missing) reasons.push('its worktree has uncommitted changes');
+    if (o.finishedPhase) {
+      if (reasons.length > 0 && !forced) return { branch: o.branch, module: o.module, action: 'keep', worktree, reason: `${reasons[0]}; use --force ${o.module} to remove it anyway` };
+      return { branch: o.branch, module: o.module, action: 'remove', worktree, forced: forced && reasons.length > 0, keepBranch: true };
+    }
     if (o.unmergedCommits > 0) reasons.push(`${o.unmergedCommits} commit(s) not merged`);
     if (reasons.length > 0 && !forced) {
       return { branch: o.branch, module: o.module, action: 'keep', worktree, reason: `${reasons.join(' and ')}; use --force ${o.module} to remove it anyway` };
