@@ -211,6 +211,16 @@ describe('a finished or stopped phase', () => {
     assert.deepEqual(mod(p, 'checkout').icon, { id: 'pass', color: 'charts.yellow' });
   });
 
+  test('a plan run says where the phase is: fixing in its round, done with its checkpoint', () => {
+    const run = finished(apply(base, ...completed('catalog', 0, 10), ...completed('search', 0, 10), ...completed('cart', 10, 20), ...completed('checkout', 20, 30)), 'done', 30);
+    const progress = { state: 'fixing' as const, fixRound: 1, startedFrom: null, integrationCommit: null, checkpoint: null, reason: null, unowned: [], signature: null, updatedAt: '' };
+    const fixing = phase(phaseNodes(plan, stateOf({ ...run, progress }), ctx()), 2);
+    assert.equal(fixing.description, '4/4 complete · fixing (round 1)');
+    const done = phase(phaseNodes(plan, stateOf({ ...run, progress: { ...progress, state: 'done', checkpoint: 'refs/conductor/checkpoints/phase-2' } }), ctx()), 2);
+    assert.equal(done.description, '4/4 complete · done · checkpoint');
+    assert.match(done.tooltip, /- Plan run: done after 1 fix round · checkpoint `refs\/conductor\/checkpoints\/phase-2`/);
+  });
+
   test('a gated phase conducted but not approved keeps the gate marker', () => {
     const p = phase(phaseNodes(plan, stateOf(runOf(plan, 2)), ctx()), 2);
     assert.equal(p.contextValue, 'phase-gated');

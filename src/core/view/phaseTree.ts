@@ -133,6 +133,11 @@ function phaseDescription(r: PhaseRow): string {
   if (c.waiting > 0) parts.push(`${c.waiting} waiting`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);
   if (r.gated) parts.push('gate');
+  const progress = r.run?.progress;
+  // A plan run's own word for where the phase is, once its modules are through.
+  if (progress && progress.state !== 'conducting' && progress.state !== 'pending') {
+    parts.push(progress.state === 'fixing' ? `fixing (round ${progress.fixRound})` : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
+  }
   if (r.running) parts.push('running');
   else if (r.run?.state === 'halted') parts.push('halted');
   else if (r.status === 'interrupted') parts.push('interrupted');
@@ -165,6 +170,11 @@ function phaseTooltip(r: PhaseRow, ctx: TreeContext): string {
     const ran = spanMs(r.run.startedAt, r.running ? ctx.now : r.run.finishedAt);
     lines.push(`- Agent: ${escapeMarkdown(r.run.agent)}${ran !== null ? ` · ${r.running ? 'running for' : 'took'} ${formatDuration(ran)}` : ''}`);
     if (r.run.haltReason) lines.push(`- Halted: ${escapeMarkdown(r.run.haltReason)}`);
+    const progress = r.run.progress;
+    if (progress) {
+      lines.push(`- Plan run: ${progress.state}${progress.fixRound > 0 ? ` after ${plural(progress.fixRound, 'fix round')}` : ''}${progress.checkpoint ? ` · checkpoint \`${progress.checkpoint}\`` : ''}`);
+      if (progress.reason) lines.push(`- ${escapeMarkdown(progress.reason)}`);
+    }
     const usage = formatUsage(phaseUsage(r.run));
     if (usage) lines.push(`- Usage: ${usage}`);
   }
