@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
-import { git as gitRaw, makeRepo, type TempRepo } from '../support/gitRepo';
-import { conductorBin, SCRIPTED_AGENT } from '../support/conductorBin';
+import { GIT_ENV, git as gitRaw, makeRepo, type TempRepo } from '../support/gitRepo';
+import { spawnSync } from 'node:child_process';
+import { conductorBin, DIST_CLI, SCRIPTED_AGENT } from '../support/conductorBin';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
@@ -105,6 +106,8 @@ describe('conductor run', () => {
     const r = await run(repo, agentPlan(repo, FIXING_AGENT));
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Done: phase\(s\) 1, 2, 3 conducted, merged and validated/);
+    assert.match(r.stdout, /^Report: \.conductor\/reports\/plan\.md \(timeline: \.conductor\/reports\/timeline\.svg\)$/m);
+    assert.match(readFileSync(path.join(repo.root, '.conductor', 'reports', 'plan.md'), 'utf8'), /Phase 2/);
 
     const s = await status(repo);
     assert.deepEqual(s.phases.map((p) => [p.number, p.state, p.checkpoint]), [
@@ -234,5 +237,20 @@ describe('conductor run', () => {
     assert.doesNotMatch(git(repo.root, ['worktree', 'list']), new RegExp(worktreeOf('a')));
     assert.match(git(repo.root, ['branch', '--list', 'conductor/phase-1-base/*']), /phase-1-base\/a[\s\S]*phase-1-base\/b/);
     assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'pending', 'pending']);
+  });
+
+  test('on a terminal, run shows the phases, waves and agent and asks first: "n" starts nothing, "y" runs', () => {
+    const repo = threePhases();
+    const env = { ...process.env, ...GIT_ENV, ...agentPlan(repo, {}) };
+    const command = [process.execPath, DIST_CLI, 'run', '1..1', '--agent', SCRIPTED_AGENT, '--trust'].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    // `script` gives the CLI a real terminal; the answer is typed into it.
+    const onTerminal = (answer: string) => spawnSync('script', ['-qec', command, '/dev/null'], { cwd: repo.root, env, input: answer, encoding: 'utf8', timeout: 120_000 });
+    const no = onTerminal('n\n');
+    assert.equal(no.status, 1, no.stdout + no.stderr);
+    assert.match(no.stdout, /Phase 1: Base\r?\n {2}wave 1: a, b\r?\nAgent: node \S+scripted-agent\.mjs · up to \d+ at once\r?\n(\x1b\[[0-9;]*[A-Za-z])*Start\? \[Y\/n\] [\s\S]*Not started\./);
+    assert.equal(git(repo.root, ['worktree', 'list']).split('\n').length, 1, 'no worktree was made');
+    const yes = onTerminal('y\n');
+    assert.equal(yes.status, 0, yes.stdout + yes.stderr);
+    assert.match(yes.stdout, /Phase 1 \(Base\): done/);
   });
 });

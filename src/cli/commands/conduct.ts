@@ -66,7 +66,10 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
   // An unreadable state file is the conductor's to rebuild (it keeps a copy): here it only means "not known".
   const known = await engine.state.read().then((st) => st.phases[phase.slug], () => undefined);
   const start = known ? null : await startCommit(engine, plan, phase, (w) => progress.note(`warning: ${w}`));
-  if (!known && !(await confirmStart(io, flags, describeRun([phase], setup)))) return EXIT.failed;
+  if (!known && !(await confirmStart(io, flags, describeRun([phase], setup)))) {
+    io.stdout('Not started.\n');
+    return EXIT.failed;
+  }
   const conductor = setup.conductor(phase, { owner: `conductor conduct ${phase.number}`, approve: Boolean(flags.approve), startFrom: start, only });
   const removeSignals = onInterrupt(io, progress, () => conductor.stop(), () => conductor.agentPids());
   try {

@@ -1,5 +1,6 @@
 // `conductor run [<from>[..<to>]]`: the whole plan (or a range of it), phase by phase, each on the
 // integrated result of the ones before: conduct, merge, validate, fix rounds, checkpoint.
+import * as path from 'node:path';
 import type { Plan } from '../../core/model';
 import { ConductError } from '../../core/run/errors';
 import { formatProblem } from '../../core/plan/planJson';
@@ -9,6 +10,7 @@ import type { PhaseConductor } from '../../core/run/phaseConductor';
 import { plainText } from '../../core/view/plainText';
 import { WriteError } from '../../infra/fsErrors';
 import { planPorts } from '../../infra/planRun/planPorts';
+import { writePlanReport } from '../../infra/report/writePlanReport';
 import { openRepository, preflightConduct } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
@@ -69,7 +71,10 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
     return EXIT.failed;
   }
   const setup = await conductSetup(plan, flags, io, engine, progress);
-  if (!(await confirmStart(io, flags, describeRun(phasesInRange(plan, range), setup)))) return EXIT.failed;
+  if (!(await confirmStart(io, flags, describeRun(phasesInRange(plan, range), setup)))) {
+    io.stdout('Not started.\n');
+    return EXIT.failed;
+  }
 
   let current: PhaseConductor | null = null;
   const ports = planPorts(engine, {
@@ -106,6 +111,11 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
   }
   progress.done();
   const state = await engine.state.read();
+  // The whole run at a glance: per phase and in total, with its timeline.
+  const report = await writePlanReport(engine, plan).catch((e: unknown) => {
+    progress.note(`warning: the plan report could not be written: ${(e as Error).message}`);
+    return null;
+  });
   if (flags.json) {
     io.stdout(`${JSON.stringify({ ...result, phases: phasesInRange(plan, range).map((p) => ({ number: p.number, state: state.phases[p.slug]?.progress?.state ?? 'pending', checkpoint: state.phases[p.slug]?.progress?.checkpoint ?? null })) }, null, 2)}\n`);
   } else {
@@ -114,6 +124,7 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
       io.stdout(`${plainText(`Phase ${p.number} (${p.name}): ${progressOf?.state ?? 'pending'}${progressOf?.checkpoint ? ` — ${progressOf.checkpoint}` : ''}${progressOf?.fixRound ? `, ${progressOf.fixRound} fix round(s)` : ''}`)}\n`);
     }
     io.stdout(`${plainText(resultLine(result))}\n`);
+    if (report) io.stdout(`Report: ${path.relative(io.cwd, report.markdownPath)} (timeline: ${path.relative(io.cwd, report.timelinePath)})\n`);
     if (result.outcome === 'failed') for (const f of result.unowned) io.stdout(`${plainText(`  ${f.file ?? '(no file)'}${f.line ? `:${f.line}` : ''}: ${f.message} (no module owns it: yours to fix)`)}\n`);
   }
   return result.outcome === 'done' ? EXIT.ok : result.outcome === 'gated' ? EXIT_GATED : result.outcome === 'stopped' ? 130 : EXIT.failed;
