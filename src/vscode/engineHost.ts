@@ -232,6 +232,10 @@ export class EngineHost implements vscode.Disposable {
       }),
     );
     await writeMergeResult(engine.conductorDir, run.slug, result);
+    if (result.ok) {
+      const { recordPhaseDone } = await import('../infra/planRun/planPorts');
+      this.log.info(`Phase ${phase.number} done: ${await recordPhaseDone(engine, phase, run, result.integrationCommit)}.`);
+    }
     this.view.setMerge(run.slug, result);
     return result;
   }

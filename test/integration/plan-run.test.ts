@@ -253,4 +253,21 @@ describe('conductor run', () => {
     assert.equal(yes.status, 0, yes.stdout + yes.stderr);
     assert.match(yes.stdout, /Phase 1 \(Base\): done/);
   });
+
+  test('conduct and merge alone: a clean merge checkpoints the phase, and conduct of the next starts from it; before that it warns', async () => {
+    const repo = threePhases();
+    const env = agentPlan(repo, {});
+    const early = await conductorBin(repo.root, ['conduct', '2', '--agent', SCRIPTED_AGENT, '--quiet', '--worktree-root', path.join(repo.root, '..', 'early')], env);
+    assert.match(early.stdout + early.stderr, /phase 2 depends on phase\(s\) 1, not done \(no checkpoint\): its agents start from your HEAD/);
+    assert.equal((await conductorBin(repo.root, ['rollback', '2'])).code, 0);
+
+    assert.equal((await conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--quiet'], env)).code, 0);
+    const merged = await conductorBin(repo.root, ['merge', '1', '--trust']);
+    assert.equal(merged.code, 0, merged.stdout + merged.stderr);
+    assert.match(merged.stdout, /Phase 1 done: refs\/conductor\/checkpoints\/phase-1\./);
+    assert.equal((await conductorBin(repo.root, ['conduct', '2', '--agent', SCRIPTED_AGENT, '--quiet'], env)).code, 0);
+    const s = await status(repo);
+    assert.deepEqual(s.phases.map((p) => p.state), ['done', 'merging', 'pending']);
+    assert.equal(s.phases[1].modules[0].baseCommit, checkpoint(repo, 1));
+  });
 });

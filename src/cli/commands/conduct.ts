@@ -65,7 +65,7 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
   const setup = await conductSetup(plan, flags, io, engine, progress);
   // An unreadable state file is the conductor's to rebuild (it keeps a copy): here it only means "not known".
   const known = await engine.state.read().then((st) => st.phases[phase.slug], () => undefined);
-  const start = known ? null : await startCommit(engine, plan, phase, (w) => progress.note(`warning: ${w}`));
+  const start = known ? null : await startCommit(engine, plan, phase, (w) => io.stderr(`conductor: warning: ${plainText(w)}\n`));
   if (!known && !(await confirmStart(io, flags, describeRun([phase], setup)))) {
     io.stdout('Not started.\n');
     return EXIT.failed;

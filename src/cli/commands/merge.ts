@@ -10,6 +10,7 @@ import { notMergedSummary } from '../../core/merge/mergeVerdict';
 import { isCommandKind } from '../../core/validate/findings';
 import { mergePhase, previousIntegration, writeMergeResult, type MergeResult } from '../../infra/merge/phaseMerge';
 import { writePhaseReport } from '../../infra/report/writeReport';
+import { recordPhaseDone } from '../../infra/planRun/planPorts';
 import { PhaseLocks, withPhaseLock } from '../../infra/state/phaseLock';
 import { openRepository, type Engine } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
@@ -61,6 +62,8 @@ export async function mergeCommand(flags: MergeFlags, positionals: string[], io:
   );
   await writeMergeResult(engine.conductorDir, run.slug, result);
   await writePhaseReport(engine, phase, run);
+  // Clean and validated: the phase is done, and later phases start from its checkpoint.
+  if (result.ok) note(`Phase ${phase.number} done: ${await recordPhaseDone(engine, phase, run, result.integrationCommit)}.`);
   if (flags.json) io.stdout(`${JSON.stringify(mergeJson(result), null, 2)}\n`);
   else printMerge(result, io);
   return mergeExitCode(result, Boolean(flags.partial), flags.into ?? null);

@@ -34,7 +34,7 @@ export async function rollbackCommand(flags: RollbackFlags, positionals: string[
       force: Boolean(flags.force),
       stamp,
     });
-    const back = decided.toCheckpointOf ? `the checkpoint of phase ${decided.toCheckpointOf.number}` : `the base of phase ${decided.phases[0].number}`;
+    const back = decided.toCheckpointOf ? `the checkpoint of phase ${decided.toCheckpointOf.number}` : `where phase ${decided.phases[0].number} started`;
     if (flags.json) io.stdout(`${JSON.stringify({ phases: decided.phases.map((p) => p.number), target: result.target, backups: result.backups, removedWorktrees: result.removedWorktrees }, null, 2)}\n`);
     else {
       io.stdout(`${plainText(`Rolled back phase(s) ${decided.phases.map((p) => p.number).join(', ')} to ${back} (${result.target.slice(0, 8)}); they are pending again.`)}\n`);

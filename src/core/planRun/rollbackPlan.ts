@@ -6,7 +6,7 @@ import type { RunStateFile } from '../run/model';
 export interface RollbackPlan {
   /** The phases reset, in plan order: the given one and every later one with a record. */
   phases: PlannedPhase[];
-  /** Reset to this phase's checkpoint; null: to `baseCommit` (rolling back the first phase). */
+  /** Reset to this phase's checkpoint; null: to `baseCommit`, where the first rolled-back phase started. */
   toCheckpointOf: PlannedPhase | null;
   baseCommit: string | null;
 }
@@ -18,8 +18,8 @@ export function planRollback(plan: Plan, state: RunStateFile, phaseNumber: numbe
   const before = ordered.filter((p) => p.number < phaseNumber).pop() ?? null;
   const phases = ordered.filter((p) => p.number >= phaseNumber && state.phases[p.slug] !== undefined);
   if (phases.length === 0) return { error: `phase ${phaseNumber} and the phases after it have not been conducted: there is nothing to roll back` };
-  if (before && state.phases[before.slug]?.progress?.state !== 'done') {
-    return { error: `phase ${before.number} (before ${phaseNumber}) is not done, so it has no checkpoint to return to; roll back to it instead (conductor rollback ${before.number})` };
-  }
-  return { phases, toCheckpointOf: before, baseCommit: before ? null : state.phases[phases[0].slug]?.baseCommit ?? null };
+  // Without a checkpoint before it (the phase was conducted before the one it follows was done), it
+  // goes back to where it started.
+  const checkpointed = before && state.phases[before.slug]?.progress?.state === 'done' ? before : null;
+  return { phases, toCheckpointOf: checkpointed, baseCommit: checkpointed ? null : (state.phases[phases[0].slug]?.baseCommit ?? null) };
 }

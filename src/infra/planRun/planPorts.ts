@@ -24,6 +24,21 @@ export interface PlanPortOptions {
   merged?(slug: string, result: MergeResult): void;
 }
 
+/** The phase's checkpoint on its validated integration commit, with its report as the message. */
+export async function writePhaseCheckpoint(engine: Engine, phase: PlannedPhase, run: PhaseRun, commit: string): Promise<string> {
+  const report = await writePhaseReport(engine, phase, run);
+  return new Checkpoints(engine.repo.root, engine.git).write(phase.number, commit, `Spec Conductor checkpoint: phase ${phase.number} (${phase.name}) validated\n\n${report.markdown}`);
+}
+
+/** A phase merged and validated outside a plan run (`merge`, Merge & Validate) is done all the same. */
+export async function recordPhaseDone(engine: Engine, phase: PlannedPhase, run: PhaseRun, commit: string): Promise<string> {
+  const checkpoint = await writePhaseCheckpoint(engine, phase, run, commit);
+  const now = new Date().toISOString();
+  const progress = run.progress ?? { state: 'done' as const, fixRound: 0, startedFrom: run.baseCommit, integrationCommit: null, checkpoint: null, reason: null, unowned: [], signature: null, updatedAt: now };
+  await engine.state.savePhase({ ...run, progress: { ...progress, state: 'done', integrationCommit: commit, checkpoint, reason: null, unowned: [], updatedAt: now } });
+  return checkpoint;
+}
+
 export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
   const checkpoints = new Checkpoints(engine.repo.root, engine.git);
   const git = (cwd: string, args: string[], allow: number[] = []) => engine.git.run(cwd, args, { allowExitCodes: allow });
@@ -73,10 +88,7 @@ export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
       if (r.exitCode === 0 && conflicted.length === 0) return `${module}: ${integrationBranch(run.slug)} merged into its worktree without conflicts; its agent concludes the merge`;
       return `${module}: ${integrationBranch(run.slug)} merged into its worktree, conflict markers left in ${conflicted.join(', ')} for its agent to resolve`;
     },
-    async writeCheckpoint(phase, run, commit) {
-      const report = await writePhaseReport(engine, phase, run);
-      return checkpoints.write(phase.number, commit, `Spec Conductor checkpoint: phase ${phase.number} (${phase.name}) validated\n\n${report.markdown}`);
-    },
+    writeCheckpoint: (phase, run, commit) => writePhaseCheckpoint(engine, phase, run, commit),
     checkpointCommit: (phase) => checkpoints.commitOf(phase.number),
     async removeWorktrees(run: PhaseRun) {
       const kept: string[] = [];
