@@ -76,7 +76,15 @@ export class EngineHost implements vscode.Disposable {
 
   /** Runs the phase to its end; progress flows into the view as it happens. */
   async conduct(request: ConductRequest): Promise<PhaseRun> {
-    const conductor = await this.createConductor(request, `VS Code (Conduct Phase ${request.phase.number})`, null);
+    // A new run builds on the checkpoints of the phases it depends on, as in Conduct Plan.
+    const engine = await this.repository();
+    const known = await engine.state.read().then((st) => st.phases[request.phase.slug], () => undefined);
+    const { startCommit } = await import('../infra/planRun/startCommit');
+    const start = known ? null : await startCommit(engine, request.plan, request.phase, (w) => {
+      this.log.warn(w);
+      void vscode.window.showWarningMessage(`Spec Conductor: ${w}`);
+    });
+    const conductor = await this.createConductor(request, `VS Code (Conduct Phase ${request.phase.number})`, start);
     return this.follow(request.phase, conductor);
   }
 

@@ -1,19 +1,14 @@
 // `conductor conduct <phase>`: runs one phase to the end, headless.
 import type { PlannedPhase, Plan } from '../../core/model';
-import { ConductError } from '../../core/run/errors';
-import { formatProblem } from '../../core/plan/planJson';
 import { modulesTagged, parseTagsOption } from '../../core/plan/tagSelection';
-import { startFrom } from '../../core/planRun/planStep';
-import { resolveStartPoint } from '../../core/planRun/startPoint';
 import { plainText } from '../../core/view/plainText';
 import { readDiscoveries } from '../../infra/discoveriesLog';
-import { WriteError } from '../../infra/fsErrors';
-import { Checkpoints } from '../../infra/git/checkpoints';
-import { openRepository, preflightConduct, type Engine } from '../engine';
+import { startCommit } from '../../infra/planRun/startCommit';
+import { openRepository } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
 import { phaseStatusJson } from '../statusJson';
-import { conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
+import { preflight, printConductError, conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
 export const conductOptions = { ...conductFlagOptions, approve: { type: 'boolean' }, tags: { type: 'string' } } as const;
@@ -51,16 +46,7 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
   requireAgent(flags, io, phase.modules.filter((m) => !only || only.includes(m.id)));
   const engine = await openRepository(root);
   const progress = new Progress(io, Boolean(flags.quiet || flags.json));
-  let warnings: string[];
-  try {
-    warnings = await preflightConduct(engine);
-  } catch (e) {
-    // Nothing was started yet: the message is the whole story.
-    if (!(e instanceof ConductError || e instanceof WriteError)) throw e;
-    io.stderr(`conductor: ${e.message}\n`);
-    return EXIT.failed;
-  }
-  for (const w of warnings) progress.note(`warning: ${w}`);
+  if (!(await preflight(engine, io, progress))) return EXIT.failed;
   if (only) progress.note(`--tags ${flags.tags}: conducting ${only.join(', ')} (${only.length} of ${phase.modules.length} modules).`);
   const setup = await conductSetup(plan, flags, io, engine, progress);
   // An unreadable state file is the conductor's to rebuild (it keeps a copy): here it only means "not known".
@@ -90,33 +76,9 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
     return ok ? EXIT.ok : EXIT.failed;
   } catch (e) {
     progress.done();
-    if (e instanceof ConductError) {
-      io.stderr(`conductor: ${e.message}\n`);
-      for (const p of e.problems) io.stderr(`  ${formatProblem(p)}\n`);
-      return EXIT.failed;
-    }
+    if (printConductError(io, e)) return EXIT.failed;
     throw e;
   } finally {
     removeSignals();
   }
-}
-
-/**
- * A phase conducted alone still builds on the phases it depends on: their checkpoints when they are
- * done; when one is not, its agents start from HEAD, and the user is told.
- */
-async function startCommit(engine: Engine, plan: Plan, phase: PlannedPhase, warn: (text: string) => void): Promise<string | null> {
-  const checkpoints = new Checkpoints(engine.repo.root, engine.git);
-  const point = await resolveStartPoint(plan, phase, startFrom(plan, phase), {
-    checkpointCommit: (p) => checkpoints.commitOf(p.number),
-    isAncestor: (a, b) => engine.repo.isAncestorOf(a, b),
-    mergeCommits: ([base, ...rest], message) => engine.repo.mergeCommits(base, rest, message),
-  });
-  if ('commit' in point) return point.commit;
-  if ('missing' in point) {
-    warn(`phase ${phase.number} depends on phase(s) ${point.missing.join(', ')}, not done (no checkpoint): its agents start from your HEAD, without that work. "conductor run ${point.missing[0]}..${phase.number}" conducts them in order.`);
-    return null;
-  }
-  warn(`the results of phases ${phase.dependsOn.join(', ')} conflict (${point.conflicts.join(', ')}): phase ${phase.number}'s agents start from your HEAD`);
-  return null;
 }

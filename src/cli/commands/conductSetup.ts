@@ -4,13 +4,16 @@ import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveAgent } from '../../core/agents/presets';
+import { formatProblem } from '../../core/plan/planJson';
+import { ConductError } from '../../core/run/errors';
 import type { Plan, PlannedModule, PlannedPhase } from '../../core/model';
 import { discoveriesFileFor } from '../../core/discoveries/discovery';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { PhaseConductor, type ConductOptions } from '../../core/run/phaseConductor';
 import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
-import { conductPorts, installHook, type Engine } from '../engine';
+import { conductPorts, installHook, preflightConduct, type Engine } from '../engine';
+import { WriteError } from '../../infra/fsErrors';
 import { UsageError, type CliIo } from '../io';
 import type { Progress } from '../progress';
 import { plainText } from '../../core/view/plainText';
@@ -202,5 +205,28 @@ function killGroup(pid: number): void {
     } catch {
       // gone already
     }
+  }
+}
+
+/** A ConductError (a gate, a busy phase, an invalid plan) is the whole story: one message, exit 1. */
+export function printConductError(io: CliIo, e: unknown): boolean {
+  if (!(e instanceof ConductError)) return false;
+  io.stderr(`conductor: ${e.message}\n`);
+  for (const p of e.problems) io.stderr(`  ${formatProblem(p)}\n`);
+  return true;
+}
+
+/**
+ * What must hold before anything is created or started (see preflightConduct); warnings are noted.
+ * False when it does not hold: the message, on stderr, is the whole story.
+ */
+export async function preflight(engine: Engine, io: CliIo, progress: Progress): Promise<boolean> {
+  try {
+    for (const w of await preflightConduct(engine)) progress.note(`warning: ${w}`);
+    return true;
+  } catch (e) {
+    if (!(e instanceof ConductError || e instanceof WriteError)) throw e;
+    io.stderr(`conductor: ${e.message}\n`);
+    return false;
   }
 }

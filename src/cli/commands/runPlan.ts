@@ -2,19 +2,16 @@
 // integrated result of the ones before: conduct, merge, validate, fix rounds, checkpoint.
 import * as path from 'node:path';
 import type { Plan } from '../../core/model';
-import { ConductError } from '../../core/run/errors';
-import { formatProblem } from '../../core/plan/planJson';
 import { phasesInRange, type PlanRange } from '../../core/planRun/planStep';
 import { PlanRunner, type PlanRunResult } from '../../core/planRun/planRunner';
 import type { PhaseConductor } from '../../core/run/phaseConductor';
 import { plainText } from '../../core/view/plainText';
-import { WriteError } from '../../infra/fsErrors';
 import { planPorts } from '../../infra/planRun/planPorts';
 import { writePlanReport } from '../../infra/report/writePlanReport';
-import { openRepository, preflightConduct } from '../engine';
+import { openRepository } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
-import { conductFlagOptions, conductSetup, confirmStart, count, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
+import { preflight, printConductError, conductFlagOptions, conductSetup, confirmStart, count, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
 export const runOptions = {
@@ -63,13 +60,7 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
   for (const n of approved) if (!plan.phases.some((p) => p.number === n)) throw new UsageError(`--approve ${n}: the plan has no phase ${n}`);
   const engine = await openRepository(root);
   const progress = new Progress(io, Boolean(flags.quiet || flags.json));
-  try {
-    for (const w of await preflightConduct(engine)) progress.note(`warning: ${w}`);
-  } catch (e) {
-    if (!(e instanceof ConductError || e instanceof WriteError)) throw e;
-    io.stderr(`conductor: ${e.message}\n`);
-    return EXIT.failed;
-  }
+  if (!(await preflight(engine, io, progress))) return EXIT.failed;
   const setup = await conductSetup(plan, flags, io, engine, progress);
   if (!(await confirmStart(io, flags, describeRun(phasesInRange(plan, range), setup)))) {
     io.stdout('Not started.\n');
@@ -100,11 +91,7 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
     result = await runner.run();
   } catch (e) {
     progress.done();
-    if (e instanceof ConductError) {
-      io.stderr(`conductor: ${e.message}\n`);
-      for (const p of e.problems) io.stderr(`  ${formatProblem(p)}\n`);
-      return EXIT.failed;
-    }
+    if (printConductError(io, e)) return EXIT.failed;
     throw e;
   } finally {
     removeSignals();

@@ -7,7 +7,7 @@ import { ConductError } from '../../core/run/errors';
 import { showError } from '../log';
 import { agentSpec } from '../settings';
 import { requireTrust } from '../trust';
-import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
+import { asTarget, confirmDirtyCheckout, phaseState, pickPhase, type CommandContext } from './context';
 
 export async function conductPhase(ctx: CommandContext, arg: unknown, options: { approve?: boolean; resume?: boolean } = {}): Promise<void> {
   if (!(await requireTrust('Conduct Phase'))) return;
@@ -37,17 +37,7 @@ export async function conductPhase(ctx: CommandContext, arg: unknown, options: {
     if (!choice) return;
     restartInterrupted = choice === 'Restart';
   }
-  if (!run) {
-    const dirty = await ctx.host.changedFiles();
-    if (dirty.length > 0) {
-      const choice = await vscode.window.showWarningMessage(
-        `Your checkout has uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}). Agents start from the last commit and will not see them.`,
-        { modal: true },
-        'Conduct Anyway',
-      );
-      if (!choice) return;
-    }
-  }
+  if (!run && !(await confirmDirtyCheckout(ctx))) return;
   if (!(await confirmPreview(ctx, phase, Boolean(run)))) return;
 
   ctx.log.info(`Conducting phase ${phase.number} (${phase.name}).`);

@@ -8,7 +8,7 @@ import { ConductError } from '../../core/run/errors';
 import { showError } from '../log';
 import { agentSpec } from '../settings';
 import { requireTrust } from '../trust';
-import { asTarget, type CommandContext } from './context';
+import { asTarget, confirmDirtyCheckout, type CommandContext } from './context';
 
 export async function conductPlan(ctx: CommandContext, arg: unknown, approved: ReadonlySet<number> = new Set()): Promise<void> {
   if (!(await requireTrust('Conduct Plan'))) return;
@@ -32,17 +32,7 @@ export async function conductPlan(ctx: CommandContext, arg: unknown, approved: R
   const range = { from, to: Math.max(...numbers) };
   const s = ctx.host.settings();
   const first = phasesInRange(plan, range)[0];
-  if (first.dependsOn.length === 0 && !ctx.view.state.phases[first.slug]) {
-    const dirty = await ctx.host.changedFiles();
-    if (dirty.length > 0) {
-      const choice = await vscode.window.showWarningMessage(
-        `Your checkout has uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}). Agents start from the last commit and will not see them.`,
-        { modal: true },
-        'Conduct Anyway',
-      );
-      if (!choice) return;
-    }
-  }
+  if (first.dependsOn.length === 0 && !ctx.view.state.phases[first.slug] && !(await confirmDirtyCheckout(ctx))) return;
   if (!(await confirm(ctx, phasesInRange(plan, range)))) return;
 
   ctx.log.info(`Conducting the plan, phases ${range.from} to ${range.to}.`);

@@ -71,3 +71,15 @@ export async function pickModule(ctx: CommandContext, target: Target, placeHolde
   );
   return picked ? { phase, run, module: picked.label } : undefined;
 }
+
+/** Agents start from the last commit: uncommitted changes are the user's to keep out, knowingly. False: they said no. */
+export async function confirmDirtyCheckout(ctx: CommandContext): Promise<boolean> {
+  const dirty = await ctx.host.changedFiles();
+  if (dirty.length === 0) return true;
+  const choice = await vscode.window.showWarningMessage(
+    `Your checkout has uncommitted changes (${dirty.slice(0, 3).join(', ')}${dirty.length > 3 ? ', …' : ''}). Agents start from the last commit and will not see them.`,
+    { modal: true },
+    'Conduct Anyway',
+  );
+  return Boolean(choice);
+}
