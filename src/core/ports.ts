@@ -231,6 +231,8 @@ export interface HeldLock {
  */
 export interface LockPort {
   acquire(phaseSlug: string, command: string): Promise<{ lock: HeldLock } | { heldBy: LockOwner }>;
+  /** The owner as a user reads it: command, pid, host when it is another, since when. */
+  describe(owner: LockOwner): string;
 }
 
 /** Per-attempt tokens: random, and hashed for keeping. */

@@ -176,7 +176,7 @@ describe('conductor run', () => {
     const first = await run(repo, env);
     assert.equal(first.code, 3, first.stdout + first.stderr);
     assert.match(first.stdout, /phase 2 \(Shop\) has "Gate: manual".*--approve 2/);
-    assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'pending', 'pending']);
+    assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'gated', 'pending']);
     const second = await run(repo, env, '--approve', '2');
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'done', 'done']);

@@ -1,6 +1,7 @@
 // `conductor status`: every module of every conducted phase, as the state file records it — with
 // liveness checked, so an agent that died is never shown as running.
-import { LIVE_STATES, type PhaseRun } from '../../core/run/model';
+import type { PlannedPhase } from '../../core/model';
+import { LIVE_STATES, type PhaseRun, type RunStateFile } from '../../core/run/model';
 import { plainText } from '../../core/view/plainText';
 import { readDiscoveries } from '../../infra/discoveriesLog';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
@@ -25,7 +26,7 @@ export async function statusCommand(flags: { root?: string; json?: boolean; spec
     const plan = await readPlan(flags, io).then((r) => r.plan).catch(() => null);
     const pending = (plan?.phases ?? [])
       .filter((p) => !state.phases[p.slug])
-      .map((p) => ({ number: p.number, slug: p.slug, name: p.name, state: 'pending', checkpoint: null, modules: [] }));
+      .map((p) => ({ number: p.number, slug: p.slug, name: p.name, state: waitingAtGate(p, state) ? 'gated' : 'pending', checkpoint: null, modules: [] }));
     const all = [...phases.map((p) => phaseStatusJson(p, display, discoveries)), ...pending].sort((a, b) => a.number - b.number);
     io.stdout(`${JSON.stringify({ phases: all }, null, 2)}\n`);
     return EXIT.ok;
@@ -48,4 +49,10 @@ export async function statusCommand(flags: { root?: string; json?: boolean; spec
     if (found.length > 0) io.stdout(`  ${found.length === 1 ? '1 discovery' : `${found.length} discoveries`} reported (${corrections} spec correction(s)): see DISCOVERIES.md\n`);
   }
   return EXIT.ok;
+}
+
+/** Not started, `Gate: manual`, and every phase it depends on done: it waits for approval. */
+function waitingAtGate(phase: PlannedPhase, state: RunStateFile): boolean {
+  if (phase.gate !== 'manual') return false;
+  return phase.dependsOn.every((n) => Object.values(state.phases).some((r) => r.number === n && phaseState(r) === 'done'));
 }

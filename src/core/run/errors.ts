@@ -13,3 +13,8 @@ export class ConductError extends Error {
     super(message);
   }
 }
+
+/** A second caller of a phase's lock: who holds it (as the lock port describes its owner) and what to do. */
+export function busyError(phaseNumber: number, owner: string): ConductError {
+  return new ConductError('busy', `Phase ${phaseNumber} is already being conducted or merged by ${owner}. Wait for it to finish, or stop it first.`);
+}

@@ -11,7 +11,7 @@ import { createPhaseRun, resumePhaseRun } from './createRun';
 import { discoveryOf } from '../discoveries/discovery';
 import { phaseDiscoveries, type PhaseDiscoveries } from './discoveryRecorder';
 import { blockedBehind, decide, type Action } from './decide';
-import { ConductError } from './errors';
+import { busyError, ConductError } from './errors';
 import { applyEvent, type RunEvent } from './events';
 import { judgeLine } from './lineTrust';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
@@ -77,10 +77,7 @@ export class PhaseConductor {
     this.refuseInvalidPlan();
     await this.ports.repo.excludeLocally('/.conductor/');
     const lock = await this.ports.locks.acquire(this.phase.slug, this.options.owner);
-    if ('heldBy' in lock) {
-      const o = lock.heldBy;
-      throw new ConductError('busy', `Phase ${this.phase.number} is already being conducted or merged by ${o.command} (pid ${o.pid}, since ${o.since}). Wait for it to finish, or stop it first.`);
-    }
+    if ('heldBy' in lock) throw busyError(this.phase.number, this.ports.locks.describe(lock.heldBy));
     try {
       return await this.conductLocked();
     } finally {

@@ -9,7 +9,8 @@ import type { RollbackPlan } from '../../core/planRun/rollbackPlan';
 import { conductorPaths } from '../../core/run/paths';
 import type { Engine } from '../engine';
 import { Checkpoints, checkpointRef } from '../git/checkpoints';
-import { PhaseLocks, busyError } from '../state/phaseLock';
+import { busyError } from '../../core/run/errors';
+import { describeOwner, PhaseLocks } from '../state/phaseLock';
 
 export interface RollbackResult {
   target: string;
@@ -32,7 +33,7 @@ export async function rollback(engine: Engine, plan: RollbackPlan, options: { wo
     // Nobody conducts or merges these phases meanwhile, and their worktrees hold no unsaved work.
     for (const phase of plan.phases) {
       const got = await locks.acquire(phase.slug, `conductor rollback ${plan.phases[0].number}`);
-      if ('heldBy' in got) throw busyError(phase.number, got.heldBy);
+      if ('heldBy' in got) throw busyError(phase.number, describeOwner(got.heldBy));
       held.push(got.lock);
     }
     const worktrees = new Set((await engine.worktrees.list()).map((w) => path.resolve(w.path)));

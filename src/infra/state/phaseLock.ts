@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HeldLock, LockOwner, LockPort } from '../../core/ports';
-import { ConductError } from '../../core/run/errors';
+import { busyError } from '../../core/run/errors';
 import { processStartTime, sameProcessAlive } from '../process/processIdentity';
 
 interface LockFile extends LockOwner {
@@ -19,6 +19,10 @@ export class PhaseLocks implements LockPort {
     private readonly conductorDir: string,
     private readonly pid: number = process.pid,
   ) {}
+
+  describe(owner: LockOwner): string {
+    return describeOwner(owner);
+  }
 
   lockFile(phaseSlug: string): string {
     return path.join(this.conductorDir, 'locks', `${phaseSlug}.lock`);
@@ -115,7 +119,7 @@ export function describeOwner(owner: LockOwner): string {
 /** Runs `work` holding the phase's lock; a second caller gets a ConductError('busy') naming the owner. */
 export async function withPhaseLock<T>(locks: LockPort, phase: { number: number; slug: string }, command: string, work: () => Promise<T>): Promise<T> {
   const got = await locks.acquire(phase.slug, command);
-  if ('heldBy' in got) throw busyError(phase.number, got.heldBy);
+  if ('heldBy' in got) throw busyError(phase.number, describeOwner(got.heldBy));
   try {
     return await work();
   } finally {
@@ -123,6 +127,3 @@ export async function withPhaseLock<T>(locks: LockPort, phase: { number: number;
   }
 }
 
-export function busyError(phaseNumber: number, owner: LockOwner): ConductError {
-  return new ConductError('busy', `Phase ${phaseNumber} is already being conducted or merged by ${describeOwner(owner)}. Wait for it to finish, or stop it first.`);
-}
