@@ -52,7 +52,7 @@ describe('report', () => {
     assert.equal(r.stdout.startsWith(md), true, 'printed as written');
     assert.match(md, /!\[Timeline of the run\]\(timeline\.svg\)/);
     // a ran twice (its first attempt failed): 4 attempts; no conflicts over 3 pairs; merged, so integration is measured.
-    assert.match(md, /\| \[1: Shop\]\(phase-1\.md\) \| done \| — \| 3 \| 4 \| 0 \| 0 in 0 of 3 pair\(s\) \| [^|—]+ \| [^|—]+ \| [^|]+ \| \d+\.\d\d× \| \d+% \([^)]+\) \| — \| — \|/);
+    assert.match(md, /\| \[1: Shop\]\(phase-1\.md\) \| done \| `refs\/conductor\/checkpoints\/phase-1` \| 3 \| 4 \| 0 \| 0 in 0 of 3 pair\(s\) \| [^|—]+ \| [^|—]+ \| [^|]+ \| \d+\.\d\d× \| \d+% \([^)]+\) \| — \| — \|/);
     assert.match(md, /\| 2: Later \| pending \| — \| 1 \| — \| — \| — \| — \| — \| — \| — \| — \| — \| — \|/);
     assert.ok(existsSync(reports('phase-1.md')), 'the linked phase report exists');
     assert.ok(!existsSync(reports('phase-2.md')));
