@@ -4,12 +4,12 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { GIT_ENV, git as gitRaw, makeRepo, type TempRepo } from '../support/gitRepo';
 import { spawnSync } from 'node:child_process';
-import { conductorBin, DIST_CLI, SCRIPTED_AGENT } from '../support/conductorBin';
+import { conductorBin, DIST_CLI, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
@@ -269,5 +269,37 @@ describe('conductor run', () => {
     const s = await status(repo);
     assert.deepEqual(s.phases.map((p) => p.state), ['done', 'merging', 'pending']);
     assert.equal(s.phases[1].modules[0].baseCommit, checkpoint(repo, 1));
+  });
+
+  test('killed in the middle of phase 2, run resumes there: phase 1 and its checkpoint untouched, the interrupted module restarted', async () => {
+    const repo = threePhases();
+    const log = path.join(repo.root, '..', 'agent-log.jsonl');
+    const env = { ...agentPlan(repo, { 'c#1': [{ hang: true }] }), SCRIPTED_AGENT_LOG: log };
+    const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; module: string; attempt: number }) : []).filter((l) => l.event === 'start');
+    const engine = spawnConductor(repo.root, ['run', '--agent', SCRIPTED_AGENT, '--trust', '--yes', '--quiet'], env);
+    for (let i = 0; i < 1200 && !starts().some((l) => l.module === 'c'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(starts().some((l) => l.module === 'c'), 'c started');
+    engine.kill('SIGKILL');
+    await new Promise((r) => engine.once('exit', r));
+    // Its agents lead their own process groups and outlive it; a reboot would take them too.
+    const recorded = JSON.parse(readFileSync(path.join(repo.root, '.conductor/state.json'), 'utf8')) as { phases: Record<string, { modules: { pid: number | null }[] }> };
+    for (const m of Object.values(recorded.phases).flatMap((p) => p.modules)) {
+      try {
+        if (m.pid) process.kill(-m.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const cp1 = checkpoint(repo, 1);
+    assert.notEqual(cp1, '');
+
+    const resumed = await run(repo, env);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.deepEqual((await status(repo)).phases.map((p) => p.state), ['done', 'done', 'done']);
+    assert.equal(checkpoint(repo, 1), cp1, 'phase 1 was not redone');
+    const byModule = (m: string) => starts().filter((l) => l.module === m).map((l) => l.attempt);
+    assert.deepEqual([byModule('a'), byModule('b'), byModule('c')], [[1], [1], [1, 2]]);
+    // d ran beside c: finished before the kill, or interrupted by it and restarted.
+    assert.ok([[1], [1, 2]].some((x) => JSON.stringify(x) === JSON.stringify(byModule('d'))), JSON.stringify(byModule('d')));
   });
 });
