@@ -299,7 +299,8 @@ describe('conductor run', () => {
     assert.equal(checkpoint(repo, 1), cp1, 'phase 1 was not redone');
     const byModule = (m: string) => starts().filter((l) => l.module === m).map((l) => l.attempt);
     assert.deepEqual([byModule('a'), byModule('b'), byModule('c')], [[1], [1], [1, 2]]);
-    // d ran beside c: finished before the kill, or interrupted by it and restarted.
-    assert.ok([[1], [1, 2]].some((x) => JSON.stringify(x) === JSON.stringify(byModule('d'))), JSON.stringify(byModule('d')));
+    // d ran beside c: finished before the kill, or interrupted by it (even before its process
+    // started: attempt 1 is saved before the spawn) and restarted — never two agents for one attempt.
+    assert.ok([[1], [1, 2], [2]].some((x) => JSON.stringify(x) === JSON.stringify(byModule('d'))), JSON.stringify(byModule('d')));
   });
 });
