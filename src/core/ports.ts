@@ -244,5 +244,7 @@ export interface Secrets {
 export interface StateStore {
   load(): Promise<{ state: import('./run/model').RunStateFile; note: string | null }>;
   save(state: import('./run/model').RunStateFile): Promise<void>;
+  /** Writes one phase's record over what is on disk now: another process may be conducting another phase. */
+  savePhase(run: import('./run/model').PhaseRun): Promise<void>;
 }
 // --- end conducting ---

@@ -303,4 +303,24 @@ describe('conductor run', () => {
     // started: attempt 1 is saved before the spawn) and restarted — never two agents for one attempt.
     assert.ok([[1], [1, 2], [2]].some((x) => JSON.stringify(x) === JSON.stringify(byModule('d'))), JSON.stringify(byModule('d')));
   });
+
+  test('two phases conducted at once by two processes both keep their record in state.json', async () => {
+    const repo = threePhases();
+    const slow = (m: string) => [{ sleep: 800 }, write(`${m}.txt`, m), ...done(m)];
+    const env = agentPlan(repo, { a: slow('a'), b: slow('b'), c: slow('c'), d: slow('d') });
+    const [one, two] = await Promise.all([
+      conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--quiet'], env),
+      conductorBin(repo.root, ['conduct', '2', '--agent', SCRIPTED_AGENT, '--quiet'], env),
+    ]);
+    assert.equal(one.code, 0, one.stdout + one.stderr);
+    assert.equal(two.code, 0, two.stdout + two.stderr);
+    const s = await status(repo);
+    assert.deepEqual(
+      s.phases.slice(0, 2).map((p) => p.modules.map((m) => [m.id, m.state])),
+      [
+        [['a', 'complete'], ['b', 'complete']],
+        [['c', 'complete'], ['d', 'complete']],
+      ],
+    );
+  });
 });

@@ -14,7 +14,7 @@ import { blockedBehind, decide, type Action } from './decide';
 import { busyError, ConductError } from './errors';
 import { applyEvent, type RunEvent } from './events';
 import { judgeLine } from './lineTrust';
-import { LIVE_STATES, type ModuleRecord, type PhaseRun, type RunStateFile } from './model';
+import { LIVE_STATES, type ModuleRecord, type PhaseRun } from './model';
 import { conductorPaths, type ConductorPaths } from './paths';
 import { agentLaunchEnv } from './launchEnv';
 import { contextFolder, forAgent, installClaudeHook, moduleLaunchChoice, planCommandsRefusal, type RunAgent } from './moduleLaunch';
@@ -26,7 +26,6 @@ export type { ConductListener, ConductOptions, ConductPorts } from './conductTyp
 
 export class PhaseConductor {
   private run!: PhaseRun;
-  private state!: RunStateFile;
   private readonly paths: ConductorPaths;
   private readonly handles = new Map<string, AgentHandle>();
   private readonly verifying = new Set<string>();
@@ -180,7 +179,6 @@ export class PhaseConductor {
     const { state, note } = await this.ports.store.load();
     if (note) this.note(note);
     await this.discoveries.recorder.load();
-    this.state = state;
     const fresh = createPhaseRun(this.phase, {
       runId: this.ports.newRunId(),
       baseCommit: '',
@@ -518,8 +516,7 @@ export class PhaseConductor {
   }
 
   private async save(): Promise<void> {
-    this.state = { ...this.state, phases: { ...this.state.phases, [this.phase.slug]: this.run } };
-    await this.ports.store.save(this.state);
+    await this.ports.store.savePhase(this.run);
     this.listener.changed?.(this.run);
   }
 

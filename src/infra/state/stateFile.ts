@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { emptyState, STATE_VERSION, type PhaseRun, type RunStateFile } from '../../core/run/model';
 import { parseState } from '../../core/run/validateState';
 import { asWriteError } from '../fsErrors';
+import { withWriteLock } from './writeLock';
 
 export type LoadedState = { state: RunStateFile; note: string | null };
 
@@ -80,22 +81,39 @@ export class StateFile {
    * (another process may be conducting one of them).
    */
   savePhase(run: PhaseRun): Promise<void> {
-    const step = this.queue.then(async () => {
-      const current = await this.read();
-      const next: RunStateFile = { ...current, phases: { ...current.phases, [run.slug]: run } };
-      await this.write(`${JSON.stringify(next, null, 2)}\n`);
-    });
+    const step = this.queue.then(() =>
+      withWriteLock(`${this.file}.lock`, async () => {
+        const current = await this.current();
+        const next: RunStateFile = { ...current, phases: { ...current.phases, [run.slug]: run } };
+        await this.write(`${JSON.stringify(next, null, 2)}\n`);
+      }),
+    );
     this.queue = step.catch(() => undefined);
     return step;
   }
 
+  /**
+   * The state on disk for a write of one phase: a file from a newer version is refused; an
+   * unreadable one counts as empty (load() kept a copy of it before the phase was rebuilt).
+   */
+  private async current(): Promise<RunStateFile> {
+    const text = await this.text();
+    if (text === null) return emptyState();
+    const read = parseState(text);
+    if (read.ok) return read.state;
+    if (read.newerVersion !== null) throw this.newer(read.newerVersion);
+    return emptyState();
+  }
+
   /** Forgets phases (a rollback), leaving the others as they are on disk. */
   removePhases(slugs: readonly string[]): Promise<void> {
-    const step = this.queue.then(async () => {
-      const current = await this.read();
-      const phases = Object.fromEntries(Object.entries(current.phases).filter(([slug]) => !slugs.includes(slug)));
-      await this.write(`${JSON.stringify({ ...current, phases }, null, 2)}\n`);
-    });
+    const step = this.queue.then(() =>
+      withWriteLock(`${this.file}.lock`, async () => {
+        const current = await this.read();
+        const phases = Object.fromEntries(Object.entries(current.phases).filter(([slug]) => !slugs.includes(slug)));
+        await this.write(`${JSON.stringify({ ...current, phases }, null, 2)}\n`);
+      }),
+    );
     this.queue = step.catch(() => undefined);
     return step;
   }
