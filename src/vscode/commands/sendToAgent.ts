@@ -50,9 +50,10 @@ export async function sendToAgent(ctx: CommandContext, arg: unknown): Promise<vo
       import('../../infra/state/phaseLock'),
       import('../../infra/planRun/planPorts'),
     ]);
-    const holder = await new PhaseLocks(engine.conductorDir).holder(phase.slug);
+    const locks = new PhaseLocks(engine.conductorDir);
+    const holder = await locks.holder(phase.slug);
     if (holder) {
-      refuse(`phase ${phase.number} is being conducted by ${holder.command} (pid ${holder.pid}, since ${holder.since}).`);
+      refuse(`phase ${phase.number} is being conducted or merged by ${locks.describe(holder)}; send the findings once it has finished.`);
       return;
     }
     const run = (await engine.state.read()).phases[phase.slug];
