@@ -8,6 +8,8 @@ import { conductPhase } from './vscode/commands/conductPhase';
 import { conductPlan } from './vscode/commands/conductPlan';
 import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/mergePhase';
 import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
+import { reviewModuleChanges, reviewPhaseChanges, registerGitContent } from './vscode/commands/reviewChanges';
+import { sendToAgent } from './vscode/commands/sendToAgent';
 import { showReport } from './vscode/commands/showReport';
 import { cleanWorktrees, createReadyMd, selectAgent } from './vscode/commands/simpleCommands';
 import { conductedFolder } from './vscode/conductedFolder';
@@ -52,12 +54,13 @@ export function activate(context: vscode.ExtensionContext): void {
   if (folders.length > 1) log.info(`Conducting ${primary.name}; the other folders are validated only.`);
   const view = new ConductorState(primary, log);
   context.subscriptions.push(view);
-  context.subscriptions.push(registerQuickFixes());
   context.subscriptions.push(specs[folders.indexOf(primary)].onDidPlan((plan) => view.setPlan(plan)));
   const host = new EngineHost(primary, view, log, context.extensionPath);
   context.subscriptions.push(host);
   const merges = new MergeDiagnostics();
   context.subscriptions.push(merges);
+  context.subscriptions.push(registerQuickFixes(merges));
+  context.subscriptions.push(registerGitContent(host));
 
   const tree = new PhasesTree(view, primary);
   context.subscriptions.push(tree);
@@ -82,6 +85,9 @@ export function activate(context: vscode.ExtensionContext): void {
     [COMMAND.stopAgent]: (arg) => stopAgent(ctx, arg),
     [COMMAND.focusTerminal]: (arg) => focusTerminal(ctx, arg),
     [COMMAND.openWorktree]: (arg) => openWorktree(ctx, arg),
+    [COMMAND.reviewChanges]: (arg) => reviewModuleChanges(ctx, arg),
+    [COMMAND.reviewPhaseChanges]: (arg) => reviewPhaseChanges(ctx, arg),
+    [COMMAND.sendToAgent]: (arg) => sendToAgent(ctx, arg),
     [COMMAND.cleanWorktrees]: () => cleanWorktrees(ctx),
     [COMMAND.selectAgent]: () => selectAgent(ctx),
     [COMMAND.createReadyMd]: () => createReadyMd(ctx, context.extensionUri),

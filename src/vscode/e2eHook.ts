@@ -58,6 +58,13 @@ export interface E2eCodeLens {
   args: unknown[];
 }
 
+/** An editor tab; a multi-file diff editor's (vscode.changes) with its files' sides as uri strings, null for an absent side. */
+export interface E2eEditorTab {
+  label: string;
+  active: boolean;
+  textDiffs: { original: string | null; modified: string | null }[] | null;
+}
+
 /** A change the views made, with when it was made (wall clock, ms since the epoch, fractional). */
 export type E2eViewChange =
   /** A tree row that appeared or changed its kind, icon, description or label. */
@@ -91,6 +98,8 @@ export interface E2eApi {
   codeLenses(): Promise<E2eCodeLens[]>;
   /** The name of the active terminal, or null. */
   activeTerminal(): string | null;
+  /** Every editor tab, in every group. */
+  editorTabs(): E2eEditorTab[];
 }
 
 export type E2eTest = (api: E2eApi) => unknown;

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../core/view/phaseTree';
 import type { ConductorView } from './conductorState';
-import { listDiagnostics, listSourcedDiagnostics, type E2eActivation, type E2eApi, type E2eCodeLens, type E2eTreeItem, type E2eViewChange } from './e2eHook';
+import { listDiagnostics, listSourcedDiagnostics, type E2eActivation, type E2eApi, type E2eCodeLens, type E2eEditorTab, type E2eTreeItem, type E2eViewChange } from './e2eHook';
 import { DIAGNOSTIC_SOURCE } from './ids';
 import type { PhasesTree } from './phasesTree';
 import type { ConductorStatusBar } from './statusBar';
@@ -58,7 +58,15 @@ export function createE2eApi(parts: E2eParts): E2eApi {
     allDiagnostics: () => listSourcedDiagnostics(DIAGNOSTIC_SOURCE),
     codeLenses: () => planCodeLenses(parts.view),
     activeTerminal: () => vscode.window.activeTerminal?.name ?? null,
+    editorTabs: () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ label: t.label, active: t.isActive, textDiffs: textDiffsOf(t.input) }))),
   };
+}
+
+/** A multi-file diff tab's input (TabInputTextMultiDiff, newer than the API this extension is built against) has `textDiffs`. */
+function textDiffsOf(input: unknown): E2eEditorTab['textDiffs'] {
+  const diffs = (input as { textDiffs?: { original?: vscode.Uri; modified?: vscode.Uri }[] } | undefined)?.textDiffs;
+  if (!Array.isArray(diffs)) return null;
+  return diffs.map((d) => ({ original: d.original?.toString() ?? null, modified: d.modified?.toString() ?? null }));
 }
 
 async function planCodeLenses(view: ConductorView): Promise<E2eCodeLens[]> {

@@ -2,6 +2,7 @@
 // "Spec Conductor"), and predicted conflicts between running agents as warnings (source
 // "Spec Conductor (predicted)"). Each run replaces the previous one, so a cause that is gone clears.
 import * as vscode from 'vscode';
+import { conflictFinding, validationFinding, type SendableFinding } from '../core/planRun/sendToAgent';
 import type { MergeResult } from '../infra/merge/phaseMerge';
 import { DIAGNOSTIC_SOURCE, PREDICTED_SOURCE } from './ids';
 
@@ -15,6 +16,8 @@ export class MergeDiagnostics implements vscode.Disposable {
   private readonly merged = vscode.languages.createDiagnosticCollection('spec-conductor-merge');
   private readonly predicted = vscode.languages.createDiagnosticCollection('spec-conductor-predicted');
   private merges = 0;
+  /** What each shown merge diagnostic that names a module can send to it (Send to Agent), by uri. */
+  private sendable = new Map<string, { diagnostic: vscode.Diagnostic; send: SendableFinding }[]>();
 
   /** Changes when a merge starts and when it is shown: a prediction begun before either is stale. */
   get mergeGeneration(): number {
@@ -28,8 +31,12 @@ export class MergeDiagnostics implements vscode.Disposable {
 
   showMerge(repoRoot: vscode.Uri, result: MergeResult): number {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    const add = (file: string, d: vscode.Diagnostic): void => {
+    const sendable = new Map<string, { diagnostic: vscode.Diagnostic; send: SendableFinding }[]>();
+    const add = (file: string, d: vscode.Diagnostic, send: SendableFinding | null): void => {
       byFile.set(file, [...(byFile.get(file) ?? []), d]);
+      if (!send) return;
+      const key = vscode.Uri.joinPath(repoRoot, file).toString();
+      sendable.set(key, [...(sendable.get(key) ?? []), { diagnostic: d, send }]);
     };
     for (const c of result.conflicts) {
       const d = new vscode.Diagnostic(
@@ -39,7 +46,7 @@ export class MergeDiagnostics implements vscode.Disposable {
       );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = 'merge-conflict';
-      add(c.file, d);
+      add(c.file, d, { phase: result.phase, module: c.module, finding: conflictFinding(c, result.integrationBranch) });
     }
     for (const v of result.validation) {
       for (const f of v.findings) {
@@ -49,15 +56,26 @@ export class MergeDiagnostics implements vscode.Disposable {
         d.source = DIAGNOSTIC_SOURCE;
         d.code = v.kind;
         // Findings without a file (a command that failed without saying where) go on READY.md.
-        add(f.file ?? 'READY.md', d);
+        add(f.file ?? 'READY.md', d, f.module ? { phase: result.phase, module: f.module, finding: validationFinding(v, f) } : null);
       }
     }
     this.merged.clear();
+    this.sendable = sendable;
     for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
     // The merge itself has shown what the predictions foretold: they are gone with it.
     this.predicted.clear();
     this.merges++;
     return result.conflicts.length;
+  }
+
+  /**
+   * The finding a merge diagnostic of `uri` carries for its module, or null. Code actions get copies
+   * of the diagnostics, so they are matched by what they show: code, message and line.
+   */
+  sendableFinding(uri: vscode.Uri, d: vscode.Diagnostic): SendableFinding | null {
+    if (d.source !== DIAGNOSTIC_SOURCE) return null;
+    const shown = this.sendable.get(uri.toString()) ?? [];
+    return shown.find((s) => s.diagnostic.message === d.message && s.diagnostic.code === d.code && s.diagnostic.range.start.line === d.range.start.line)?.send ?? null;
   }
 
   /** Shows a prediction begun at `generation` (see mergeGeneration); null, showing nothing, when a merge came since. */

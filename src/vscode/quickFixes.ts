@@ -1,7 +1,11 @@
 // Quick fixes for spec problems whose message names the likely intended value: an unknown
-// dependency ("Did you mean …?") and an unusable module name ("Try …").
+// dependency ("Did you mean …?") and an unusable module name ("Try …"); and Send to Agent on merge
+// and validation problems that name a module.
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_SOURCE } from './ids';
+import { groupByModule, type SendableFinding } from '../core/planRun/sendToAgent';
+import type { SendRequest } from './commands/sendToAgent';
+import { COMMAND, DIAGNOSTIC_SOURCE } from './ids';
+import type { MergeDiagnostics } from './mergeDiagnostics';
 
 /** For each code: the value as written, and the suggested one. */
 const PATTERNS: Record<string, { value: RegExp; suggestion: RegExp }> = {
@@ -35,6 +39,32 @@ export class SpecQuickFixes implements vscode.CodeActionProvider {
   }
 }
 
-export function registerQuickFixes(): vscode.Disposable {
-  return vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, new SpecQuickFixes(), { providedCodeActionKinds: SpecQuickFixes.kinds });
+/** One "Send to Agent" per module among the diagnostics in range: several findings of one module go in one attempt. */
+export class SendToAgentActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(private readonly merges: MergeDiagnostics) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const picked: { diagnostic: vscode.Diagnostic; send: SendableFinding }[] = [];
+    for (const d of context.diagnostics) {
+      const send = this.merges.sendableFinding(document.uri, d);
+      if (send) picked.push({ diagnostic: d, send });
+    }
+    return groupByModule(picked.map((p) => p.send)).map((group) => {
+      const n = group.findings.length;
+      const action = new vscode.CodeAction(`Send to Agent: ${group.module}${n > 1 ? ` (${n} findings)` : ''}`, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = picked.filter((p) => p.send.module === group.module && p.send.phase === group.phase).map((p) => p.diagnostic);
+      const request: SendRequest = group;
+      action.command = { command: COMMAND.sendToAgent, title: 'Send to Agent', arguments: [request] };
+      return action;
+    });
+  }
+}
+
+export function registerQuickFixes(merges: MergeDiagnostics): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, new SpecQuickFixes(), { providedCodeActionKinds: SpecQuickFixes.kinds }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new SendToAgentActions(merges), { providedCodeActionKinds: SendToAgentActions.kinds }),
+  );
 }

@@ -17,11 +17,15 @@ export interface ProblemRow {
 
 const QUICK_INPUT = '.quick-input-widget';
 
-/** F1, `>title`, then picks the entry whose label is exactly `title` (e.g. "Conductor: Validate Specs"). */
+/**
+ * F1, `>title`, then picks the entry labelled `title` (e.g. "Conductor: Validate Specs"). A command run
+ * before is labelled "<title>, recently used": it is that command too.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await quickInput(page, `>${title}`);
+  const name = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(, [^,]+)?$`);
   // The command may open a quick pick of its own: then the palette is gone when its `>` text is.
-  await pick(page, page.locator(QUICK_INPUT).getByRole('option', { name: title, exact: true }), `command "${title}"`, PALETTE_CLOSED);
+  await pick(page, page.locator(QUICK_INPUT).getByRole('option', { name }).first(), `command "${title}"`, PALETTE_CLOSED);
 }
 
 /** A page expression (no DOM types here): the quick input is hidden or closing, or no longer holds a `>command`. */

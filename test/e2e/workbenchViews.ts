@@ -287,3 +287,31 @@ export async function clickInlineAction(page: Page, label: string, title: string
   await row.hover();
   await row.locator(`.actions .action-item a.action-label[aria-label=${JSON.stringify(title)}]`).click({ timeout: 5_000 });
 }
+
+/**
+ * The files the active multi-file diff editor (vscode.changes) lists, as its entries' headers name
+ * them (the file's name, and its folder), top to bottom; empty when none is shown.
+ */
+export async function readMultiDiffFiles(page: Page): Promise<{ name: string; folder: string }[]> {
+  const titles = page.locator('.editor-group-container.active .multiDiffEntry .header .file-path .title.modified');
+  // An editor replaced by another in its group stays in the DOM, hidden: only the shown one counts.
+  return titles.evaluateAll((nodes) =>
+    nodes.filter((n) => (n as unknown as { offsetParent: unknown }).offsetParent !== null).map((n) => ({
+      name: (n.querySelector('.label-name')?.textContent ?? '').trim(),
+      folder: (n.querySelector('.label-description')?.textContent ?? '').trim(),
+    })),
+  );
+}
+
+/** In the active editor, at the cursor: Quick Fix (Ctrl+.), `shown` while its menu is open, then the action whose title matches; the titles offered. */
+export async function applyQuickFix(page: Page, title: RegExp, shown: () => Promise<unknown> = async () => undefined): Promise<string[]> {
+  await page.keyboard.press('Control+.');
+  const widget = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
+  await widget.waitFor({ timeout: 10_000 });
+  const rows = widget.locator('.monaco-list-row.action');
+  await rows.first().waitFor({ timeout: 10_000 });
+  const titles = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+  await shown();
+  await rows.filter({ hasText: title }).first().click({ timeout: 5_000 });
+  return titles;
+}

@@ -2,6 +2,7 @@
 // Pure; the plan runner carries the decision out.
 import type { FixFinding, PhaseRun } from '../run/model';
 import type { MergeOutcome } from './outcome';
+import { conflictFinding, validationFinding } from './sendToAgent';
 
 export interface FixAssignment {
   module: string;
@@ -25,9 +26,6 @@ export interface AfterMergeInput {
   /** The findings signature of the previous round, to stop when a round changed nothing. */
   previousSignature: string | null;
 }
-
-// A failing command's output tail is kept for the prompt, but not all of it.
-const TAIL_LINES = 40;
 
 export function afterMerge(input: AfterMergeInput): AfterMerge {
   const { run, outcome } = input;
@@ -58,21 +56,9 @@ export function findingsByModule(run: PhaseRun, outcome: MergeOutcome): { owned:
     if (module === null || !known.has(module)) unowned.push(f);
     else owned.set(module, [...(owned.get(module) ?? []), f]);
   };
-  for (const c of outcome.conflicts) {
-    const others = c.with.length > 0 ? ` with ${c.with.join(', ')}` : '';
-    add(c.module, {
-      source: 'conflict',
-      file: c.file,
-      line: c.startLine,
-      message: `merging your branch into ${outcome.integrationBranch} conflicts${others} (lines ${c.startLine}-${c.endLine})`,
-    });
-  }
+  for (const c of outcome.conflicts) add(c.module, conflictFinding(c, outcome.integrationBranch));
   for (const v of outcome.validation) {
-    const tail = v.outputTail.split('\n').slice(-TAIL_LINES).join('\n');
-    const errors = v.findings.filter((f) => f.severity === 'error');
-    for (const f of errors) {
-      add(f.module, { source: v.kind, file: f.file, line: f.line, message: f.message, command: v.command, outputTail: v.command ? tail : null });
-    }
+    for (const f of v.findings.filter((x) => x.severity === 'error')) add(f.module, validationFinding(v, f));
   }
   return { owned, unowned };
 }

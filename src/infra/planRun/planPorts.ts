@@ -41,7 +41,6 @@ export async function recordPhaseDone(engine: Engine, phase: PlannedPhase, run: 
 
 export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
   const checkpoints = new Checkpoints(engine.repo.root, engine.git);
-  const git = (cwd: string, args: string[], allow: number[] = []) => engine.git.run(cwd, args, { allowExitCodes: allow });
   return {
     readState: () => engine.state.read(),
     savePhase: (run) => engine.state.savePhase(run),
@@ -74,20 +73,7 @@ export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
       options.merged?.(run.slug, result);
       return result;
     },
-    async prepareConflictFix(run, module, integrationCommit) {
-      const m = run.modules.find((x) => x.id === module)!;
-      const [ensured] = await engine.worktrees.ensure([{ branch: m.branch, path: m.worktree, startPoint: m.branch }]);
-      if (ensured.status === 'failed') return `${module}: its worktree could not be made ready for the conflict fix (${ensured.message}); its agent gets the findings only`;
-      // A merge left unfinished by an earlier round starts over from the module's own commit.
-      await git(m.worktree, ['merge', '--abort'], [128]);
-      if (await engine.worktrees.isDirty(m.worktree)) {
-        return `${module}: its worktree has uncommitted changes, so ${integrationBranch(run.slug)} was not merged into it; its agent gets the conflict findings and merges itself`;
-      }
-      const r = await git(m.worktree, ['merge', '--no-ff', '--no-commit', '-m', `conductor: merge ${integrationBranch(run.slug)} into ${module} (fix round)`, integrationCommit], [1]);
-      const conflicted = (await git(m.worktree, ['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
-      if (r.exitCode === 0 && conflicted.length === 0) return `${module}: ${integrationBranch(run.slug)} merged into its worktree without conflicts; its agent concludes the merge`;
-      return `${module}: ${integrationBranch(run.slug)} merged into its worktree, conflict markers left in ${conflicted.join(', ')} for its agent to resolve`;
-    },
+    prepareConflictFix: (run, module, integrationCommit) => prepareConflictFix(engine, run, module, integrationCommit),
     writeCheckpoint: (phase, run, commit) => writePhaseCheckpoint(engine, phase, run, commit),
     checkpointCommit: (phase) => checkpoints.commitOf(phase.number),
     async removeWorktrees(run: PhaseRun) {
@@ -109,4 +95,24 @@ export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
     },
     now: () => new Date().toISOString(),
   };
+}
+
+/**
+ * A module sent back for a conflict: the integration result merged into its worktree (no commit),
+ * conflict markers left for its agent; what was done, for the log.
+ */
+export async function prepareConflictFix(engine: Engine, run: PhaseRun, module: string, integrationCommit: string): Promise<string> {
+  const git = (cwd: string, args: string[], allow: number[] = []) => engine.git.run(cwd, args, { allowExitCodes: allow });
+  const m = run.modules.find((x) => x.id === module)!;
+  const [ensured] = await engine.worktrees.ensure([{ branch: m.branch, path: m.worktree, startPoint: m.branch }]);
+  if (ensured.status === 'failed') return `${module}: its worktree could not be made ready for the conflict fix (${ensured.message}); its agent gets the findings only`;
+  // A merge left unfinished by an earlier round starts over from the module's own commit.
+  await git(m.worktree, ['merge', '--abort'], [128]);
+  if (await engine.worktrees.isDirty(m.worktree)) {
+    return `${module}: its worktree has uncommitted changes, so ${integrationBranch(run.slug)} was not merged into it; its agent gets the conflict findings and merges itself`;
+  }
+  const r = await git(m.worktree, ['merge', '--no-ff', '--no-commit', '-m', `conductor: merge ${integrationBranch(run.slug)} into ${module} (fix round)`, integrationCommit], [1]);
+  const conflicted = (await git(m.worktree, ['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
+  if (r.exitCode === 0 && conflicted.length === 0) return `${module}: ${integrationBranch(run.slug)} merged into its worktree without conflicts; its agent concludes the merge`;
+  return `${module}: ${integrationBranch(run.slug)} merged into its worktree, conflict markers left in ${conflicted.join(', ')} for its agent to resolve`;
 }

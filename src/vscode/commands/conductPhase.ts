@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { PlannedPhase } from '../../core/model';
 import { moduleFacts } from '../../core/plan/moduleFacts';
 import { ConductError } from '../../core/run/errors';
+import type { PhaseRun } from '../../core/run/model';
 import { showError } from '../log';
 import { agentSpec } from '../settings';
 import { requireTrust } from '../trust';
@@ -43,21 +44,25 @@ export async function conductPhase(ctx: CommandContext, arg: unknown, options: {
   ctx.log.info(`Conducting phase ${phase.number} (${phase.name}).`);
   void vscode.commands.executeCommand('workbench.view.extension.specConductor');
   try {
-    const result = await ctx.host.conduct({ plan: ctx.view.plan, phase, approve, restartInterrupted });
-    const notDone = result.modules.filter((m) => m.state !== 'complete');
-    if (notDone.length === 0) {
-      const choice = await vscode.window.showInformationMessage(`Phase ${phase.number} complete: ${count(result.modules.length, 'module')}.`, 'Merge & Validate');
-      if (choice) await vscode.commands.executeCommand('specConductor.mergePhase', { phase: phase.number });
-    } else {
-      void vscode.window.showWarningMessage(
-        `Phase ${phase.number} ended with ${notDone.map((m) => `${m.id} ${m.state}`).join(', ')}${result.haltReason ? ` — ${result.haltReason}` : ''}.`,
-      );
-    }
+    await reportConducted(phase, await ctx.host.conduct({ plan: ctx.view.plan, phase, approve, restartInterrupted }));
   } catch (e) {
     if (e instanceof ConductError) {
       ctx.log.warn(e.message);
       void vscode.window.showWarningMessage(`Spec Conductor: ${e.message}`);
     } else await showError(ctx.log, `Conducting phase ${phase.number} failed: ${(e as Error).message}`, e);
+  }
+}
+
+/** How a conduct ended: complete (Merge & Validate offered), or which modules did not finish. */
+export async function reportConducted(phase: PlannedPhase, result: PhaseRun): Promise<void> {
+  const notDone = result.modules.filter((m) => m.state !== 'complete');
+  if (notDone.length === 0) {
+    const choice = await vscode.window.showInformationMessage(`Phase ${phase.number} complete: ${count(result.modules.length, 'module')}.`, 'Merge & Validate');
+    if (choice) await vscode.commands.executeCommand('specConductor.mergePhase', { phase: phase.number });
+  } else {
+    void vscode.window.showWarningMessage(
+      `Phase ${phase.number} ended with ${notDone.map((m) => `${m.id} ${m.state}`).join(', ')}${result.haltReason ? ` — ${result.haltReason}` : ''}.`,
+    );
   }
 }
 
