@@ -1,11 +1,9 @@
 // READY.md -> phases. The section scan is linear; remark runs per phase body and its result is
 // cached by the body's text, so re-planning after an edit re-parses only the phase that changed.
-import { unified, type Processor } from 'unified';
-import remarkParse from 'remark-parse';
-import type { Root } from 'mdast';
 import type { Located, ModuleSpec, PhaseSpec, Problem, SpecDocument } from '../model';
 import { moduleNameError, phaseSlug, slugify } from '../names';
 import { interpretPhaseBody, type PhaseBody } from './phaseBody';
+import { remarkBlocks } from './remarkBlocks';
 import { scanSections, type Heading } from './sections';
 
 const PHASE_HEADING = /^\W*phase\s+(\d+)\s*(?::|-|—|–|\.)\s*(.*?)\s*$/i;
@@ -18,7 +16,6 @@ export interface ReadyParserOptions {
 export class ReadyParser {
   private readonly cache = new Map<string, PhaseBody>();
   private readonly cacheSize: number;
-  private processor: Processor<Root> | null = null;
 
   constructor(options: ReadyParserOptions = {}) {
     this.cacheSize = options.cacheSize ?? 2000;
@@ -100,9 +97,7 @@ export class ReadyParser {
       this.cache.set(source, hit);
       return hit;
     }
-    // No remark-gfm: it costs about half again per section, and task-list boxes are stripped by hand.
-    this.processor ??= unified().use(remarkParse) as unknown as Processor<Root>;
-    const parsed = interpretPhaseBody(this.processor.parse(source) as Root, source);
+    const parsed = interpretPhaseBody(remarkBlocks(source));
     this.cache.set(source, parsed);
     if (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next().value;

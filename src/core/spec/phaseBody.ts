@@ -1,8 +1,8 @@
-// Interprets the markdown tree of one phase body. Positions here are relative to the body (line 1 is
-// the first line after the phase heading), so a cached result can be reused wherever the phase moves.
-import type { Code, Heading, List, ListItem, Node, Paragraph, Root, RootContent } from 'mdast';
+// Interprets the blocks of one phase body. Positions here are relative to the body (line 1 is the
+// first line after the phase heading), so a cached result can be reused wherever the phase moves.
 import type { Located, ProblemCode, Severity } from '../model';
 import { parseCommandLine } from '../validate/commandLine';
+import type { Block, SourceLine } from './blocks';
 import { isCommandSection, lookupLabel, matchLabelLine, type CommandSection, type SectionKind } from './labels';
 
 export interface BodyProblem {
@@ -48,7 +48,7 @@ type Target = { kind: SectionKind } | { kind: 'module'; module: BodyModule } | {
 const MODULE_HEADING = /^module\s*[:\-—–]\s*(.+)$/i;
 const NO_VALUE = /^(none|n\/a|-|—)$/i;
 
-export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
+export function interpretPhaseBody(blocks: readonly Block[]): PhaseBody {
   const body: PhaseBody = {
     goals: [],
     successCriteria: [],
@@ -119,65 +119,40 @@ export function interpretPhaseBody(tree: Root, source: string): PhaseBody {
     }
   };
 
-  for (const node of tree.children) {
-    switch (node.type) {
+  for (const block of blocks) {
+    switch (block.kind) {
       case 'heading':
-        target = headingTarget(node, source, moduleNamed);
+        target = headingTarget(block, moduleNamed);
         break;
       case 'paragraph':
-        target = paragraph(node, source, target, body, push, moduleNamed);
+        target = labelLines(block.lines, target, body, push, moduleNamed);
         break;
-      case 'list':
-        for (const item of listItems(node, source)) {
-          if (item.kind === 'item') push(item.item, target);
-          else target = labelLines(item.lines, target, body, push, moduleNamed);
-        }
+      case 'item': {
+        const part = listItem(block.lines);
+        if (part.item) push(part.item, target);
+        if (part.labels) target = labelLines(part.labels, target, body, push, moduleNamed);
         break;
+      }
       case 'code':
-        if (isCommandSection(target.kind)) codeLines(node).forEach((c) => push(c, target));
-        break;
-      default:
+        if (isCommandSection(target.kind)) codeLines(block.lines).forEach((c) => push(c, target));
         break;
     }
   }
   return body;
 }
 
-function headingTarget(node: Heading, source: string, moduleNamed: (id: Located, how: Declaration) => BodyModule): Target {
-  const text = rawText(node, source).replace(/^#+\s*/, '').replace(/\s+#+\s*$/, '').trim();
-  const pos = start(node);
+function headingTarget(pos: { raw: string; line: number; column: number }, moduleNamed: (id: Located, how: Declaration) => BodyModule): Target {
+  const text = pos.raw.replace(/^#+\s*/, '').replace(/\s+#+\s*$/, '').trim();
   const m = MODULE_HEADING.exec(text.replace(/[*_]/g, ''));
   if (m) {
     const name = m[1].replace(/`/g, '').trim();
     const offset = text.indexOf(m[1]);
-    const headingPrefix = rawText(node, source).indexOf(text);
+    const headingPrefix = pos.raw.indexOf(text);
     return { kind: 'module', module: moduleNamed({ value: name, line: pos.line, column: pos.column + headingPrefix + offset }, 'section') };
   }
   const label = lookupLabel(text);
   if (label?.kind === 'section') return { kind: label.section };
   return { kind: 'ignore' };
-}
-
-interface SourceLine {
-  text: string;
-  line: number;
-  /** 1-based column of the text's first character. */
-  column: number;
-}
-
-function paragraph(
-  node: Paragraph,
-  source: string,
-  target: Target,
-  body: PhaseBody,
-  push: (item: Located, t: Target) => void,
-  moduleNamed: (id: Located, how: Declaration) => BodyModule,
-): Target {
-  const pos = start(node);
-  const lines = rawText(node, source)
-    .split(/\r\n|\r|\n/)
-    .map((text, i) => ({ text, line: pos.line + i, column: i === 0 ? pos.column : 1 }));
-  return labelLines(lines, target, body, push, moduleNamed);
 }
 
 /** `Label: value` lines set the phase's facts or switch the section that following items go to. */
@@ -272,44 +247,35 @@ function splitNames(value: string, line: number, column: number): Located[] {
   return names;
 }
 
-type ListPart = { kind: 'item'; item: Located } | { kind: 'labels'; lines: SourceLine[] };
-
 /**
- * The first paragraph of each top-level item, as written (markdown kept, lines folded). An unindented
+ * The first paragraph of a top-level item, as written (markdown kept, lines folded). An unindented
  * `Label: value` line after an item is a lazy continuation to markdown, but its author meant a label.
  */
-function listItems(list: List, source: string): ListPart[] {
-  const parts: ListPart[] = [];
-  for (const item of list.children as ListItem[]) {
-    const first = item.children[0];
-    if (!first || first.type !== 'paragraph') continue;
-    const pos = start(first);
-    const raw = rawText(first, source).split(/\r\n|\r|\n/);
-    let cut = raw.findIndex((l, i) => i > 0 && !/^\s/.test(l) && matchLabelLine(l) !== null);
-    if (cut < 0) cut = raw.length;
-    let text = raw.slice(0, cut).map((l) => l.trim()).join(' ').trim();
-    let column = pos.column;
-    const box = /^\[[ xX]\]\s+/.exec(text); // a task-list checkbox is not part of the goal
-    if (box) {
-      text = text.slice(box[0].length);
-      column += box[0].length;
-    }
-    if (text) parts.push({ kind: 'item', item: { value: text, line: pos.line, column } });
-    if (cut < raw.length) {
-      parts.push({ kind: 'labels', lines: raw.slice(cut).map((t, i) => ({ text: t, line: pos.line + cut + i, column: 1 })) });
-    }
+function listItem(lines: readonly SourceLine[]): { item?: Located; labels?: SourceLine[] } {
+  const first = lines[0];
+  if (!first) return {};
+  let cut = lines.findIndex((l, i) => i > 0 && !/^\s/.test(l.text) && matchLabelLine(l.text) !== null);
+  if (cut < 0) cut = lines.length;
+  let text = lines.slice(0, cut).map((l) => l.text.trim()).join(' ').trim();
+  let column = first.column;
+  const box = /^\[[ xX]\]\s+/.exec(text); // a task-list checkbox is not part of the goal
+  if (box) {
+    text = text.slice(box[0].length);
+    column += box[0].length;
   }
-  return parts;
+  return {
+    ...(text ? { item: { value: text, line: first.line, column } } : {}),
+    ...(cut < lines.length ? { labels: lines.slice(cut) } : {}),
+  };
 }
 
-function codeLines(node: Code): Located[] {
-  const pos = start(node);
+function codeLines(lines: readonly SourceLine[]): Located[] {
   const out: Located[] = [];
-  node.value.split('\n').forEach((line, i) => {
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#')) return;
-    out.push({ value: trimmed, line: pos.line + 1 + i, column: pos.column + line.indexOf(trimmed) });
-  });
+  for (const { text, line, column } of lines) {
+    const trimmed = text.trim();
+    if (!trimmed || trimmed.startsWith('#')) continue;
+    out.push({ value: trimmed, line, column: column + text.indexOf(trimmed) });
+  }
   return out;
 }
 
@@ -322,14 +288,4 @@ function firstPath(text: string): string {
 function stripCode(text: string): string {
   const m = /^`([^`]+)`$/.exec(text.trim());
   return m ? m[1].trim() : text.trim();
-}
-
-function start(node: Node): { line: number; column: number } {
-  return { line: node.position?.start.line ?? 1, column: node.position?.start.column ?? 1 };
-}
-
-function rawText(node: RootContent | Node, source: string): string {
-  const s = node.position?.start.offset;
-  const e = node.position?.end.offset;
-  return s === undefined || e === undefined ? '' : source.slice(s, e);
 }
