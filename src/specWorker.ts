@@ -1,5 +1,5 @@
 // The spec parser in a worker thread (dist/specWorker.js): the extension host's main thread sends
-// file texts and asks for plans; remark and yaml load and run only here.
+// file texts and asks for plans; the parsers (and yaml) load and run only here.
 import { parentPort } from 'node:worker_threads';
 import { SpecWorkspace } from './core/specWorkspace';
 import type { SpecWorkerRequest, SpecWorkerReply } from './vscode/specWorkerProtocol';

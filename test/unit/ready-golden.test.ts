@@ -1,5 +1,7 @@
 // The READY.md parser's output on fixed variants equals the output recorded from the remark-based
-// parser before the switch to the line scanner (test/support/recordReadyGolden.ts).
+// parser before the switch to the block scanner (test/support/recordReadyGolden.ts). Two variants were
+// updated by hand since: their indented code blocks in Test Commands now give each command's own line
+// and column (remark's reading put them one line below, at column 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

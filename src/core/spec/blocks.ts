@@ -16,5 +16,5 @@ export type Block =
    * first character, the other lines whole, as in the source (indentation and lazy lines included).
    */
   | { kind: 'paragraph' | 'item'; lines: SourceLine[] }
-  /** A top-level code block (fenced or indented): one entry per content line. */
+  /** A top-level code block (fenced or indented): its non-blank content lines, trimmed. */
   | { kind: 'code'; lines: SourceLine[] };

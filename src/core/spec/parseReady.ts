@@ -1,9 +1,10 @@
-// READY.md -> phases. The section scan is linear; remark runs per phase body and its result is
-// cached by the body's text, so re-planning after an edit re-parses only the phase that changed.
+// READY.md -> phases. The section scan and the block scan of each phase body are linear; a body's
+// result is cached by its text, so re-planning after an edit re-scans only the phase that changed.
 import type { Located, ModuleSpec, PhaseSpec, Problem, SpecDocument } from '../model';
 import { moduleNameError, phaseSlug, slugify } from '../names';
 import { interpretPhaseBody, type PhaseBody } from './phaseBody';
-import { remarkBlocks } from './remarkBlocks';
+import type { Block } from './blocks';
+import { scanBlocks } from './blockScan';
 import { scanSections, type Heading } from './sections';
 
 const PHASE_HEADING = /^\W*phase\s+(\d+)\s*(?::|-|—|–|\.)\s*(.*?)\s*$/i;
@@ -11,14 +12,18 @@ const PHASE_HEADING = /^\W*phase\s+(\d+)\s*(?::|-|—|–|\.)\s*(.*?)\s*$/i;
 export interface ReadyParserOptions {
   /** How many distinct phase bodies to keep parsed. */
   cacheSize?: number;
+  /** Reads a phase body's blocks (tests compare the scanner against remark through this). */
+  blocks?: (body: string) => Block[];
 }
 
 export class ReadyParser {
   private readonly cache = new Map<string, PhaseBody>();
   private readonly cacheSize: number;
+  private readonly blocks: (body: string) => Block[];
 
   constructor(options: ReadyParserOptions = {}) {
     this.cacheSize = options.cacheSize ?? 2000;
+    this.blocks = options.blocks ?? scanBlocks;
   }
 
   parse(file: string, text: string): SpecDocument {
@@ -97,7 +102,7 @@ export class ReadyParser {
       this.cache.set(source, hit);
       return hit;
     }
-    const parsed = interpretPhaseBody(remarkBlocks(source));
+    const parsed = interpretPhaseBody(this.blocks(source));
     this.cache.set(source, parsed);
     if (this.cache.size > this.cacheSize) {
       const oldest = this.cache.keys().next().value;

@@ -269,14 +269,9 @@ function listItem(lines: readonly SourceLine[]): { item?: Located; labels?: Sour
   };
 }
 
+/** Command lines of a code block; shell comments are skipped. */
 function codeLines(lines: readonly SourceLine[]): Located[] {
-  const out: Located[] = [];
-  for (const { text, line, column } of lines) {
-    const trimmed = text.trim();
-    if (!trimmed || trimmed.startsWith('#')) continue;
-    out.push({ value: trimmed, line, column: column + text.indexOf(trimmed) });
-  }
-  return out;
+  return lines.filter((l) => !l.text.startsWith('#')).map(({ text, line, column }) => ({ value: text, line, column }));
 }
 
 function firstPath(text: string): string {

@@ -1,6 +1,5 @@
-// Splits READY.md into phase sections with a fence-aware line scan, so that remark only ever sees
-// one phase at a time: remark is superlinear on large list-heavy documents, and per-section text is
-// a natural cache key while the user edits one phase.
+// Splits READY.md into phase sections with a fence-aware line scan, so that the block scanner sees one
+// phase at a time: per-section text is a natural cache key while the user edits one phase.
 
 export interface Heading {
   level: number;

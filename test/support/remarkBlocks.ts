@@ -1,8 +1,9 @@
-// The blocks of a phase body read from remark's tree (the reference the line scanner is tested against).
+// The blocks of a phase body read from remark's tree: the reference the block scanner is tested against
+// (remark read phase bodies until the scanner replaced it).
 import { unified } from 'unified';
 import remarkParse from 'remark-parse';
 import type { Code, ListItem, Node, Root } from 'mdast';
-import type { Block, SourceLine } from './blocks';
+import type { Block, SourceLine } from '../../src/core/spec/blocks';
 
 const processor = unified().use(remarkParse);
 
@@ -12,7 +13,7 @@ export function remarkBlocks(source: string): Block[] {
   for (const node of tree.children) {
     if (node.type === 'heading') blocks.push({ kind: 'heading', raw: rawText(node, source), ...start(node) });
     else if (node.type === 'paragraph') blocks.push({ kind: 'paragraph', lines: rawLines(node, source) });
-    else if (node.type === 'code') blocks.push({ kind: 'code', lines: codeLines(node) });
+    else if (node.type === 'code') blocks.push({ kind: 'code', lines: codeLines(node, source) });
     else if (node.type === 'list') {
       for (const item of node.children as ListItem[]) {
         const first = item.children[0];
@@ -23,9 +24,22 @@ export function remarkBlocks(source: string): Block[] {
   return blocks;
 }
 
-function codeLines(node: Code): SourceLine[] {
+/**
+ * Each line of the code's value at its line and column in the source. (The remark-based parser put an
+ * indented block's lines one line too low, and columns of a fence's under-indented lines too far right.)
+ */
+function codeLines(node: Code, source: string): SourceLine[] {
   const pos = start(node);
-  return node.value.split('\n').map((text, i) => ({ text, line: pos.line + 1 + i, column: pos.column }));
+  const fenced = /^ {0,3}(`{3,}|~{3,})/.test(rawText(node, source));
+  const sourceLines = source.split('\n');
+  return node.value.split('\n').flatMap((raw, i) => {
+    const text = raw.trim();
+    if (!text) return [];
+    const line = pos.line + (fenced ? 1 : 0) + i;
+    // The value loses some indentation (tabs partly), never the text: find the text in its line.
+    const column = (sourceLines[line - 1] ?? raw).indexOf(text) + 1;
+    return [{ text, line, column }];
+  });
 }
 
 function rawLines(node: Node, source: string): SourceLine[] {
