@@ -3,7 +3,7 @@
 // is linear in the text, however deep the lists nest; remark took minutes on a 3000-deep list.
 import type { Block, SourceLine } from './blocks';
 import {
-  ATX_START, BULLET, FENCE_CLOSE, FENCE_START, HTML_CLOSE, HTML_OPEN, MAYBE_SPECIAL, ORDERED, SETEXT_UNDERLINE,
+  ATX_START, BULLET, FENCE_CLOSE, FENCE_START, HTML_CLOSE, HTML_OPEN, ORDERED, SETEXT_UNDERLINE,
   definitionStep, isSpaceOrTab, type DefinitionState,
 } from './blockSyntax';
 
@@ -66,12 +66,12 @@ class BlockScanner {
   /** nextNonspace is known for this line (from an offset at or before the current one). */
   private nonspaceFound = false;
   /** Per line and break character: the last index holding another non-space character, and the index of its third-last occurrence. */
-  private breakScan: Record<string, { lastOther: number; thirdLast: number }> = {};
+  private breakScan: Record<string, { lastOther: number; thirdLast: number }> | null = null;
   /** Index in `open` of the deepest block the current line continued. */
   private matched = 0;
 
   constructor(source: string) {
-    this.lines = source.split(/\r\n|\r|\n/);
+    this.lines = source.includes('\r') ? source.split(/\r\n|\r|\n/) : source.split('\n');
   }
 
   run(): Block[] {
@@ -90,7 +90,7 @@ class BlockScanner {
   private incorporate(ln: string): void {
     this.ln = ln;
     this.nonspaceFound = false;
-    this.breakScan = {};
+    this.breakScan = null;
     this.offset = 0;
     this.column = 0;
     this.blank = false;
@@ -112,17 +112,16 @@ class BlockScanner {
       if (this.open[k]?.kind === 'item' && !this.open[k].hasChild) this.emptyItemEnded = true;
     } else this.emptyItemEnded = false;
     this.interrupting = this.matched >= this.open.length - 2 && (this.tip.kind === 'para' || this.tip.kind === 'icode');
-    const allClosed = (): boolean => this.matched === this.open.length - 1;
 
     // 2. New block starts, as long as the line opens containers.
     let leaf = container.kind !== 'para' && isLeaf(container.kind);
     while (!leaf) {
       this.findNextNonspace();
-      if (!this.indented && !MAYBE_SPECIAL.test(this.ln.slice(this.nextNonspace, this.nextNonspace + 1))) {
+      if (!this.indented && !maybeSpecial(this.ln.charCodeAt(this.nextNonspace))) {
         this.advanceNextNonspace();
         break;
       }
-      const r = this.blockStart(container, allClosed(), lazyLine);
+      const r = this.blockStart(container, this.matched === this.open.length - 1, lazyLine);
       if (r === 'none') {
         container = this.open[this.matched];
         this.advanceNextNonspace();
@@ -134,7 +133,7 @@ class BlockScanner {
     }
 
     // 3. The rest of the line: lazy paragraph continuation, a leaf's content, or a new paragraph.
-    if (!allClosed() && !this.blank && this.tip.kind === 'para') {
+    if (this.matched !== this.open.length - 1 && !this.blank && this.tip.kind === 'para') {
       this.addLine(this.tip);
       return;
     }
@@ -260,6 +259,7 @@ class BlockScanner {
    * of nested markers (`- - - … x`) would otherwise be tested once per level.
    */
   private isThematicBreak(c: string): boolean {
+    this.breakScan ??= {};
     let scan = this.breakScan[c];
     if (!scan) {
       scan = { lastOther: -1, thirdLast: -1 };
@@ -464,4 +464,9 @@ function afterDefinitions(lines: readonly SourceLine[], count: number): SourceLi
   const [head, ...tail] = lines.slice(count);
   const lead = head.text.length - head.text.trimStart().length;
   return [{ text: head.text.slice(lead), line: head.line, column: head.column + lead }, ...tail];
+}
+
+/** `#`, backquote, `~`, `*`, `+`, `_`, `=`, `<`, `>`, a digit or `-`: a block other than a paragraph may start here. */
+function maybeSpecial(c: number): boolean {
+  return c === 35 || c === 96 || c === 126 || c === 42 || c === 43 || c === 95 || c === 61 || c === 60 || c === 62 || c === 45 || (c >= 48 && c <= 57);
 }

@@ -1,7 +1,6 @@
 // CommonMark (0.31) block-start patterns, applied to a line from its first non-space character. Only
 // the block structure matters to the plan, so inline syntax is never parsed.
 
-export const MAYBE_SPECIAL = /^[#`~*+_=<>0-9-]/;
 export const ATX_START = /^#{1,6}(?:[ \t]|$)/;
 export const FENCE_START = /^`{3,}(?!.*`)|^~{3,}/;
 export const FENCE_CLOSE = /^(?:`{3,}|~{3,})(?=[ \t]*$)/;

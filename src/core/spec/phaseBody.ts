@@ -254,9 +254,17 @@ function splitNames(value: string, line: number, column: number): Located[] {
 function listItem(lines: readonly SourceLine[]): { item?: Located; labels?: SourceLine[] } {
   const first = lines[0];
   if (!first) return {};
-  let cut = lines.findIndex((l, i) => i > 0 && !/^\s/.test(l.text) && matchLabelLine(l.text) !== null);
-  if (cut < 0) cut = lines.length;
-  let text = lines.slice(0, cut).map((l) => l.text.trim()).join(' ').trim();
+  // Plain loops: this runs for every item of the plan.
+  let cut = lines.length;
+  for (let i = 1; i < lines.length; i++) {
+    if (!/^\s/.test(lines[i].text) && matchLabelLine(lines[i].text) !== null) {
+      cut = i;
+      break;
+    }
+  }
+  let text = first.text.trim();
+  for (let i = 1; i < cut; i++) text += ` ${lines[i].text.trim()}`;
+  text = text.trim();
   let column = first.column;
   const box = /^\[[ xX]\]\s+/.exec(text); // a task-list checkbox is not part of the goal
   if (box) {
