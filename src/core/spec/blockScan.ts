@@ -2,6 +2,7 @@
 // the plan reads). It keeps only the open containers and reports the top-level blocks, so its cost
 // is linear in the text, however deep the lists nest; remark took minutes on a 3000-deep list.
 import type { Block, SourceLine } from './blocks';
+import { LineCursor, maybeSpecial } from './lineCursor';
 import {
   ATX_START, BULLET, FENCE_CLOSE, FENCE_START, HTML_CLOSE, HTML_OPEN, ORDERED, SETEXT_UNDERLINE,
   definitionStep, isSpaceOrTab, type DefinitionState,
@@ -36,22 +37,13 @@ export function scanBlocks(source: string): Block[] {
   return new BlockScanner(source).run();
 }
 
-class BlockScanner {
+class BlockScanner extends LineCursor {
   private readonly lines: string[];
   private readonly out: Block[] = [];
   private readonly doc: Node = node('doc', null);
   /** Open blocks from the document down; only the last may be a leaf. */
   private open: Node[] = [this.doc];
-  private ln = '';
   private lineNo = 0;
-  private offset = 0;
-  private column = 0;
-  private nextNonspace = 0;
-  private nextNonspaceColumn = 0;
-  private indent = 0;
-  private indented = false;
-  private blank = false;
-  private partiallyConsumedTab = false;
   /**
    * A list item on this line would interrupt a paragraph (so must not be empty nor start at other
    * than 1). As in remark (micromark): decided once per line, when every container continued, and
@@ -63,14 +55,11 @@ class BlockScanner {
    * is then a lazy line (see the indented code start).
    */
   private emptyItemEnded = false;
-  /** nextNonspace is known for this line (from an offset at or before the current one). */
-  private nonspaceFound = false;
-  /** Per line and break character: the last index holding another non-space character, and the index of its third-last occurrence. */
-  private breakScan: Record<string, { lastOther: number; thirdLast: number }> | null = null;
   /** Index in `open` of the deepest block the current line continued. */
   private matched = 0;
 
   constructor(source: string) {
+    super();
     this.lines = source.includes('\r') ? source.split(/\r\n|\r|\n/) : source.split('\n');
   }
 
@@ -88,13 +77,7 @@ class BlockScanner {
   }
 
   private incorporate(ln: string): void {
-    this.ln = ln;
-    this.nonspaceFound = false;
-    this.breakScan = null;
-    this.offset = 0;
-    this.column = 0;
-    this.blank = false;
-    this.partiallyConsumedTab = false;
+    this.startLine(ln);
 
     // 1. Which open blocks does this line continue?
     this.findNextNonspace();
@@ -254,30 +237,6 @@ class BlockScanner {
     return this.listItem(rest) ? 'container' : 'none';
   }
 
-  /**
-   * A thematic break from nextNonspace (three or more of `c`, spaces and tabs only), in constant time after one scan of the line: a line
-   * of nested markers (`- - - … x`) would otherwise be tested once per level.
-   */
-  private isThematicBreak(c: string): boolean {
-    this.breakScan ??= {};
-    let scan = this.breakScan[c];
-    if (!scan) {
-      scan = { lastOther: -1, thirdLast: -1 };
-      let seen = 0;
-      for (let i = this.ln.length - 1; i >= 0; i--) {
-        const ch = this.ln[i];
-        if (ch === c) {
-          if (++seen === 3) scan.thirdLast = i;
-        } else if (ch !== ' ' && ch !== '\t') {
-          scan.lastOther = i;
-          break;
-        }
-      }
-      this.breakScan[c] = scan;
-    }
-    return scan.lastOther < this.nextNonspace && scan.thirdLast >= this.nextNonspace;
-  }
-
   private listItem(rest: string): boolean {
     let marker: string;
     const bullet = BULLET.exec(rest);
@@ -383,70 +342,6 @@ class BlockScanner {
     }
   }
 
-  /**
-   * Finds the next non-space character from the offset. Within one run of spaces the answer does not
-   * change (columns are absolute), so it is reused: rescanning the indentation once per open container
-   * made deep lists cubic.
-   */
-  private findNextNonspace(): void {
-    if (this.nonspaceFound && this.offset <= this.nextNonspace) {
-      this.indent = this.nextNonspaceColumn - this.column;
-      this.indented = this.indent >= 4;
-      return;
-    }
-    this.nonspaceFound = true;
-    const ln = this.ln;
-    let i = this.offset;
-    let cols = this.column;
-    for (;;) {
-      const c = ln.charCodeAt(i);
-      if (c === 32) {
-        i++;
-        cols++;
-      } else if (c === 9) {
-        i++;
-        cols += 4 - (cols % 4);
-      } else break;
-    }
-    this.blank = i >= ln.length;
-    this.nextNonspace = i;
-    this.nextNonspaceColumn = cols;
-    this.indent = cols - this.column;
-    this.indented = this.indent >= 4;
-  }
-
-  private advanceNextNonspace(): void {
-    this.offset = this.nextNonspace;
-    this.column = this.nextNonspaceColumn;
-    this.partiallyConsumedTab = false;
-  }
-
-  /** Moves `count` characters, or `count` columns when `columns` (a tab may be consumed in part). */
-  private advanceOffset(count: number, columns: boolean): void {
-    const ln = this.ln;
-    while (count > 0 && this.offset < ln.length) {
-      if (ln.charCodeAt(this.offset) === 9) {
-        const toTab = 4 - (this.column % 4);
-        if (columns) {
-          this.partiallyConsumedTab = toTab > count;
-          const step = toTab > count ? count : toTab;
-          this.column += step;
-          this.offset += this.partiallyConsumedTab ? 0 : 1;
-          count -= step;
-        } else {
-          this.partiallyConsumedTab = false;
-          this.column += toTab;
-          this.offset += 1;
-          count -= 1;
-        }
-      } else {
-        this.partiallyConsumedTab = false;
-        this.offset++;
-        this.column++;
-        count--;
-      }
-    }
-  }
 }
 
 function node(kind: Kind, parent: Node | null): Node {
@@ -464,9 +359,4 @@ function afterDefinitions(lines: readonly SourceLine[], count: number): SourceLi
   const [head, ...tail] = lines.slice(count);
   const lead = head.text.length - head.text.trimStart().length;
   return [{ text: head.text.slice(lead), line: head.line, column: head.column + lead }, ...tail];
-}
-
-/** `#`, backquote, `~`, `*`, `+`, `_`, `=`, `<`, `>`, a digit or `-`: a block other than a paragraph may start here. */
-function maybeSpecial(c: number): boolean {
-  return c === 35 || c === 96 || c === 126 || c === 42 || c === 43 || c === 95 || c === 61 || c === 60 || c === 62 || c === 45 || (c >= 48 && c <= 57);
 }
