@@ -26,7 +26,8 @@ const markdownish = fc.tuple(fc.array(line, { maxLength: 60 }), fc.constantFrom(
 
 export const fixtureReady = readFileSync(path.join(__dirname, '../fixtures/bookshop/READY.md'), 'utf8');
 
-const mutated = (base: string) =>
+/** Deletes, duplicates or replaces lines of a valid document, or splices in `line`s (spec-fuzz uses its own). */
+export const mutatedWith = (line: fc.Arbitrary<string>) => (base: string) =>
   fc.array(fc.tuple(fc.nat(), fc.constantFrom('delete', 'duplicate', 'replace', 'insert'), line), { minLength: 1, maxLength: 12 }).map((ops) => {
     const lines = base.split('\n');
     for (const [at, op, text] of ops) {
@@ -38,6 +39,8 @@ const mutated = (base: string) =>
     }
     return lines.join('\n');
   });
+
+const mutated = mutatedWith(line);
 
 /** Random documents always under a phase heading, so their bodies are parsed. */
 const inPhase = markdownish.map((body) => `## Implementation Phases\n### Phase 1: A\n${body}`);

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ReadyParser } from '../../src/core/spec/parseReady';
 import { SpecWorkspace } from '../../src/core/specWorkspace';
 import { collectPositions, lineCount } from '../support/positions';
+import { mutatedWith } from '../support/readyVariants';
 
 const dir = path.join(__dirname, '../fixtures/bookshop');
 const ready = readFileSync(path.join(dir, 'READY.md'), 'utf8');
@@ -25,24 +26,7 @@ const markdownish = fc
   .tuple(fc.array(line, { maxLength: 60 }), fc.constantFrom('\n', '\r\n', '\r'))
   .map(([lines, eol]) => lines.join(eol));
 
-/** Deletes, duplicates or replaces lines of a valid document, or splices in random text. */
-const mutated = (base: string) =>
-  fc
-    .array(
-      fc.tuple(fc.nat(), fc.constantFrom('delete', 'duplicate', 'replace', 'insert'), line),
-      { minLength: 1, maxLength: 12 },
-    )
-    .map((ops) => {
-      const lines = base.split('\n');
-      for (const [at, op, text] of ops) {
-        const i = lines.length ? at % lines.length : 0;
-        if (op === 'delete') lines.splice(i, 1);
-        else if (op === 'duplicate') lines.splice(i, 0, lines[i] ?? '');
-        else if (op === 'replace') lines[i] = text;
-        else lines.splice(i, 0, text);
-      }
-      return lines.join('\n');
-    });
+const mutated = mutatedWith(line);
 
 function assertInside(value: unknown, files: Record<string, string>, defaultFile: string): void {
   for (const p of collectPositions(value)) {
