@@ -127,12 +127,11 @@ export class PlanRunner {
     const decision = afterMerge({ run: fresh, outcome, fixRounds: this.options.fixRounds, round, previousSignature: fresh.progress?.signature ?? null });
     if (decision.type === 'done') {
       const checkpoint = await this.ports.writeCheckpoint(phase, fresh, outcome.integrationCommit);
-      let done = await this.setProgress(fresh, { state: 'done', integrationCommit: outcome.integrationCommit, checkpoint, reason: null, unowned: [] });
+      const done = await this.setProgress(fresh, { state: 'done', integrationCommit: outcome.integrationCommit, checkpoint, reason: null, unowned: [] });
       this.note(`Phase ${phase.number} done: ${checkpoint} at ${outcome.integrationCommit.slice(0, 8)}.`);
       this.listener.phase?.(phase, 'done');
       if (!this.options.keepWorktrees) {
         for (const kept of await this.ports.removeWorktrees(done)) this.note(kept);
-        done = (await this.ports.readState()).phases[phase.slug] ?? done;
       }
       return;
     }

@@ -78,9 +78,9 @@ export function planPorts(engine: Engine, options: PlanPortOptions): PlanPorts {
     checkpointCommit: (phase) => checkpoints.commitOf(phase.number),
     async removeWorktrees(run: PhaseRun) {
       const kept: string[] = [];
+      const listed = new Set((await engine.worktrees.list()).map((w) => path.resolve(w.path)));
       for (const m of run.modules) {
-        const listed = (await engine.worktrees.list()).some((w) => path.resolve(w.path) === path.resolve(m.worktree));
-        if (!listed) continue;
+        if (!listed.has(path.resolve(m.worktree))) continue;
         try {
           await engine.worktrees.remove(m.worktree);
         } catch (e) {
