@@ -4,7 +4,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { GIT_ENV, git as gitRaw, makeRepo, type TempRepo } from '../support/gitRepo';
@@ -322,5 +322,14 @@ describe('conductor run', () => {
         [['c', 'complete'], ['d', 'complete']],
       ],
     );
+  });
+
+  test('a state.json write lock left empty or unreadable by a crash is taken over, not waited on forever', async () => {
+    const repo = threePhases();
+    mkdirSync(path.join(repo.root, '.conductor'), { recursive: true });
+    writeFileSync(path.join(repo.root, '.conductor', 'state.json.lock'), '');
+    const r = await conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--quiet'], agentPlan(repo, {}));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual((await status(repo)).phases[0].modules.map((m) => m.state), ['complete', 'complete']);
   });
 });
