@@ -59,6 +59,9 @@ export const COMMANDS: Record<string, Command> = {
   --show-output        print the agents' output, prefixed with their module
   --idle-timeout S     flag an agent with no output and no status line for S seconds, stop it
                        after 2×S (default 600; 0: never)
+  --validate-waves     a module whose dependencies are in its phase starts only once their merged
+                       result passes the phase's check and lint commands (needs --trust); findings
+                       go back to the dependencies' agents at most --fix-rounds N times (default 2)
   --quiet              no progress lines
 ${COMMON}
 
@@ -80,6 +83,8 @@ Run it again to resume: completed modules are kept, interrupted ones restarted.`
   --approve N          approve phase N's "Gate: manual" (repeatable, or 2,3)
   --into BRANCH        when every phase of the range is done, bring the last one's result into BRANCH
   --keep-worktrees     keep a done phase's module worktrees (default: removed, branches kept)
+  --validate-waves     within a phase, a dependent wave starts only once its dependencies' merged
+                       result passes the phase's check and lint commands (see conduct --help)
   --test CMD           test command instead of each phase's own (repeatable)
   --yes                do not ask before starting (it never asks without a terminal)
   --max-parallel N, --retries N, --worktree-root DIR, --copy FILE, --setup COMMAND,

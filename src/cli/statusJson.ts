@@ -17,6 +17,8 @@ export function phaseStatusJson(run: PhaseRun, displayState: (m: PhaseRun['modul
     checkpoint: run.progress?.checkpoint ?? null,
     fixRound: run.progress?.fixRound ?? 0,
     reason: run.progress?.reason ?? null,
+    // --validate-waves: each check of a dependency set's merged result.
+    waveChecks: (run.waveChecks ?? []).map((c) => ({ deps: c.deps, passed: c.passed, summary: c.summary, at: c.at })),
     haltReason: run.haltReason,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

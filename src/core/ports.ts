@@ -247,4 +247,13 @@ export interface StateStore {
   /** Writes one phase's record over what is on disk now: another process may be conducting another phase. */
   savePhase(run: import('./run/model').PhaseRun): Promise<void>;
 }
+/**
+ * `--validate-waves`: merges some modules of a phase afresh from the phase's base, on a scratch
+ * integration branch of its own, and runs the phase's checks there (never its tests).
+ */
+export interface WaveCheckPort {
+  check(phase: import('./model').PlannedPhase, run: import('./run/model').PhaseRun, modules: readonly string[]): Promise<import('./planRun/outcome').MergeOutcome>;
+  /** Removes the scratch worktree and branch: the phase's run is over. */
+  dispose(run: import('./run/model').PhaseRun): Promise<void>;
+}
 // --- end conducting ---

@@ -9,6 +9,8 @@ import { checkWritable } from './fsErrors';
 import { GitRunner } from './git/gitRunner';
 import { GitRepo } from './git/repo';
 import { Worktrees } from './git/worktrees';
+import { MergeTree } from './git/mergeTree';
+import { waveCheckPort } from './merge/waveCheck';
 import { NodeFiles } from './nodeFiles';
 import { ShellSetupRunner } from './process/setupRunner';
 import { nodeSecrets } from './secrets';
@@ -44,7 +46,8 @@ export async function openRepository(folder: string): Promise<Engine> {
   };
 }
 
-export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
+/** `waves`: where `--validate-waves` checks merge (the worktree root) and whether commands may run. */
+export function conductPorts(engine: Engine, agents: AgentPort, waves?: { worktreeRoot: string; trust: boolean }): ConductPorts {
   return {
     repo: engine.repo,
     worktrees: engine.worktrees,
@@ -57,6 +60,7 @@ export function conductPorts(engine: Engine, agents: AgentPort): ConductPorts {
     secrets: nodeSecrets,
     now: () => new Date(),
     newRunId: () => randomUUID().slice(0, 8),
+    ...(waves ? { waveChecks: waveCheckPort({ git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: new MergeTree(engine.repo.root, engine.git), conductorDir: engine.conductorDir }, waves) } : {}),
   };
 }
 

@@ -155,10 +155,13 @@ export class EngineHost implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Spec Conductor: ${warning}`);
     }
     const template = s.promptTemplate ? await readText(path.join(engine.repo.root, s.promptTemplate)) : null;
+    const worktreeRoot = await this.worktreeRoot(engine);
+    // Checks run the plan's commands: only in a trusted workspace (conducting needs one anyway).
+    const validateWaves = s.validateWaves && vscode.workspace.isTrusted;
     return new PhaseConductor(
       plan,
       phase,
-      conductPorts(engine, this.terminals),
+      conductPorts(engine, this.terminals, validateWaves ? { worktreeRoot, trust: true } : undefined),
       {
         owner,
         agentLabel: spec,
@@ -171,7 +174,7 @@ export class EngineHost implements vscode.Disposable {
         retries: s.retries,
         approve: request.approve,
         allowDirty: true, // the command asked the user before (see commands/conductPhase.ts)
-        worktreeRoot: await this.worktreeRoot(engine),
+        worktreeRoot,
         hookPath: await installHook(engine, path.join(this.extensionPath, 'dist', 'hook.js')),
         copyFiles: s.copyFiles,
         setupCommand: s.setupCommand || null,
@@ -181,6 +184,7 @@ export class EngineHost implements vscode.Disposable {
         idleStopMs: s.agentIdleTimeout * 2000,
         discoveriesFile: this.discoveriesFile(plan),
         startFrom,
+        validateWaves: validateWaves ? { fixRounds: s.fixRounds, retries: s.retries } : null,
       },
       {
         transition: (t) => {

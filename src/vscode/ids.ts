@@ -56,6 +56,7 @@ export const SETTING = {
   maxParallel: 'maxParallel',
   retries: 'retries',
   fixRounds: 'fixRounds',
+  validateWaves: 'validateWaves',
   agentIdleTimeout: 'agentIdleTimeout',
   worktreeRoot: 'worktreeRoot',
   copyFiles: 'copyFiles',

@@ -13,6 +13,8 @@ export interface Settings {
   retries: number;
   /** Fix rounds per phase in Conduct Plan. */
   fixRounds: number;
+  /** A dependent wave starts only once its dependencies' merged result passed the phase's checks. */
+  validateWaves: boolean;
   /** Seconds without output or status before an agent is flagged (stopped after twice that); 0: never. */
   agentIdleTimeout: number;
   worktreeRoot: string;
@@ -38,6 +40,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     maxParallel: Math.max(0, Math.floor(c.get<number>(SETTING.maxParallel) ?? 0)),
     retries: Math.max(0, Math.floor(c.get<number>(SETTING.retries) ?? 1)),
     fixRounds: Math.max(0, Math.floor(c.get<number>(SETTING.fixRounds) ?? 2)),
+    validateWaves: c.get<boolean>(SETTING.validateWaves) ?? false,
     agentIdleTimeout: Math.max(0, Math.floor(c.get<number>(SETTING.agentIdleTimeout) ?? 600)),
     worktreeRoot: (c.get<string>(SETTING.worktreeRoot) ?? '').trim(),
     copyFiles: list(SETTING.copyFiles, ['.env', '.env.local']),

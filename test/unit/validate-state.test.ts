@@ -30,5 +30,10 @@ describe('parseState', () => {
     const phase = { number: 1, slug: 'p', runId: 'r', state: 'done', baseCommit: 'abc', startedAt: 't', maxParallel: 2, retries: 1, modules: [{ id: 'cart', state: 'bogus' }] };
     assert.equal(fails(JSON.stringify({ version: STATE_VERSION, phases: { p: phase } })).reason, `phase p: module cart: state is not one of ${MODULE_STATES.join(', ')}`);
     assert.equal(fails(JSON.stringify({ version: STATE_VERSION, phases: { p: { ...phase, retries: 'x' } } })).reason, 'phase p: retries is not a whole number');
+    // --validate-waves' records are read by the planner: a hand-broken list is refused, not trusted.
+    const ok = { ...phase, modules: [] };
+    assert.equal(fails(JSON.stringify({ version: STATE_VERSION, phases: { p: { ...ok, waveChecks: [{ deps: 'a' }] } } })).reason, 'phase p: waveChecks is not a list of checks (deps, heads, passed, summary)');
+    const check = { deps: ['a'], heads: ['abc'], passed: true, summary: 'passed', signature: null, integrationCommit: null, at: 't' };
+    assert.equal(parseState(JSON.stringify({ version: STATE_VERSION, phases: { p: { ...ok, waveChecks: [check] } } })).ok, true);
   });
 });

@@ -34,6 +34,8 @@ export const conductFlagOptions = {
   quiet: { type: 'boolean' },
   yes: { type: 'boolean' },
   trust: { type: 'boolean' },
+  'validate-waves': { type: 'boolean' },
+  'fix-rounds': { type: 'string' },
 } as const;
 
 export interface ConductFlags extends SpecFlags {
@@ -51,6 +53,9 @@ export interface ConductFlags extends SpecFlags {
   yes?: boolean;
   /** Agent command lines written in the plan (tasks.csv `agent`) may run. */
   trust?: boolean;
+  /** A dependent wave starts only after its dependencies' merged result passed the phase's checks. */
+  'validate-waves'?: boolean;
+  'fix-rounds'?: string;
 }
 
 /** Seconds without output or status before an agent is flagged; it is stopped after twice as long. */
@@ -70,6 +75,7 @@ export function count(flag: string, value: string | undefined, fallback: number,
 
 export interface ConductSetup {
   agentSpec: string;
+  validateWaves: boolean;
   maxParallel: number;
   retries: number;
   worktreeRoot: string;
@@ -78,17 +84,24 @@ export interface ConductSetup {
 }
 
 /** Reads and checks the flags a phase conductor needs (usage errors before anything starts). */
-export function conductFlags(flags: ConductFlags, io: CliIo): { agentSpec: string; agent: ConductOptions['agentCommand']; maxParallel: number; retries: number; idleS: number } {
+export function conductFlags(
+  flags: ConductFlags,
+  io: CliIo,
+): { agentSpec: string; agent: ConductOptions['agentCommand']; maxParallel: number; retries: number; idleS: number; fixRounds: number } {
   // Without one, every module that runs must have its own (see requireAgent).
   const agentSpec = flags.agent ?? io.env.CONDUCTOR_AGENT ?? PER_MODULE;
   const agent = agentSpec === PER_MODULE ? { argv: [], display: PER_MODULE } : resolveAgent(agentSpec, 'headless');
   if ('error' in agent) throw new UsageError(agent.error);
+  if (flags['validate-waves'] && !flags.trust) {
+    throw new UsageError("--validate-waves runs the phase's check and lint commands between waves: add --trust if you trust this repository's plan");
+  }
   return {
     agentSpec,
     agent,
     maxParallel: count('max-parallel', flags['max-parallel'], defaultParallelism(), 1),
     retries: count('retries', flags.retries, 1, 0),
     idleS: count('idle-timeout', flags['idle-timeout'], DEFAULT_IDLE_TIMEOUT_S, 0),
+    fixRounds: count('fix-rounds', flags['fix-rounds'], 2, 0),
   };
 }
 
@@ -102,7 +115,7 @@ export function requireAgent(flags: ConductFlags, io: CliIo, modules: readonly P
 }
 
 export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, engine: Engine, progress: Progress): Promise<ConductSetup> {
-  const { agentSpec, agent, maxParallel, retries, idleS } = conductFlags(flags, io);
+  const { agentSpec, agent, maxParallel, retries, idleS, fixRounds } = conductFlags(flags, io);
   const files = new NodeFiles();
   const templatePath = flags['prompt-template'] ? path.resolve(io.cwd, flags['prompt-template']) : path.join(engine.repo.root, 'conductor.prompt.md');
   const worktreeRoot = flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root);
@@ -111,6 +124,7 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
   const agents = new ChildAgentPort({ onOutput: flags['show-output'] ? (key, line) => progress.output(key, line) : undefined });
   return {
     agentSpec,
+    validateWaves: Boolean(flags['validate-waves']),
     maxParallel,
     retries,
     worktreeRoot,
@@ -118,7 +132,7 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
       new PhaseConductor(
         plan,
         phase,
-        conductPorts(engine, agents),
+        conductPorts(engine, agents, flags['validate-waves'] ? { worktreeRoot, trust: true } : undefined),
         {
           owner: extra.owner,
           agentLabel: agentSpec,
@@ -142,6 +156,7 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
           startFrom: extra.startFrom,
           // The real path, as git names the repository: DISCOVERIES.md is then known as the engine's own.
           discoveriesFile: path.join(realpathSync(engine.repo.root), discoveriesFileFor(plan.spec)),
+          validateWaves: flags['validate-waves'] ? { fixRounds, retries } : null,
         },
         {
           transition: (t, run) => progress.transition(t, run),
@@ -153,13 +168,14 @@ export async function conductSetup(plan: Plan, flags: ConductFlags, io: CliIo, e
 }
 
 /** The plan as it will run: phases, waves, agent and parallelism, for the question before starting. */
-export function describeRun(phases: readonly PlannedPhase[], setup: { agentSpec: string; maxParallel: number }): string {
+export function describeRun(phases: readonly PlannedPhase[], setup: { agentSpec: string; maxParallel: number; validateWaves?: boolean }): string {
   const lines: string[] = [];
   for (const p of phases) {
     lines.push(`Phase ${p.number}: ${p.name}${p.gate === 'manual' ? ' (Gate: manual)' : ''}`);
     p.waves.forEach((wave, i) => lines.push(`  wave ${i + 1}: ${wave.join(', ')}`));
   }
   lines.push(`Agent: ${setup.agentSpec} · up to ${setup.maxParallel} at once`);
+  if (setup.validateWaves) lines.push("A wave starts once the merged result of the modules it builds on passes the phase's check and lint commands.");
   return lines.map(plainText).join('\n');
 }
 

@@ -16,8 +16,6 @@ import { readPlan } from './specOptions';
 
 export const runOptions = {
   ...conductFlagOptions,
-  trust: { type: 'boolean' },
-  'fix-rounds': { type: 'string' },
   into: { type: 'string' },
   approve: { type: 'string', multiple: true },
   'keep-worktrees': { type: 'boolean' },
@@ -25,8 +23,6 @@ export const runOptions = {
 } as const;
 
 interface RunFlags extends ConductFlags {
-  trust?: boolean;
-  'fix-rounds'?: string;
   into?: string;
   approve?: string[];
   'keep-worktrees'?: boolean;

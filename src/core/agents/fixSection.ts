@@ -8,7 +8,7 @@ export function fixFindingsSection(findings: readonly FixFinding[] | null | unde
   const lines = [
     '## Fix round: what the phase\'s validation found in your work',
     '',
-    'Your module was merged with the rest of the phase and the result was validated. These findings are',
+    'Your module was merged with other modules of the phase and the result was validated. These findings are',
     'attributed to your module. Fix them in this worktree, commit, and report complete again.',
     '',
   ];

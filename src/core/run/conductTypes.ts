@@ -1,7 +1,8 @@
 // What a phase run is given: the user's options, the ports it acts through, and who listens.
 import type { Discovery } from '../discoveries/discovery';
 import type { AgentMode } from '../agents/presets';
-import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, Secrets, SetupPort, StateStore, StatusFeed, WorktreePort } from '../ports';
+import type { AgentCommand, AgentPort, FilesPort, LockPort, RepoPort, Secrets, SetupPort, StateStore, StatusFeed, WaveCheckPort, WorktreePort } from '../ports';
+import type { WaveCheckSettings } from './waveChecks';
 import type { Transition } from './events';
 import type { PhaseRun } from './model';
 
@@ -46,6 +47,11 @@ export interface ConductOptions {
   idleStopMs?: number;
   /** DISCOVERIES.md (absolute); by default beside the plan file, taken as relative to the repository. */
   discoveriesFile?: string;
+  /**
+   * `--validate-waves`: a module whose dependencies are in its phase starts only once their merged
+   * result passed the phase's checks (needs `ConductPorts.waveChecks`). Absent: it starts at once.
+   */
+  validateWaves?: WaveCheckSettings | null;
 }
 
 export interface ConductPorts {
@@ -60,6 +66,8 @@ export interface ConductPorts {
   secrets: Secrets;
   now: () => Date;
   newRunId: () => string;
+  /** Merges dependencies and runs the phase's checks, for `validateWaves`. */
+  waveChecks?: WaveCheckPort;
 }
 
 export interface ConductListener {

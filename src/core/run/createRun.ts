@@ -98,5 +98,7 @@ export function resumePhaseRun(existing: PhaseRun, fresh: PhaseRun): PhaseRun {
     maxParallel: fresh.maxParallel,
     retries: fresh.retries,
     modules,
+    // --validate-waves: another try judges failed checks afresh (the user may have fixed the work).
+    ...(existing.waveChecks ? { waveChecks: existing.waveChecks.filter((r) => r.passed) } : {}),
   };
 }

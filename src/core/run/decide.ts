@@ -19,7 +19,7 @@ export type Action =
       fromBranches: string[];
       previousSummary: string | null;
     }
-  | { type: 'block'; module: string; by: string[] }
+  | { type: 'block'; module: string; by: string[]; why?: string }
   | { type: 'halt'; reason: string };
 
 export interface Decision {

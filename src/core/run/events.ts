@@ -30,7 +30,7 @@ export type RunEvent =
   | { type: 'start-failed'; module: string; attempt: number; message: string; at: string }
   /** Its process is gone without a trace (the engine restarted, the terminal vanished). */
   | { type: 'interrupted'; module: string; reason: string; at: string }
-  | { type: 'blocked'; module: string; by: string[]; at: string }
+  | { type: 'blocked'; module: string; by: string[]; at: string; why?: string }
   /** The user asked for another attempt (Retry Module). */
   | { type: 'retry'; module: string; retries: number; at: string }
   /** Something the user should know about the module, kept with its summary. */
@@ -147,7 +147,7 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
       return { ...m, lastSummary: joinSummary(m.lastSummary, e.text) };
     case 'blocked':
       if (m.state !== 'pending' && m.state !== 'interrupted') return m;
-      return { ...m, state: 'blocked', finishedAt: e.at, lastSummary: `blocked by ${e.by.join(', ')}` };
+      return { ...m, state: 'blocked', finishedAt: e.at, lastSummary: e.why ? `blocked: ${e.why}` : `blocked by ${e.by.join(', ')}` };
   }
 }
 

@@ -144,6 +144,23 @@ export interface PhaseRun {
   modules: ModuleRecord[];
   /** Set by a plan run (`conductor run`, Conduct Plan); absent for a phase conducted alone. */
   progress?: PhaseProgress | null;
+  /** `--validate-waves`: every check of a dependency set's merged result, oldest first. */
+  waveChecks?: WaveCheckRecord[];
+}
+
+/** One check of the merged result of the modules a later wave builds on (`--validate-waves`). */
+export interface WaveCheckRecord {
+  /** The dependency set (its same-phase dependencies, transitively), sorted. */
+  deps: string[];
+  /** Each dependency's verified branch tip when it was checked: new work means a new check. */
+  heads: string[];
+  passed: boolean;
+  /** What was found, or that it passed. */
+  summary: string;
+  /** The owned findings' signature, to stop when a fix changed nothing. */
+  signature: string | null;
+  integrationCommit: string | null;
+  at: string;
 }
 
 export const STATE_VERSION = 1;

@@ -21,6 +21,7 @@ import { contextFolder, forAgent, installClaudeHook, moduleLaunchChoice, planCom
 import { unmetSelection } from './selection';
 import { recoverPhaseRun, statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
+import { WaveChecks } from './waveChecks';
 
 export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 
@@ -40,6 +41,7 @@ export class PhaseConductor {
   private readonly discoveries: PhaseDiscoveries;
   private readonly runAgent: RunAgent;
   private readonly only: ReadonlySet<string> | null;
+  private readonly waves: WaveChecks | null;
 
   constructor(
     private readonly plan: Plan,
@@ -53,6 +55,7 @@ export class PhaseConductor {
     const { agentLabel: label, agentCommand: command, nativeHook, agentMode, planCommands } = options;
     this.runAgent = { label, command, nativeHook, mode: agentMode ?? 'headless', planCommands: planCommands ?? false };
     this.only = options.only ? new Set(options.only) : null;
+    this.waves = this.waveChecks();
     this.supervision = new Supervision(
       {
         current: () => this.run,
@@ -95,9 +98,10 @@ export class PhaseConductor {
       for (;;) {
         await this.supervision.resumeDue(this.stopping);
         const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping, only: this.only });
-        await this.execute(decision.actions);
-        if (decision.done && this.verifying.size === 0) break;
-        if (this.stopping && this.liveCount() === 0 && this.verifying.size === 0) break;
+        await this.execute(this.waves && !this.stopping ? this.waves.gate(decision.actions) : decision.actions);
+        const checking = this.verifying.size > 0 || Boolean(this.waves?.busy);
+        if (decision.done && !checking) break;
+        if (this.stopping && this.liveCount() === 0 && !checking) break;
         await this.nextChange();
       }
       await this.finish();
@@ -156,6 +160,24 @@ export class PhaseConductor {
     for (const dependent of blockedBehind(this.run, id)) {
       await this.apply({ type: 'retry', module: dependent, retries: this.options.retries, at: this.nowIso() });
     }
+  }
+
+  private waveChecks(): WaveChecks | null {
+    const settings = this.options.validateWaves;
+    if (!settings) return null;
+    if (!this.ports.waveChecks) throw new Error('--validate-waves needs a wave check port');
+    return new WaveChecks(this.phase, this.ports.waveChecks, {
+      current: () => this.run,
+      replace: async (run) => {
+        this.run = run;
+        await this.save();
+        this.signal();
+      },
+      apply: (e) => this.apply(e),
+      note: (t) => this.note(t),
+      wake: () => this.signal(),
+      now: () => this.nowIso(),
+    }, settings);
   }
 
   private refuseInvalidPlan(): void {
@@ -264,7 +286,7 @@ export class PhaseConductor {
   private async execute(actions: Action[]): Promise<void> {
     const starts: Extract<Action, { type: 'start' }>[] = [];
     for (const action of actions) {
-      if (action.type === 'block') await this.apply({ type: 'blocked', module: action.module, by: action.by, at: this.nowIso() });
+      if (action.type === 'block') await this.apply({ type: 'blocked', module: action.module, by: action.by, why: action.why, at: this.nowIso() });
       else if (action.type === 'halt') {
         this.run = { ...this.run, state: 'halted', haltReason: action.reason };
         this.note(`Halted: ${action.reason}.`);
@@ -490,6 +512,7 @@ export class PhaseConductor {
     // is over for them.
     if (!this.stopping) await this.exitedOrTimeout([...this.handles.values()].filter((h) => h.onOutput), this.options.exitGraceMs ?? 5000);
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
+    await this.waves?.dispose();
     await this.reportLateCommits();
     await this.discoveries.recorder.flushed();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };

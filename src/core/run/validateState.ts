@@ -61,6 +61,11 @@ function phaseProblem(p: unknown): string | null {
   if (!isObject(p)) return 'is not an object';
   const wrong = wrongField(p, PHASE_CHECKS);
   if (wrong) return wrong;
+  if ('waveChecks' in p && p.waveChecks !== undefined) {
+    const checks = p.waveChecks;
+    const ok = Array.isArray(checks) && checks.every((c) => isObject(c) && Array.isArray(c.deps) && Array.isArray(c.heads) && typeof c.passed === 'boolean' && isString(c.summary));
+    if (!ok) return 'waveChecks is not a list of checks (deps, heads, passed, summary)';
+  }
   for (const [i, m] of (p.modules as unknown[]).entries()) {
     const label = isObject(m) && typeof m.id === 'string' ? `module ${m.id}` : `module #${i + 1}`;
     if (!isObject(m)) return `${label} is not an object`;
