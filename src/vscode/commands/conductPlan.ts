@@ -84,6 +84,7 @@ async function confirm(ctx: CommandContext, phases: readonly PlannedPhase[]): Pr
     '',
     `Agent: ${agentSpec(s) ?? '(none set)'} · up to ${ctx.host.maxParallel(s)} at once · ${s.fixRounds} fix round(s) per phase`,
     'Each phase starts from the validated result of the ones before; your checkout is not touched.',
+    ...(s.validateWaves ? ["Within a phase, a wave starts once the merged result of the modules it builds on passes the phase's check and lint commands."] : []),
   ].join('\n');
   const choice = await vscode.window.showInformationMessage(`Conduct phases ${phases[0].number}–${phases[phases.length - 1].number}?`, { modal: true, detail }, 'Conduct Plan');
   return Boolean(choice);
