@@ -271,6 +271,22 @@ describe('agent stream signals', () => {
     assert.equal(run.modules[0].sessionId, 's-1', 'a retry keeps the session to resume');
   });
 
+  test('a resumed attempt that dies before its CLI names a session forgets it: the next retry starts afresh', () => {
+    let run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'session', sessionId: 's-1' }), exited('catalog', 1));
+    // Attempt 2 resumes s-1 and dies at once (its transcript is gone): no session line.
+    run = apply(run, started('catalog', 2), exited('catalog', 1, 2));
+    assert.equal(run.modules[0].sessionId, null);
+    assert.match(run.modules[0].lastSummary ?? '', /its session s-1 could not be resumed; the next attempt starts a new one/);
+    // One that names its session (the resume worked) keeps it, even when it fails later.
+    run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'session', sessionId: 's-1' }), exited('catalog', 1));
+    run = apply(run, started('catalog', 2), signal('catalog', { kind: 'session', sessionId: 's-1' }, 2), exited('catalog', 1, 2));
+    assert.equal(run.modules[0].sessionId, 's-1');
+    // Stopped by the user mid-resume: nothing is known against the session.
+    run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'session', sessionId: 's-1' }), exited('catalog', 1));
+    run = apply(run, started('catalog', 2), exited('catalog', null, 2, true));
+    assert.equal(run.modules[0].sessionId, 's-1');
+  });
+
   test('a denial is said plainly in the summary', () => {
     const run = apply(shopRun(), started('catalog'), signal('catalog', { kind: 'denied', tool: 'Bash', command: 'git push origin HEAD' }));
     assert.equal(run.modules[0].lastSummary, 'the agent tried to run `git push origin HEAD` (Bash) and was denied');

@@ -89,6 +89,8 @@ function next(m: ModuleRecord, e: RunEvent): ModuleRecord {
         lastSummary: null,
         baseCommit: e.baseCommit ?? m.baseCommit,
         ...(e.agent ? { agent: e.agent } : {}),
+        // As launchEnv hands it over (CONDUCTOR_RESUME_SESSION): only a retry, with the same agent.
+        resumingSession: e.attempt > 1 && (!e.agent || e.agent === m.agent) ? (m.sessionId ?? null) : null,
       };
     case 'spawned':
       if (e.attempt !== m.attempts || !LIVE_STATES.has(m.state)) return m;
@@ -183,7 +185,7 @@ function onSignal(m: ModuleRecord, e: Extract<RunEvent, { type: 'signal' }>): Mo
   const s = e.signal;
   switch (s.kind) {
     case 'session':
-      return m.sessionId === s.sessionId ? m : { ...m, sessionId: s.sessionId };
+      return m.sessionId === s.sessionId && !m.resumingSession ? m : { ...m, sessionId: s.sessionId, resumingSession: null };
     case 'usage': {
       const { kind: _kind, ...attempt } = s;
       return { ...m, attemptUsage: attempt, usage: addUsage(subtractUsage(m.usage ?? {}, m.attemptUsage ?? {}), attempt) };
@@ -227,7 +229,13 @@ function onExit(m: ModuleRecord, e: Extract<RunEvent, { type: 'exited' }>): Modu
   if (e.code === 0 && !e.byUser) return { ...recorded, reportedComplete: true, exitClaim: true };
   if (e.byUser) return { ...recorded, state: 'interrupted', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, 'stopped by the user') };
   const how = e.code !== null ? `exited with code ${e.code}` : e.signal ? `was killed by ${e.signal}` : 'exited';
-  return { ...recorded, state: 'failed', finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, `${how} without reporting`) };
+  const failed = { ...recorded, state: 'failed' as const, finishedAt: e.at, lastSummary: joinSummary(m.lastSummary, `${how} without reporting`) };
+  // It was to resume a session and died before the CLI named one: the session is unusable (its
+  // transcript gone, HOME changed); resuming it again would fail every retry the same way.
+  if (m.resumingSession && m.sessionId === m.resumingSession) {
+    return { ...failed, sessionId: null, resumingSession: null, lastSummary: joinSummary(failed.lastSummary, `its session ${m.resumingSession} could not be resumed; the next attempt starts a new one`) };
+  }
+  return failed;
 }
 
 function joinSummary(previous: string | null, detail: string): string {

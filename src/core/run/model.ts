@@ -51,6 +51,8 @@ export interface ModuleRecord {
   agent?: string | null;
   /** The agent CLI's session id, from its event stream: a retry resumes it where the CLI can. */
   sessionId?: string | null;
+  /** The session this attempt was started to resume, until the CLI reports a session: a resume that dies first is forgotten. */
+  resumingSession?: string | null;
   /** Tokens, turns and cost over all attempts, where the CLI's event stream says them. */
   usage?: AgentUsage | null;
   /** This attempt's share of `usage` (the stream reports totals per process). */
