@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
@@ -76,6 +76,13 @@ describe('claude preset (real Claude Code)', { skip: skipUnlessInstalled('claude
     const since = server.requests.length;
     return {
       repo,
+      /** Claude Code's saved conversations (transcripts) in this run's HOME, deleted. */
+      forgetTranscripts: (): number => {
+        const projects = path.join(home, '.claude', 'projects');
+        const files = readdirSync(projects, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl'));
+        rmSync(projects, { recursive: true, force: true });
+        return files.length;
+      },
       conduct: (...extra: string[]) => run(repo.root, ['conduct', '1', '--agent', 'claude', ...extra], env),
       status: async (): Promise<Map<string, ModuleJson>> => {
         const r = await run(repo.root, ['status', '--json'], {});
@@ -179,6 +186,24 @@ describe('claude preset (real Claude Code)', { skip: skipUnlessInstalled('claude
     assert.deepEqual(denied, [{ kind: 'denied', tool: 'Bash', command: 'git push origin HEAD' }]);
     assert.match(r.stdout + r.stderr, /docs: the agent tried to run `git push origin HEAD` and was denied/);
     assertAllAnswered(s.requests());
+  });
+
+  test('a session that cannot be resumed (its transcript gone) costs one retry: the next attempt starts a new session and completes', { timeout: 2 * RUN_TIMEOUT_MS + 30_000 }, async () => {
+    const s = await setup('Lost', { lost: [] }, { modules: { 'lost#1': 'fail', 'lost#3': 'diligent' } });
+    const first = await s.conduct('--retries', '0');
+    assert.notEqual(first.code, 0, first.stdout + first.stderr);
+    const failed = (await s.status()).get('lost')!;
+    assert.equal(failed.state, 'failed');
+    assert.ok(failed.sessionId, 'attempt 1 recorded its session');
+    assert.ok(s.forgetTranscripts() > 0, 'Claude Code had saved the conversation');
+
+    // Conducting again: attempt 2 resumes the lost session and dies; attempt 3 starts afresh.
+    const second = await s.conduct('--retries', '1');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const rec = (await s.status()).get('lost')!;
+    assert.deepEqual([rec.state, rec.attempts], ['complete', 3], `${rec.lastSummary}`);
+    assert.notEqual(rec.sessionId, failed.sessionId, 'attempt 3 has a session of its own');
+    assert.match(second.stdout, new RegExp(`its session ${failed.sessionId} could not be resumed`));
   });
 
   test('usage limit: a 429 with the reset time pauses the module; at that time it resumes the same session and completes', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {

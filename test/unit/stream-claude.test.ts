@@ -77,6 +77,12 @@ describe('claude stream parser', () => {
     assert.deepEqual(ofKind(signals, 'usage-limit'), []);
   });
 
+  test('a resume of a lost session (its transcript gone): the error, and no session — the id it names does not exist', () => {
+    const signals = signalsOf('resume-lost.jsonl');
+    assert.deepEqual(ofKind(signals, 'session'), []);
+    assert.deepEqual(ofKind(signals, 'error').map((e) => e.message), ['No conversation found with session ID: ee2201d2-08fc-4d22-9d22-53a776726e11']);
+  });
+
   test('lines that are not JSON objects say nothing', () => {
     const parser = claudeStreamParser();
     for (const l of ['', 'plain text', '[1,2]', '{"type":"stream_event"}', '{not json']) assert.deepEqual(parser.line(l), [], l);

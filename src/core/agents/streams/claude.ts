@@ -143,7 +143,10 @@ export function claudeStreamParser(): AgentStreamParser {
   }
 
   function result(event: Obj): AgentSignal[] {
-    const out: AgentSignal[] = [...sessionSignal(event.session_id)];
+    // An error before any turn names the session it was asked to resume, not one that exists
+    // ("No conversation found with session ID …"): no session is reported for it.
+    const noTurn = event.is_error === true && num(event.num_turns) === 0;
+    const out: AgentSignal[] = noTurn ? [] : [...sessionSignal(event.session_id)];
     const usage = isObj(event.usage) ? event.usage : {};
     out.push({
       kind: 'usage',
