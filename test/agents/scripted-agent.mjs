@@ -131,6 +131,13 @@ function run(step) {
   } else if ('print' in step) process.stdout.write(`${step.print}\n`);
   else if ('printErr' in step) process.stderr.write(`${step.printErr}\n`);
   else if ('sleep' in step) sleepSync(Number(step.sleep));
+  else if ('waitForFile' in step) {
+    // Held until the test lets it go (a slow machine must not let it finish early); 5 minutes at most.
+    for (let waited = 0; !fs.existsSync(String(step.waitForFile)); waited += 50) {
+      if (waited > 300_000) fail(`${step.waitForFile} never appeared`);
+      sleepSync(50);
+    }
+  }
   else if ('hang' in step) for (;;) sleepSync(60_000);
   else if ('readLine' in step) process.stdout.write(`scripted-agent: read "${readLineSync()}"\n`);
   else if ('exit' in step) process.exit(Number(step.exit));

@@ -60,6 +60,23 @@ async function statusJson(repo: TempRepo): Promise<{ phases: { number: number; m
 const conduct = (repo: TempRepo, env: Record<string, string>, ...args: string[]) =>
   conductorBin(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, ...args], env);
 
+/**
+ * Conducts again while an agent of the crashed run is held at a `waitForFile` step: the gate opens
+ * once the new run has said `said` (or after a minute, and the test's assertion says what is missing).
+ */
+async function resumeHolding(repo: TempRepo, env: Record<string, string>, gate: string, said: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
+  let stdout = '';
+  let stderr = '';
+  engine.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  engine.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => engine.once('exit', (code) => r(code)));
+  for (let i = 0; i < 1200 && !said.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
+  writeFileSync(gate, '');
+  const code = await exited;
+  return { code, stdout, stderr };
+}
+
 describe('conduct', () => {
   test('runs every module in its own worktree and branch, in dependency waves', async () => {
     const repo = shop();
@@ -341,16 +358,18 @@ describe('conduct', () => {
 
   test('after an engine crash, agents still working are followed, not started twice', async () => {
     const repo = shop();
+    const gate = path.join(repo.root, '..', 'let-b-finish');
     const env = agentEnv(repo, {
-      'b#1': [{ sleep: 1500 }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b finished alone' }],
+      'b#1': [{ waitForFile: gate }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b finished alone' }],
     });
     const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
     for (let i = 0; i < 200 && !agentLog(repo).some((l) => l.module === 'b' && l.event === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
     engine.kill('SIGKILL');
     await new Promise((r) => engine.once('exit', r));
-    const resumed = await conduct(repo, env);
+    const following = /b: agent \(pid \d+\) from the previous run is still working; following it/;
+    const resumed = await resumeHolding(repo, env, gate, following);
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
-    assert.match(resumed.stdout, /b: agent \(pid \d+\) from the previous run is still working; following it/);
+    assert.match(resumed.stdout, following);
     assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1);
     const b = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
     assert.deepEqual([b.state, b.lastSummary], ['complete', 'b finished alone']);
@@ -422,8 +441,9 @@ describe('conduct', () => {
 
   test('a crash between spawning an agent and recording its pid: the next run finds the agent by its launch id, never starts a second', async () => {
     const repo = shop();
+    const gate = path.join(repo.root, '..', 'let-b-finish');
     const env = agentEnv(repo, {
-      'b#1': [{ sleep: 2000 }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b, the only b' }],
+      'b#1': [{ waitForFile: gate }, { write: 'b.txt', content: 'b' }, { commit: 'b' }, { report: 'complete', summary: 'b, the only b' }],
     });
     const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT], env);
     for (let i = 0; i < 200 && !agentLog(repo).some((l) => l.module === 'b' && l.event === 'start'); i++) await new Promise((r) => setTimeout(r, 50));
@@ -438,9 +458,10 @@ describe('conduct', () => {
     b.pid = null;
     b.pidStart = null;
     writeFileSync(stateFile, JSON.stringify(state));
-    const resumed = await conduct(repo, env);
+    const found = /b: found its agent \(pid \d+\), started just before the previous run stopped; following it/;
+    const resumed = await resumeHolding(repo, env, gate, found);
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
-    assert.match(resumed.stdout, /b: found its agent \(pid \d+\), started just before the previous run stopped; following it/);
+    assert.match(resumed.stdout, found);
     assert.equal(agentLog(repo).filter((l) => l.module === 'b' && l.event === 'start').length, 1, 'no second agent for b');
     const rec = (await statusJson(repo)).phases[0].modules.find((m) => m.id === 'b')!;
     assert.deepEqual([rec.state, rec.lastSummary], ['complete', 'b, the only b']);

@@ -8,7 +8,7 @@ import { openRepository } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
 import { phaseStatusJson } from '../statusJson';
-import { preflight, printConductError, conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
+import { preflight, conductFlagOptions, conductFlags, conductSetup, confirmStart, describeRun, interruptible, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
 export const conductOptions = { ...conductFlagOptions, approve: { type: 'boolean' }, tags: { type: 'string' } } as const;
@@ -57,28 +57,21 @@ export async function conductCommand(flags: Flags, positionals: string[], io: Cl
     return EXIT.failed;
   }
   const conductor = setup.conductor(phase, { owner: `conductor conduct ${phase.number}`, approve: Boolean(flags.approve), startFrom: start, only });
-  const removeSignals = onInterrupt(io, progress, () => conductor.stop(), () => conductor.agentPids());
-  try {
-    const run = await conductor.conduct();
-    progress.done();
-    const conducted = run.modules.filter((m) => !only || only.includes(m.id));
-    const ok = conducted.every((m) => m.state === 'complete');
-    if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run, undefined, await readDiscoveries(engine.conductorDir)) }, null, 2)}\n`);
-    else {
-      const failed = conducted.filter((m) => m.state !== 'complete');
-      const selected = only ? ` with --tags ${flags.tags}` : '';
-      io.stdout(
-        ok
-          ? `Phase ${run.number} complete: ${conducted.length} module(s)${selected}. Next: conductor merge ${run.number}\n`
-          : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${plainText(run.haltReason)}` : ''}\n`,
-      );
-    }
-    return ok ? EXIT.ok : EXIT.failed;
-  } catch (e) {
-    progress.done();
-    if (printConductError(io, e)) return EXIT.failed;
-    throw e;
-  } finally {
-    removeSignals();
+  const outcome = await interruptible(io, progress, { stop: () => conductor.stop(), pids: () => conductor.agentPids() }, () => conductor.conduct());
+  if ('exit' in outcome) return outcome.exit;
+  const run = outcome.value;
+  progress.done();
+  const conducted = run.modules.filter((m) => !only || only.includes(m.id));
+  const ok = conducted.every((m) => m.state === 'complete');
+  if (flags.json) io.stdout(`${JSON.stringify({ ok, phase: phaseStatusJson(run, undefined, await readDiscoveries(engine.conductorDir)) }, null, 2)}\n`);
+  else {
+    const failed = conducted.filter((m) => m.state !== 'complete');
+    const selected = only ? ` with --tags ${flags.tags}` : '';
+    io.stdout(
+      ok
+        ? `Phase ${run.number} complete: ${conducted.length} module(s)${selected}. Next: conductor merge ${run.number}\n`
+        : `Phase ${run.number} ended with ${failed.length} module(s) not complete: ${failed.map((m) => `${m.id} (${m.state})`).join(', ')}${run.haltReason ? `\nHalted: ${plainText(run.haltReason)}` : ''}\n`,
+    );
   }
+  return ok ? EXIT.ok : EXIT.failed;
 }

@@ -14,7 +14,7 @@ import { NodeFiles } from '../../infra/nodeFiles';
 import { ChildAgentPort } from '../../infra/process/childAgentPort';
 import { conductPorts, installHook, preflightConduct, type Engine } from '../engine';
 import { WriteError } from '../../infra/fsErrors';
-import { UsageError, type CliIo } from '../io';
+import { EXIT, UsageError, type CliIo } from '../io';
 import type { Progress } from '../progress';
 import { plainText } from '../../core/view/plainText';
 import { specOptions, type SpecFlags } from './specOptions';
@@ -225,6 +225,28 @@ function killGroup(pid: number): void {
 }
 
 /** A ConductError (a gate, a busy phase, an invalid plan) is the whole story: one message, exit 1. */
+/**
+ * Runs the conductor's work with the two-step Ctrl-C installed (onInterrupt). A ConductError is
+ * printed, with its problems, and becomes exit 1; anything else is a bug and is thrown.
+ */
+export async function interruptible<T>(
+  io: CliIo,
+  progress: Progress,
+  control: { stop: () => Promise<void>; pids: () => number[] },
+  work: () => Promise<T>,
+): Promise<{ value: T } | { exit: number }> {
+  const removeSignals = onInterrupt(io, progress, control.stop, control.pids);
+  try {
+    return { value: await work() };
+  } catch (e) {
+    progress.done();
+    if (printConductError(io, e)) return { exit: EXIT.failed };
+    throw e;
+  } finally {
+    removeSignals();
+  }
+}
+
 export function printConductError(io: CliIo, e: unknown): boolean {
   if (!(e instanceof ConductError)) return false;
   io.stderr(`conductor: ${e.message}\n`);

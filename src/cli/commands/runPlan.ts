@@ -11,7 +11,7 @@ import { writePlanReport } from '../../infra/report/writePlanReport';
 import { openRepository } from '../engine';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { Progress } from '../progress';
-import { preflight, printConductError, conductFlagOptions, conductSetup, confirmStart, count, describeRun, onInterrupt, requireAgent, type ConductFlags } from './conductSetup';
+import { preflight, conductFlagOptions, conductSetup, confirmStart, count, describeRun, interruptible, requireAgent, type ConductFlags } from './conductSetup';
 import { readPlan } from './specOptions';
 
 export const runOptions = {
@@ -81,17 +81,9 @@ export async function runCommand(flags: RunFlags, positionals: string[], io: Cli
     { range, fixRounds, retries: setup.retries, approved, keepWorktrees: Boolean(flags['keep-worktrees']), into: flags.into ?? null },
     { note: (t) => progress.note(t), phase: (p, state) => progress.note(`Phase ${p.number} (${p.name}): ${state}`) },
   );
-  const removeSignals = onInterrupt(io, progress, () => runner.stop(), () => (current as PhaseConductor | null)?.agentPids() ?? []);
-  let result: PlanRunResult;
-  try {
-    result = await runner.run();
-  } catch (e) {
-    progress.done();
-    if (printConductError(io, e)) return EXIT.failed;
-    throw e;
-  } finally {
-    removeSignals();
-  }
+  const outcome = await interruptible(io, progress, { stop: () => runner.stop(), pids: () => (current as PhaseConductor | null)?.agentPids() ?? [] }, () => runner.run());
+  if ('exit' in outcome) return outcome.exit;
+  const result = outcome.value;
   progress.done();
   const state = await engine.state.read();
   // The whole run at a glance: per phase and in total, with its timeline.
