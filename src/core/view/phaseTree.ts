@@ -136,7 +136,7 @@ function phaseDescription(r: PhaseRow): string {
   const progress = r.run?.progress;
   // A plan run's own word for where the phase is, once its modules are through.
   if (progress && progress.state !== 'conducting' && progress.state !== 'pending') {
-    parts.push(progress.state === 'fixing' ? `fixing (round ${progress.fixRound})` : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
+    parts.push(progress.state === 'fixing' ? (progress.fixRound > 0 ? `fixing (round ${progress.fixRound})` : 'fixing') : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
   }
   if (r.running) parts.push('running');
   else if (r.run?.state === 'halted') parts.push('halted');
