@@ -15,6 +15,7 @@ export const COMMAND = {
   reviewChanges: 'specConductor.reviewChanges',
   reviewPhaseChanges: 'specConductor.reviewPhaseChanges',
   sendToAgent: 'specConductor.sendToAgent',
+  rollbackPhase: 'specConductor.rollbackPhase',
   openWorktree: 'specConductor.openWorktree',
   cleanWorktrees: 'specConductor.cleanWorktrees',
   selectAgent: 'specConductor.selectAgent',

@@ -221,6 +221,8 @@ describe('a finished or stopped phase', () => {
     const done = phase(phaseNodes(plan, stateOf({ ...run, progress: { ...progress, state: 'done', checkpoint: 'refs/conductor/checkpoints/phase-2' } }), ctx()), 2);
     assert.equal(done.description, '4/4 complete · done · checkpoint');
     assert.match(done.tooltip, /- Plan run: done after 1 fix round · checkpoint `refs\/conductor\/checkpoints\/phase-2`/);
+    // Rolling back is offered on a done phase with its checkpoint only.
+    assert.deepEqual([fixing.contextValue, done.contextValue], ['phase', 'phase-done']);
   });
 
   test('a gated phase conducted but not approved keeps the gate marker', () => {

@@ -121,7 +121,7 @@ function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean, found: Map<st
     description: phaseDescription(r),
     tooltip: phaseTooltip(r, ctx),
     icon: PHASE_ICON[r.status],
-    contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : TREE_ITEM_KIND.phase,
+    contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : r.run?.progress?.state === 'done' && r.run.progress.checkpoint ? TREE_ITEM_KIND.phaseDone : TREE_ITEM_KIND.phase,
     expanded: r.run !== null || r.running || isNext,
     children: r.modules.map((m) => moduleNode(r, m, id, ctx, found.get(`${r.number}/${m.id}`) ?? [])),
   };
