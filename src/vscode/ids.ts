@@ -16,6 +16,7 @@ export const COMMAND = {
   reviewPhaseChanges: 'specConductor.reviewPhaseChanges',
   sendToAgent: 'specConductor.sendToAgent',
   rollbackPhase: 'specConductor.rollbackPhase',
+  showDiscoveries: 'specConductor.showDiscoveries',
   openWorktree: 'specConductor.openWorktree',
   cleanWorktrees: 'specConductor.cleanWorktrees',
   selectAgent: 'specConductor.selectAgent',
