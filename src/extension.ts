@@ -9,7 +9,9 @@ import { conductPlan } from './vscode/commands/conductPlan';
 import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/mergePhase';
 import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
 import { reviewModuleChanges, reviewPhaseChanges, registerGitContent } from './vscode/commands/reviewChanges';
+import { rollbackPhase } from './vscode/commands/rollbackPhase';
 import { sendToAgent } from './vscode/commands/sendToAgent';
+import { showDiscoveries } from './vscode/commands/showDiscoveries';
 import { showReport } from './vscode/commands/showReport';
 import { cleanWorktrees, createReadyMd, selectAgent } from './vscode/commands/simpleCommands';
 import { conductedFolder } from './vscode/conductedFolder';
@@ -88,6 +90,8 @@ export function activate(context: vscode.ExtensionContext): void {
     [COMMAND.reviewChanges]: (arg) => reviewModuleChanges(ctx, arg),
     [COMMAND.reviewPhaseChanges]: (arg) => reviewPhaseChanges(ctx, arg),
     [COMMAND.sendToAgent]: (arg) => sendToAgent(ctx, arg),
+    [COMMAND.rollbackPhase]: (arg) => rollbackPhase(ctx, arg),
+    [COMMAND.showDiscoveries]: () => showDiscoveries(ctx),
     [COMMAND.cleanWorktrees]: () => cleanWorktrees(ctx),
     [COMMAND.selectAgent]: () => selectAgent(ctx),
     [COMMAND.createReadyMd]: () => createReadyMd(ctx, context.extensionUri),

@@ -130,6 +130,12 @@ export class ConductorState implements ConductorView, vscode.Disposable {
     this.emitter.fire();
   }
 
+  /** Rolled back: their last merge results (moved aside on disk) are no longer theirs. */
+  forgetMerges(slugs: readonly string[]): void {
+    for (const slug of slugs) this.merges.delete(slug);
+    this.emitter.fire();
+  }
+
   setMerge(slug: string, result: MergeResult): void {
     this.merges.set(slug, result);
     this.emitter.fire();

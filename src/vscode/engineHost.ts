@@ -14,10 +14,12 @@ import type { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
 import type { PlanRange } from '../core/planRun/planStep';
 import type { PlanRunner, PlanRunResult } from '../core/planRun/planRunner';
+import type { RollbackPlan } from '../core/planRun/rollbackPlan';
 import type { Engine } from '../infra/engine';
 import type { MergeTree } from '../infra/git/mergeTree';
 import type { MergeResult } from '../infra/merge/phaseMerge';
 import type { Predictor } from '../infra/git/predictor';
+import type { RollbackResult } from '../infra/planRun/rollback';
 import type { ConductorState } from './conductorState';
 import type { Log } from './log';
 import { agentSpec, readSettings, type Settings } from './settings';
@@ -120,6 +122,13 @@ export class EngineHost implements vscode.Disposable {
     } finally {
       this.planRunner = null;
     }
+  }
+
+  /** `conductor rollback`: the phases' integration branches back to `decided`'s commit, their records dropped. */
+  async rollback(decided: RollbackPlan, options: { force: boolean; stamp: string }): Promise<RollbackResult> {
+    const { rollback } = await import('../infra/planRun/rollback');
+    const engine = await this.repository();
+    return rollback(engine, decided, { worktreeRoot: await this.worktreeRoot(engine), ...options });
   }
 
   isRunningPlan(): boolean {

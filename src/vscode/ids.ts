@@ -15,6 +15,8 @@ export const COMMAND = {
   reviewChanges: 'specConductor.reviewChanges',
   reviewPhaseChanges: 'specConductor.reviewPhaseChanges',
   sendToAgent: 'specConductor.sendToAgent',
+  rollbackPhase: 'specConductor.rollbackPhase',
+  showDiscoveries: 'specConductor.showDiscoveries',
   openWorktree: 'specConductor.openWorktree',
   cleanWorktrees: 'specConductor.cleanWorktrees',
   selectAgent: 'specConductor.selectAgent',

@@ -18,6 +18,8 @@ export class MergeDiagnostics implements vscode.Disposable {
   private merges = 0;
   /** What each shown merge diagnostic that names a module can send to it (Send to Agent), by uri. */
   private sendable = new Map<string, { diagnostic: vscode.Diagnostic; send: SendableFinding }[]>();
+  /** The phase whose merge the diagnostics show. */
+  private shownPhase: number | null = null;
 
   /** Changes when a merge starts and when it is shown: a prediction begun before either is stale. */
   get mergeGeneration(): number {
@@ -61,6 +63,7 @@ export class MergeDiagnostics implements vscode.Disposable {
     }
     this.merged.clear();
     this.sendable = sendable;
+    this.shownPhase = result.phase;
     for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
     // The merge itself has shown what the predictions foretold: they are gone with it.
     this.predicted.clear();
@@ -95,6 +98,14 @@ export class MergeDiagnostics implements vscode.Disposable {
     this.predicted.clear();
     for (const [file, list] of byFile) this.predicted.set(vscode.Uri.joinPath(repoRoot, file), list);
     return count;
+  }
+
+  /** The phases were rolled back: a merge of one of them shown now is gone with it. */
+  forgetPhases(numbers: readonly number[]): void {
+    if (this.shownPhase === null || !numbers.includes(this.shownPhase)) return;
+    this.merged.clear();
+    this.sendable = new Map();
+    this.shownPhase = null;
   }
 
   clearPredicted(): void {

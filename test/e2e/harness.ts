@@ -1,7 +1,7 @@
 // A real VS Code workbench for end-to-end tests: code-server (VS Code in the browser, with a real Node
 // extension host) serving a folder, with spec-conductor.vsix installed, driven through Debian's
 // chromium by playwright-core. Expects `npm run package` and `bash test/e2e/install.sh` to have run.
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -9,7 +9,7 @@ import { build } from 'esbuild';
 import type { E2eApi, E2eReport } from '../../src/vscode/e2eHook';
 import { E2E_ENV } from '../../src/vscode/ids';
 import { installVsix, startCodeServer, tail, type CodeServer } from './codeServer';
-import { findTools, RESULTS_DIR, VSIX } from './tools';
+import { findTools, RESULTS_DIR, STEPS_DIR, VSIX } from './tools';
 import { goToLine, openFile, readProblems, replaceLine, runCommand, type ProblemRow } from './workbenchUi';
 import { PROBE_FILE_ENV, type ProbeAddress } from './suites/probe.suite';
 import { waitUntil } from './waitUntil';
@@ -53,7 +53,7 @@ export interface Workbench {
   openFile(relativePath: string): Promise<void>;
   goToLine(line: number): Promise<void>;
   replaceLine(line: number, text: string): Promise<void>;
-  /** Saves a numbered PNG in test-results/e2e/<name>/ and returns its path. */
+  /** Saves a numbered PNG in test-results/e2e/<name>/ (and as test-results/e2e/steps/<name>/<step>.png) and returns its path. */
   screenshot(step: string): Promise<string>;
   problems(): Promise<ProblemRow[]>;
   /** Polls the Problems panel until `accept` holds; fails with what it last saw. */
@@ -106,8 +106,11 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   const tools = findTools();
   const name = options.name ?? path.basename(options.folder);
   const shots = path.join(RESULTS_DIR, name);
-  rmSync(shots, { recursive: true, force: true });
-  mkdirSync(shots, { recursive: true });
+  const steps = path.join(STEPS_DIR, name);
+  for (const dir of [shots, steps]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
   const logFile = path.join(RESULTS_DIR, `${name}-code-server.log`);
   writeFileSync(logFile, '');
 
@@ -131,8 +134,11 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
   let closed = false;
   const timing = { loadStartedAt: 0, readyAt: 0 };
   const screenshot = async (step: string): Promise<string> => {
-    const file = path.join(shots, `${String(++shotCount).padStart(2, '0')}-${step.replace(/[^\w.-]+/g, '-')}.png`);
+    const named = step.replace(/[^\w.-]+/g, '-');
+    const file = path.join(shots, `${String(++shotCount).padStart(2, '0')}-${named}.png`);
     await page?.screenshot({ path: file });
+    // The same picture under its step's name alone, where adding a step elsewhere does not rename it.
+    if (existsSync(file)) copyFileSync(file, path.join(steps, `${named}.png`));
     return file;
   };
   const removeTemp = (): void => rmSync(temp, { recursive: true, force: true });

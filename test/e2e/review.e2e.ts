@@ -94,6 +94,7 @@ test('Review Changes shows a module\'s files in the multi-diff editor; Send to A
     await clickDialogButton(wb.page, 'Conduct');
     await wb.waitForHost('tree', (rows) => ['catalog', 'search'].every((m) => rows.some((r) => r.id === `module:${PHASE}/${m}` && r.contextValue === 'module-done')), 'both modules complete');
     await waitForTree(wb.page, (rows) => rows.filter((r) => r.level === 2 && r.icon === 'pass-filled').length === 2, 'both module rows complete');
+    await wb.screenshot('conducted');
 
     // 1. Review Changes on catalog's row: its committed file and its uncommitted one, nothing of search's.
     await clickInlineAction(wb.page, 'catalog', 'Review Changes');

@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const VSIX = path.join(REPO_ROOT, 'spec-conductor.vsix');
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
+/** Each test's screenshots by step name, unnumbered (`steps/<test>/<step>.png`): stable paths for scripts/readme-screenshots.sh. */
+export const STEPS_DIR = path.join(RESULTS_DIR, 'steps');
 
 export interface Tools {
   /** Folder with node 24's `node`, to put first in PATH for code-server. */

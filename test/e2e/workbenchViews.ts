@@ -315,3 +315,20 @@ export async function applyQuickFix(page: Page, title: RegExp, shown: () => Prom
   await rows.filter({ hasText: title }).first().click({ timeout: 5_000 });
   return titles;
 }
+
+/** Right-clicks the tree row and returns the titles of its context menu, left open. */
+export async function openContextMenu(page: Page, label: string): Promise<string[]> {
+  await treeRow(page, label).click({ button: 'right' });
+  const menu = page.locator('.monaco-menu');
+  await menu.first().waitFor({ timeout: 10_000 });
+  return (await menu.getByRole('menuitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim()).filter((t) => t !== '');
+}
+
+/** Right-clicks the tree row and clicks the context menu item with this title. */
+export async function clickContextMenuItem(page: Page, label: string, title: string): Promise<void> {
+  const offered = await openContextMenu(page, label);
+  const item = page.locator('.monaco-menu').getByRole('menuitem', { name: title, exact: true });
+  if ((await item.count()) === 0) throw new Error(`"${label}" has no context menu item "${title}"; it offered: ${JSON.stringify(offered)}`);
+  await item.first().click({ timeout: 5_000 });
+  await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 10_000 });
+}

@@ -49,3 +49,25 @@ test('activation is never eager', () => {
 test('the extension declares limited support for untrusted workspaces', () => {
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
 });
+
+test('the walkthrough links and completes on contributed commands only, and shows every command a user drives a plan with', () => {
+  const commands = new Set<string>(Object.values(COMMAND));
+  const steps = c.walkthroughs[0].steps as { description: string; completionEvents?: string[]; media: { markdown: string } }[];
+  for (const s of steps) {
+    for (const link of s.description.match(/command:[\w.]+/g) ?? []) assert.ok(commands.has(link.slice(8)), link);
+    for (const e of s.completionEvents ?? []) assert.ok(!e.startsWith('onCommand:') || commands.has(e.slice(10)), e);
+  }
+  const text = steps.map((s) => `${s.description}\n${readFileSync(path.join(root, s.media.markdown), 'utf8')}`).join('\n');
+  const titles = new Map<string, string>(c.commands.map((x: { command: string; title: string }) => [x.command, x.title]));
+  for (const id of [COMMAND.reviewChanges, COMMAND.reviewPhaseChanges, COMMAND.sendToAgent, COMMAND.conductPlan, COMMAND.approveGate, COMMAND.showTimeline, COMMAND.showDiscoveries, COMMAND.rollbackPhase, COMMAND.showReport]) {
+    assert.ok(text.includes(`**${titles.get(id)}**`), `${titles.get(id)} is not in the walkthrough`);
+  }
+  assert.ok(text.includes('**Approve and Continue**'));
+});
+
+test('new commands and their menu entries carry a codicon and a when clause', () => {
+  for (const x of c.commands) assert.match(x.icon, /^\$\([\w-]+\)$/, x.command);
+  for (const [menu, entries] of Object.entries(c.menus) as [string, { command: string; when?: string }[]][]) {
+    for (const e of entries) assert.ok(e.when, `${menu}: ${e.command} has no when clause`);
+  }
+});

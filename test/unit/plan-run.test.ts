@@ -8,7 +8,7 @@ import type { PhaseProgress, PhaseRun, RunStateFile } from '../../src/core/run/m
 import { nextPlanStep, phaseState } from '../../src/core/planRun/planStep';
 import { afterMerge, findingsByModule, findingsSignature } from '../../src/core/planRun/fixRound';
 import type { MergeOutcome } from '../../src/core/planRun/outcome';
-import { planRollback } from '../../src/core/planRun/rollbackPlan';
+import { backupStamp, describeRollback, planRollback } from '../../src/core/planRun/rollbackPlan';
 import type { Plan } from '../../src/core/model';
 
 const plan: Plan = planOf(
@@ -156,6 +156,38 @@ describe('planRollback', () => {
   test('refuses what it cannot do, saying why', () => {
     assert.match((planRollback(plan, stateOf(runOf(1, { state: 'done' })), 2) as { error: string }).error, /nothing to roll back/);
     assert.match((planRollback(plan, stateOf(), 9) as { error: string }).error, /the plan has no phase 9/);
+  });
+});
+
+describe('describeRollback: what the confirmation says it resets', () => {
+  test('each later phase\'s integration branch, the checkpoint it goes back to, the backup ref, pending again, the checkout untouched', () => {
+    const state = stateOf(runOf(1, { state: 'done' }), runOf(2, { state: 'done' }), runOf(3, { state: 'done' }));
+    const r = planRollback(plan, state, 2);
+    assert.ok(!('error' in r));
+    const text = describeRollback(r, { commit: '0123456789abcdef', checkpointRef: 'refs/conductor/checkpoints/phase-1' }, '20260102T030405Z');
+    assert.equal(text.message, 'Roll back phase 2 (Shop) and phase 3 after it?');
+    assert.deepEqual(text.detail, [
+      "Integration branches reset to phase 1's checkpoint refs/conductor/checkpoints/phase-1 (01234567):",
+      `  conductor/integration/${plan.phases[1].slug} (phase 2: Shop)`,
+      `  conductor/integration/${plan.phases[2].slug} (phase 3: Finish)`,
+      'Their old tips, checkpoints and module branches are kept under refs/conductor/backup/20260102T030405Z/; their status files, prompts, logs and merge results move to .conductor/backup/20260102T030405Z/.',
+      'Their module and integration worktrees are removed (one with uncommitted changes stops the rollback, unless you choose to discard them).',
+      'Phases 2, 3 go back to pending: conducting again starts them over.',
+      'Your checkout (its branch and files) is not touched.',
+    ]);
+  });
+
+  test('the first phase goes back to where it started', () => {
+    const r = planRollback(plan, stateOf(runOf(1, { state: 'done' })), 1);
+    assert.ok(!('error' in r));
+    const text = describeRollback(r, { commit: 'base0000ffff', checkpointRef: null }, 's');
+    assert.equal(text.message, 'Roll back phase 1 (Base)?');
+    assert.equal(text.detail[0], 'Integration branches reset to base0000, where phase 1 started:');
+    assert.match(text.detail.join('\n'), /Phase 1 goes back to pending: conducting again starts it over\./);
+  });
+
+  test('the backup stamp is the time to the second, as conductor rollback names it', () => {
+    assert.equal(backupStamp(new Date('2026-01-02T03:04:05.678Z')), '20260102T030405Z');
   });
 });
 

@@ -4,9 +4,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contractFor, planOf, readyMd } from '../support/specBuilder';
 import { createPhaseRun } from '../../src/core/run/createRun';
-import type { FixFinding, ModuleState, PhaseRun } from '../../src/core/run/model';
+import type { FixFinding, ModuleState, PhaseProgress, PhaseRun } from '../../src/core/run/model';
 import { conflictFinding, groupByModule, sendFindings, validationFinding } from '../../src/core/planRun/sendToAgent';
 import { findingsByModule } from '../../src/core/planRun/fixRound';
+import { nextPlanStep, phaseState } from '../../src/core/planRun/planStep';
 import type { MergeOutcome } from '../../src/core/planRun/outcome';
 import type { ValidationResult } from '../../src/core/validate/findings';
 
@@ -66,6 +67,49 @@ describe('sendFindings', () => {
     }
     assert.match(JSON.stringify(sendFindings(runWith({}), 'zz', [failing], { retries: 0, at: AT })), /phase 1 has no module zz/);
     assert.match(JSON.stringify(sendFindings(runWith({}), 'a', [], { retries: 0, at: AT })), /no finding to send to a/);
+  });
+});
+
+describe('sendFindings on a phase a plan run got to', () => {
+  const progress = (change: Partial<PhaseProgress>): PhaseProgress => ({
+    state: 'done',
+    fixRound: 1,
+    startedFrom: 'base',
+    integrationCommit: 'tip',
+    checkpoint: 'refs/conductor/checkpoints/phase-1',
+    reason: null,
+    unowned: [],
+    signature: '[["a",["x"]]]',
+    updatedAt: '2026-01-01T00:02:00Z',
+    ...change,
+  });
+
+  test('a done phase is being fixed again: it leaves done, its checkpoint no longer vouches for it, and a plan run conducts it again', () => {
+    const sent = sendFindings({ ...runWith({}), progress: progress({}) }, 'a', [failing], { retries: 0, at: AT });
+    assert.ok('run' in sent);
+    const p = sent.run.progress!;
+    assert.deepEqual(
+      [p.state, p.checkpoint, p.fixRound, p.signature, p.integrationCommit, p.startedFrom, p.updatedAt],
+      ['fixing', null, 0, null, 'tip', 'base', AT],
+    );
+    assert.match(p.reason ?? '', /findings sent to a/);
+    assert.equal(phaseState(sent.run), 'fixing');
+    const step = nextPlanStep(plan, { version: 1, phases: { [sent.run.slug]: sent.run } }, { range: { from: 1, to: 1 }, approved: new Set() });
+    assert.equal(step.type, 'conduct');
+  });
+
+  test('a phase waiting to merge, or failed, is being fixed too; one already fixing keeps its round', () => {
+    for (const state of ['merging', 'validating', 'failed'] as const) {
+      const sent = sendFindings({ ...runWith({}), progress: progress({ state, checkpoint: null }) }, 'a', [failing], { retries: 0, at: AT });
+      assert.equal('run' in sent && sent.run.progress?.state, 'fixing', state);
+    }
+    const fixing = sendFindings({ ...runWith({}), progress: progress({ state: 'fixing', fixRound: 2, checkpoint: null }) }, 'a', [failing], { retries: 0, at: AT });
+    assert.deepEqual('run' in fixing && [fixing.run.progress?.state, fixing.run.progress?.fixRound], ['fixing', 2]);
+  });
+
+  test('a phase conducted alone (no plan run) gets no plan-run progress', () => {
+    const sent = sendFindings(runWith({}), 'a', [failing], { retries: 0, at: AT });
+    assert.equal('run' in sent && sent.run.progress, undefined);
   });
 });
 

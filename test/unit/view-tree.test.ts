@@ -216,9 +216,13 @@ describe('a finished or stopped phase', () => {
     const progress = { state: 'fixing' as const, fixRound: 1, startedFrom: null, integrationCommit: null, checkpoint: null, reason: null, unowned: [], signature: null, updatedAt: '' };
     const fixing = phase(phaseNodes(plan, stateOf({ ...run, progress }), ctx()), 2);
     assert.equal(fixing.description, '4/4 complete · fixing (round 1)');
+    // Sent back from the editor (Send to Agent) before any fix round of a plan run.
+    assert.equal(phase(phaseNodes(plan, stateOf({ ...run, progress: { ...progress, fixRound: 0 } }), ctx()), 2).description, '4/4 complete · fixing');
     const done = phase(phaseNodes(plan, stateOf({ ...run, progress: { ...progress, state: 'done', checkpoint: 'refs/conductor/checkpoints/phase-2' } }), ctx()), 2);
     assert.equal(done.description, '4/4 complete · done · checkpoint');
     assert.match(done.tooltip, /- Plan run: done after 1 fix round · checkpoint `refs\/conductor\/checkpoints\/phase-2`/);
+    // Rolling back is offered on a done phase with its checkpoint only.
+    assert.deepEqual([fixing.contextValue, done.contextValue], ['phase', 'phase-done']);
   });
 
   test('a gated phase conducted but not approved keeps the gate marker', () => {

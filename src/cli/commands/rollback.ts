@@ -1,6 +1,6 @@
 // `conductor rollback <phase>`: the plan goes back to the checkpoint of the phase before it.
 import * as path from 'node:path';
-import { planRollback } from '../../core/planRun/rollbackPlan';
+import { backupStamp, planRollback } from '../../core/planRun/rollbackPlan';
 import { defaultWorktreeRoot } from '../../core/run/createRun';
 import { ConductError } from '../../core/run/errors';
 import { plainText } from '../../core/view/plainText';
@@ -28,7 +28,7 @@ export async function rollbackCommand(flags: RollbackFlags, positionals: string[
   const decided = planRollback(plan, await engine.state.read(), Number(which));
   if ('error' in decided) throw new UsageError(decided.error);
   try {
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = backupStamp(new Date());
     const result = await rollback(engine, decided, {
       worktreeRoot: flags['worktree-root'] ? path.resolve(io.cwd, flags['worktree-root']) : defaultWorktreeRoot(engine.repo.root),
       force: Boolean(flags.force),

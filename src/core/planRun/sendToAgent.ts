@@ -2,7 +2,7 @@
 // module they name, as a fix event (the one a plan run's fix round applies). Pure: the vscode layer
 // carries each diagnostic's finding, and writes the run this returns through the state store.
 import { applyEvent } from '../run/events';
-import { LIVE_STATES, type FixFinding, type PhaseRun } from '../run/model';
+import { LIVE_STATES, type FixFinding, type PhaseProgress, type PhaseRun, type PhaseState } from '../run/model';
 import type { Finding, ValidationResult } from '../validate/findings';
 import type { MergeConflict } from './outcome';
 
@@ -65,7 +65,18 @@ export function sendFindings(run: PhaseRun, module: string, findings: readonly F
   const waiting = record.state === 'pending' ? (record.fixFindings ?? []) : [];
   const all = [...waiting, ...findings.filter((f) => !waiting.some((w) => sameFinding(w, f)))];
   const applied = applyEvent(run, { type: 'fix', module, findings: all, retries: options.retries, at: options.at });
-  return { run: applied.run };
+  return { run: { ...applied.run, progress: fixingAgain(run.progress, module, options.at) } };
+}
+
+// A plan run's phase that got past its modules (merging, validating, done, failed) has one being
+// fixed again: it is fixing, so a plan run conducts and merges it again instead of taking it as
+// done, and its checkpoint no longer vouches for what it holds. A fresh budget of fix rounds, as
+// when a failed phase is run again.
+const PAST_CONDUCTING: ReadonlySet<PhaseState> = new Set(['merging', 'validating', 'done', 'failed']);
+
+function fixingAgain(progress: PhaseProgress | null | undefined, module: string, at: string): PhaseProgress | null | undefined {
+  if (!progress || !PAST_CONDUCTING.has(progress.state)) return progress;
+  return { ...progress, state: 'fixing', fixRound: 0, checkpoint: null, signature: null, reason: `findings sent to ${module} from the editor`, unowned: [], updatedAt: at };
 }
 
 function sameFinding(a: FixFinding, b: FixFinding): boolean {

@@ -121,7 +121,7 @@ function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean, found: Map<st
     description: phaseDescription(r),
     tooltip: phaseTooltip(r, ctx),
     icon: PHASE_ICON[r.status],
-    contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : TREE_ITEM_KIND.phase,
+    contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : r.run?.progress?.state === 'done' && r.run.progress.checkpoint ? TREE_ITEM_KIND.phaseDone : TREE_ITEM_KIND.phase,
     expanded: r.run !== null || r.running || isNext,
     children: r.modules.map((m) => moduleNode(r, m, id, ctx, found.get(`${r.number}/${m.id}`) ?? [])),
   };
@@ -136,7 +136,7 @@ function phaseDescription(r: PhaseRow): string {
   const progress = r.run?.progress;
   // A plan run's own word for where the phase is, once its modules are through.
   if (progress && progress.state !== 'conducting' && progress.state !== 'pending') {
-    parts.push(progress.state === 'fixing' ? `fixing (round ${progress.fixRound})` : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
+    parts.push(progress.state === 'fixing' ? (progress.fixRound > 0 ? `fixing (round ${progress.fixRound})` : 'fixing') : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
   }
   if (r.running) parts.push('running');
   else if (r.run?.state === 'halted') parts.push('halted');

@@ -4,6 +4,8 @@
 export const TREE_ITEM_KIND = {
   phase: 'phase',
   phaseGated: 'phase-gated',
+  /** A plan run's phase done with its checkpoint: it can be rolled back. */
+  phaseDone: 'phase-done',
   module: 'module',
   moduleRunning: 'module-running',
   moduleFailed: 'module-failed',

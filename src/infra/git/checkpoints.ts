@@ -1,10 +1,11 @@
 // Checkpoints: `refs/conductor/checkpoints/phase-<N>`, an annotated tag object (not under refs/tags,
 // so `git tag` and pushes leave it alone) on the phase's validated integration commit, with the phase
 // report as its message. Rollback moves refs to `refs/conductor/backup/<stamp>/…`, never deletes work.
+import { BACKUP_REFS } from '../../core/planRun/rollbackPlan';
 import type { GitExec } from './gitRunner';
 
 export const CHECKPOINT_PREFIX = 'refs/conductor/checkpoints';
-export const BACKUP_PREFIX = 'refs/conductor/backup';
+export const BACKUP_PREFIX = BACKUP_REFS;
 
 export function checkpointRef(phaseNumber: number): string {
   return `${CHECKPOINT_PREFIX}/phase-${phaseNumber}`;

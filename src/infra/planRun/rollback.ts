@@ -20,6 +20,14 @@ export interface RollbackResult {
 
 export class RollbackRefused extends Error {
   readonly reason = 'rollback-refused';
+
+  /** `dirtyWorktree`: the worktree whose uncommitted changes stopped it (forcing discards them). */
+  constructor(
+    message: string,
+    readonly dirtyWorktree: string | null = null,
+  ) {
+    super(message);
+  }
 }
 
 export async function rollback(engine: Engine, plan: RollbackPlan, options: { worktreeRoot: string; force: boolean; stamp: string }): Promise<RollbackResult> {
@@ -43,7 +51,7 @@ export async function rollback(engine: Engine, plan: RollbackPlan, options: { wo
       for (const p of [...(run?.modules.map((m) => m.worktree) ?? []), integrationWorktree(options.worktreeRoot, phase.slug)]) {
         if (!worktrees.has(path.resolve(p))) continue;
         if (!options.force && (await engine.worktrees.isDirty(p))) {
-          throw new RollbackRefused(`the worktree ${p} has uncommitted changes; commit them (they are kept on a backup ref) or pass --force to discard them`);
+          throw new RollbackRefused(`the worktree ${p} has uncommitted changes; commit them (they are kept on a backup ref) or pass --force to discard them`, p);
         }
         toRemove.push(p);
       }
