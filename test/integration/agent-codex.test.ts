@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contractFor, readyMd } from '../support/specBuilder';
@@ -38,6 +38,7 @@ interface ModuleStatus {
   branch: string;
   worktree: string;
   lastSummary: string | null;
+  sessionId: string | null;
 }
 
 /** A hung CLI fails the test instead of hanging it: SIGINT stops conductor, which stops its agents. */
@@ -69,13 +70,13 @@ function project(modules: string[], files: Record<string, string> = {}): TempRep
   return repo;
 }
 
-async function conduct(repo: TempRepo, config: Record<string, unknown>, timeoutMs = CONDUCT_TIMEOUT_MS): Promise<BinResult & { env: Record<string, string> }> {
+async function conduct(repo: TempRepo, config: Record<string, unknown>, timeoutMs = CONDUCT_TIMEOUT_MS, extra: string[] = []): Promise<BinResult & { env: Record<string, string> }> {
   server.config = config;
   const env = { ...(await prepareCodexHome(path.join(repo.root, '..', 'home'), server.url)), PATH: pathWithRealAgents() };
   const result = await new Promise<BinResult>((resolve) => {
     execFile(
       process.execPath,
-      [DIST_CLI, 'conduct', '1', '--agent', 'codex'],
+      [DIST_CLI, 'conduct', '1', '--agent', 'codex', ...extra],
       { cwd: repo.root, env: { ...process.env, ...GIT_ENV, ...env }, timeout: timeoutMs, killSignal: 'SIGINT', maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -118,6 +119,14 @@ function sandboxPolicies(codexHome: string): { type: string; writable_roots: str
   };
   walk(path.join(codexHome, 'sessions'));
   return out;
+}
+
+/** Codex's saved sessions (rollout files) in CODEX_HOME, deleted; how many there were. */
+function forgetSessions(codexHome: string): number {
+  const sessions = path.join(codexHome, 'sessions');
+  const files = readdirSync(sessions, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.jsonl'));
+  rmSync(sessions, { recursive: true, force: true });
+  return files.length;
 }
 
 describe('codex preset (real Codex CLI)', { skip: skipUnlessInstalled('codex') }, () => {
@@ -169,6 +178,31 @@ describe('codex preset (real Codex CLI)', { skip: skipUnlessInstalled('codex') }
     const sessions = signalsOf(agentLog(repo, 'catalog')).filter((x): x is Extract<AgentSignal, { kind: 'session' }> => x.kind === 'session');
     assert.equal(sessions.length, status.get('catalog')!.attempts);
     assert.ok(sessions.every((x) => x.sessionId === sessions[0]!.sessionId));
+  });
+
+  test('a session that cannot be resumed (its rollout gone) costs one retry: the next attempt starts a new session and completes', { timeout: 2 * CONDUCT_TIMEOUT_MS + 30_000 }, async () => {
+    const repo = project(['lost']);
+    const config = { default: 'diligent', modules: { 'lost#1': 'fail', 'lost#3': 'diligent' } };
+    const first = await conduct(repo, config, CONDUCT_TIMEOUT_MS, ['--retries', '0']);
+    assert.notEqual(first.code, 0, first.stdout + first.stderr);
+    const failed = (await modules(repo)).get('lost')!;
+    assert.equal(failed.state, 'failed');
+    assert.ok(failed.sessionId, 'attempt 1 recorded its session');
+    assert.ok(forgetSessions(first.env.CODEX_HOME!) > 0, 'Codex had saved the session');
+
+    // Conducting again: attempt 2 resumes the lost session and dies; attempt 3 starts afresh.
+    const second = await conduct(repo, config, CONDUCT_TIMEOUT_MS, ['--retries', '1']);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const rec = (await modules(repo)).get('lost')!;
+    assert.deepEqual([rec.state, rec.attempts], ['complete', 3], `${rec.lastSummary}`);
+    assert.ok(rec.sessionId, 'attempt 3 recorded its session');
+    assert.notEqual(rec.sessionId, failed.sessionId, 'attempt 3 has a session of its own');
+    assert.match(second.stdout, new RegExp(`its session ${failed.sessionId} could not be resumed`));
+    // What Codex said (on stderr, which the engine reads too): the lost id, and no thread.started for it.
+    const log = agentLog(repo, 'lost');
+    assert.match(log, new RegExp(`no rollout found for thread id ${failed.sessionId}`));
+    const sessions = signalsOf(log).flatMap((x) => (x.kind === 'session' ? [x.sessionId] : []));
+    assert.deepEqual(sessions, [failed.sessionId, rec.sessionId]);
   });
 
   test('the sandbox binds: writes into .git/hooks and the main checkout are refused, and the stream says so', { timeout: CONDUCT_TIMEOUT_MS + 30_000 }, async () => {

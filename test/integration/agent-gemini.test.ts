@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
@@ -127,6 +127,22 @@ function assertAllServed(from: number, allowedStatus: number[] = [200]): ServerR
   return mine;
 }
 
+/** The Gemini CLI's saved sessions in this HOME (`~/.gemini/tmp/<project>/chats/`), deleted; how many there were. */
+function forgetSessions(home: string): number {
+  const tmp = path.join(home, '.gemini', 'tmp');
+  let count = 0;
+  for (const project of readdirSync(tmp)) {
+    const chats = path.join(tmp, project, 'chats');
+    try {
+      count += readdirSync(chats).filter((f) => f.startsWith('session-')).length;
+    } catch {
+      continue;
+    }
+    rmSync(chats, { recursive: true, force: true });
+  }
+  return count;
+}
+
 describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini') }, () => {
   test('diligent: every module complete with its own summary, its file committed under the user\'s identity', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
     server.config = { default: 'diligent' };
@@ -204,6 +220,31 @@ describe('gemini preset (real Gemini CLI)', { skip: skipUnlessInstalled('gemini'
       assert.equal(prompts.length, 2, 'both attempts\' prompts');
       assert.ok(contents.indexOf('failed --summary') > prompts[0] && contents.indexOf('failed --summary') < contents.indexOf('This is attempt 2.'));
     }
+  });
+
+  test('a session that cannot be resumed (its chats gone) costs one retry: the next attempt starts a new session and completes', { timeout: 2 * RUN_TIMEOUT_MS + 30_000 }, async () => {
+    server.config = { default: 'diligent', modules: { 'lost#1': 'fail', 'lost#3': 'diligent' } };
+    const { repo, env } = await setup({ lost: [] });
+    const first = await conduct(repo, env, '--retries', '0');
+    assert.notEqual(first.code, 0, first.stdout + first.stderr);
+    const failed = (await modules(repo, env)).lost;
+    assert.equal(failed.state, 'failed');
+    assert.ok(failed.sessionId, 'attempt 1 recorded its session');
+    assert.ok(forgetSessions(env.HOME) > 0, 'the CLI had saved the session');
+
+    // Conducting again: attempt 2 resumes the lost session and dies (exit 42); attempt 3 starts afresh.
+    const second = await conduct(repo, env, '--retries', '1');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const rec = (await modules(repo, env)).lost;
+    assert.deepEqual([rec.state, rec.attempts], ['complete', 3], `${rec.lastSummary}`);
+    assert.ok(rec.sessionId, 'attempt 3 recorded its session');
+    assert.notEqual(rec.sessionId, failed.sessionId, 'attempt 3 has a session of its own');
+    assert.match(second.stdout, new RegExp(`its session ${failed.sessionId} could not be resumed`));
+    // What the CLI said (on stderr, which the engine reads too), and that its stream named only live sessions.
+    const log = agentLog(repo, 'lost');
+    assert.match(log, /Error resuming session: No previous sessions found for this project\./);
+    const sessions = parse(log).flatMap((x) => (x.kind === 'session' ? [x.sessionId] : []));
+    assert.deepEqual(sessions, [failed.sessionId, rec.sessionId]);
   });
 
   test('a usage limit beyond 300 s: the CLI gives up at once, the module is paused until the reset, conducting again resumes it', { timeout: 2 * RUN_TIMEOUT_MS }, async () => {

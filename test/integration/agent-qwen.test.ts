@@ -4,7 +4,7 @@
 // machine: every request the CLI makes is checked to have reached the server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
@@ -66,6 +66,14 @@ function sessionsInLog(repo: TempRepo, module: string): string[] {
     }
   });
   return events.filter((e) => e.type === 'system' && e.subtype === 'init').map((e) => e.session_id ?? '');
+}
+
+/** Qwen Code's saved sessions in this HOME (`~/.qwen/projects/<folder>/chats/<id>.jsonl`), deleted; how many there were. */
+function forgetSessions(home: string): number {
+  const projects = path.join(home, '.qwen', 'projects');
+  const files = readdirSync(projects, { recursive: true, encoding: 'utf8' }).filter((f) => /(^|\/)chats\/[^/]+\.jsonl$/.test(f));
+  rmSync(projects, { recursive: true, force: true });
+  return files.length;
 }
 
 describe('qwen preset (real Qwen Code)', { skip: skipUnlessInstalled('qwen') }, () => {
@@ -206,6 +214,33 @@ describe('qwen preset (real Qwen Code)', { skip: skipUnlessInstalled('qwen') }, 
       const failed = body.indexOf('failed --summary');
       assert.ok(failed > prompts[0] && failed < body.indexOf('This is attempt 2.'), 'attempt 1\'s failure report before the new prompt');
     }
+  });
+
+  test('a session that cannot be resumed (its chats gone) costs one retry: the next attempt starts a new session and completes', { timeout: 2 * RUN_TIMEOUT_MS + 30_000 }, async () => {
+    server.config = { default: 'diligent', modules: { 'lost#1': 'fail', 'lost#3': 'diligent' } };
+    const repo = repoWith(['lost']);
+    const env = await agentEnv();
+    const first = await conduct(repo, env, ['--retries', '0']);
+    assert.equal(first.timedOut, false, `conduct hung:\n${first.stdout}\n${first.stderr}`);
+    assert.notEqual(first.code, 0, `${first.stdout}\n${first.stderr}`);
+    const failed = (await statusOf(repo)).lost;
+    assert.equal(failed.state, 'failed');
+    assert.ok(failed.sessionId, 'attempt 1 recorded its session');
+    assert.ok(forgetSessions(env.HOME) > 0, 'Qwen Code had saved the session');
+
+    // Conducting again: attempt 2 resumes the lost session and dies; attempt 3 starts afresh.
+    const second = await conduct(repo, env, ['--retries', '1']);
+    assert.equal(second.timedOut, false, `conduct hung:\n${second.stdout}\n${second.stderr}`);
+    assert.equal(second.code, 0, `${second.stdout}\n${second.stderr}`);
+    const rec = (await statusOf(repo)).lost;
+    assert.deepEqual([rec.state, rec.attempts], ['complete', 3], `${rec.lastSummary}`);
+    assert.ok(rec.sessionId, 'attempt 3 recorded its session');
+    assert.notEqual(rec.sessionId, failed.sessionId, 'attempt 3 has a session of its own');
+    assert.match(second.stdout, new RegExp(`its session ${failed.sessionId} could not be resumed`));
+    // What Qwen Code said (on stderr, which the engine reads too), and that only live sessions started.
+    const log = readFileSync(path.join(repo.root, '.conductor', 'logs', PHASE, 'lost.log'), 'utf8');
+    assert.match(log, new RegExp(`No saved session found with ID ${failed.sessionId}\\.`));
+    assert.deepEqual(sessionsInLog(repo, 'lost'), [failed.sessionId, rec.sessionId]);
   });
 
   test('deny: `git push` is not pre-allowed: refused at once (no hang), reported, and the agent goes on', { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {

@@ -36,6 +36,12 @@ describe('codex stream parser', () => {
     ]);
   });
 
+  test('a resume of a lost session (its rollout gone): Codex names the id only in its stderr error, so no session is reported', () => {
+    const raw = readFileSync(path.join(FIXTURES, 'resume-lost.jsonl'), 'utf8');
+    assert.match(raw, /no rollout found for thread id 01a21715-735c-7b33-8841-ee730b0bcf3f/);
+    assert.deepEqual(signals('resume-lost.jsonl'), []);
+  });
+
   test('writes the sandbox refused (into .git/hooks and the main checkout) are a denial with the command', () => {
     const denied = signals('sandbox-refusal.jsonl').filter((x) => x.kind === 'denied');
     assert.equal(denied.length, 1);

@@ -43,6 +43,11 @@ describe('Gemini CLI stream parser', () => {
     assert.deepEqual(s.filter((x) => x.kind !== 'usage' && x.kind !== 'session'), []);
   });
 
+  test('a resume of a lost session (its chats gone): only the CLI\'s stderr error, which names no session; nothing reported', () => {
+    assert.deepEqual(lines('resume-lost.jsonl'), ['Error resuming session: No previous sessions found for this project.']);
+    assert.deepEqual(signals('resume-lost.jsonl'), []);
+  });
+
   test('a shell command the policy refuses is a denial, with the command', () => {
     const s = signals('denied.jsonl');
     assert.deepEqual(ofKind(s, 'denied'), [{ kind: 'denied', tool: 'run_shell_command', command: 'git push origin HEAD' }]);

@@ -45,6 +45,12 @@ describe('qwen stream parser', () => {
     assert.ok(last?.kind === 'usage' && (last.inputTokens ?? 0) > 40000 && last.outputTokens === 48);
   });
 
+  test('a resume of a lost session (its chats gone): Qwen Code names the id only in its stderr error, so no session is reported', () => {
+    const raw = readFileSync(path.join(FIXTURES, 'resume-lost.jsonl'), 'utf8');
+    assert.match(raw, /^No saved session found with ID 5dffaf01-a0e5-4c26-a8d1-6aba25caf0ce\./);
+    assert.deepEqual(signalsOf('resume-lost.jsonl'), []);
+  });
+
   test('a refused shell command: the command the agent tried, once', () => {
     const s = signalsOf('deny.jsonl');
     assert.deepEqual(kinds(s, 'denied'), [{ kind: 'denied', tool: 'run_shell_command', command: 'git push origin HEAD' }]);
