@@ -132,6 +132,9 @@ describe('conductor run', () => {
     assert.equal(git(repo.root, ['show', `${cp1}:src/shared.txt`]), shared('TWO').trimEnd());
     assert.equal(git(repo.root, ['show', `${cp3}:src/shared.txt`]), shared('TWO', 'FOUR by c and d').trimEnd());
     for (const n of [1, 2]) assert.equal(git(repo.root, ['merge-base', '--is-ancestor', checkpoint(repo, n), checkpoint(repo, n + 1)]), '');
+    // Each records the result it was built on: a later change there makes it stale (planStep.staleOn).
+    const recorded = JSON.parse(readFileSync(path.join(repo.root, '.conductor', 'state.json'), 'utf8')) as { phases: Record<string, { progress: { builtOn?: Record<string, string> } }> };
+    assert.deepEqual(['phase-1-base', 'phase-2-shop', 'phase-3-finish'].map((slug) => recorded.phases[slug].progress.builtOn), [{}, { 1: cp1 }, { 2: cp2 }]);
     // The checkpoint carries the phase report.
     assert.match(git(repo.root, ['for-each-ref', '--format=%(contents)', 'refs/conductor/checkpoints/phase-2']), /checkpoint: phase 2 \(Shop\) validated/);
     // Done phases' module worktrees are gone, their branches kept.

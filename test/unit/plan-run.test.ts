@@ -49,6 +49,21 @@ describe('nextPlanStep', () => {
     assert.deepEqual(approved.type === 'conduct' && [approved.phase.number, approved.startFrom], [2, { kind: 'phases', phases: [{ number: 1, slug: 'phase-1-base' }] }]);
   });
 
+  test('a done phase built on an earlier result of a phase that changed since is stale: the run stops and says how to roll it back', () => {
+    const one = (commit: string, state: PhaseProgress['state'] = 'done') => runOf(1, { state, integrationCommit: commit });
+    const two = runOf(2, { state: 'done', integrationCommit: 'i2', builtOn: { '1': 'aaaaaaaa1' } });
+    const current = nextPlanStep(plan, stateOf(one('aaaaaaaa1'), two), { ...all, approved: new Set([2]) });
+    assert.deepEqual([current.type, current.type === 'conduct' && current.phase.number], ['conduct', 3], 'built on the current result: not stale');
+
+    // Phase 1 was sent back to fix: it goes first; once done again elsewhere, phase 2 is stale.
+    const fixing = nextPlanStep(plan, stateOf(one('aaaaaaaa1', 'fixing'), two), all);
+    assert.deepEqual([fixing.type, fixing.type === 'conduct' && fixing.phase.number], ['conduct', 1]);
+    const stale = nextPlanStep(plan, stateOf(one('bbbbbbbb2'), two), all);
+    assert.equal(stale.type, 'stop');
+    assert.deepEqual(stale.type === 'stop' && [stale.phase.number, stale.exit], [2, 'failed']);
+    assert.match(stale.type === 'stop' ? stale.reason : '', /phase 2 was built on phase 1's result at aaaaaaaa, and phase 1 is done again at bbbbbbbb: roll phase 2 back .*conductor rollback 2/);
+  });
+
   test('merging or validating when the previous run stopped: merge again', () => {
     for (const s of ['merging', 'validating'] as const) {
       const step = nextPlanStep(plan, stateOf(runOf(1, { state: s })), all);

@@ -2,7 +2,7 @@
 // each phase's progress, and after every Merge & Validate asks afterMerge() whether the phase is done,
 // goes back to its modules for a fix round, or failed.
 import type { Plan, PlannedPhase } from '../model';
-import { DONE_STATES, type FixFinding, type PhaseProgress, type PhaseRun, type PhaseState } from '../run/model';
+import { DONE_STATES, type FixFinding, type PhaseProgress, type PhaseRun, type PhaseState, type RunStateFile } from '../run/model';
 import { applyEvent } from '../run/events';
 import { afterMerge, findingsByModule, findingsSignature } from './fixRound';
 import { nextPlanStep, phaseState, phasesInRange, type PlanRange, type StartFrom } from './planStep';
@@ -60,7 +60,7 @@ export class PlanRunner {
       }
       const run = state.phases[step.phase.slug];
       if (step.type === 'conduct') {
-        const stopped = await this.conduct(step.phase, run, step.startFrom);
+        const stopped = await this.conduct(step.phase, run, step.startFrom, builtOn(state, step.startFrom));
         if (stopped) return { outcome: 'stopped', phase: step.phase.number };
       } else {
         await this.mergeAndJudge(step.phase, run!);
@@ -81,7 +81,7 @@ export class PlanRunner {
   }
 
   /** True when the run was stopped. */
-  private async conduct(phase: PlannedPhase, existing: PhaseRun | undefined, from: StartFrom): Promise<boolean> {
+  private async conduct(phase: PlannedPhase, existing: PhaseRun | undefined, from: StartFrom, on: Record<string, string>): Promise<boolean> {
     const startFrom = existing ? null : await this.startCommit(phase, from);
     if (existing && existing.progress?.state !== 'fixing') await this.setProgress(existing, { state: 'conducting' });
     this.listener.phase?.(phase, existing?.progress?.state === 'fixing' ? 'fixing' : 'conducting');
@@ -94,7 +94,11 @@ export class PlanRunner {
     }
     if (this.stopping) return true;
     const fresh = (await this.ports.readState()).phases[phase.slug] ?? run;
-    const progress: Partial<PhaseProgress> = existing ? {} : { startedFrom: fresh.baseCommit };
+    const progress: Partial<PhaseProgress> = {
+      ...(existing ? {} : { startedFrom: fresh.baseCommit }),
+      // Also when resumed after a crash before it was recorded: its dependencies were done and unchanged to get here.
+      ...(existing?.progress?.builtOn ? {} : { builtOn: on }),
+    };
     const unfinished = fresh.modules.filter((m) => !DONE_STATES.has(m.state));
     if (unfinished.length > 0) {
       const reason = `${unfinished.map((m) => `${m.id} is ${m.state}${m.lastSummary ? ` (${firstLine(m.lastSummary)})` : ''}`).join('; ')}${fresh.haltReason ? `; halted: ${fresh.haltReason}` : ''}`;
@@ -184,6 +188,17 @@ export class PlanRunner {
   private note(text: string): void {
     this.listener.note?.(text);
   }
+}
+
+/** The integration commits of the phases a new phase starts from, by phase number. */
+function builtOn(state: RunStateFile, from: StartFrom): Record<string, string> {
+  if (from.kind === 'head') return {};
+  const out: Record<string, string> = {};
+  for (const p of from.phases) {
+    const commit = state.phases[p.slug]?.progress?.integrationCommit;
+    if (commit) out[String(p.number)] = commit;
+  }
+  return out;
 }
 
 function firstLine(text: string): string {

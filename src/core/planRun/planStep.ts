@@ -51,6 +51,8 @@ export function nextPlanStep(plan: Plan, state: RunStateFile, options: PlanStepO
     const run = state.phases[phase.slug];
     const current = phaseState(run);
     if (current === 'done') {
+      const stale = staleOn(plan, state, phase, run!);
+      if (stale) return { type: 'stop', phase, state: 'done', reason: stale, exit: 'failed' };
       last = phase;
       continue;
     }
@@ -82,6 +84,23 @@ export function nextPlanStep(plan: Plan, state: RunStateFile, options: PlanStepO
     return { type: 'conduct', phase, startFrom: startFrom(plan, phase) };
   }
   return { type: 'finished', last };
+}
+
+/**
+ * A done phase whose dependency has changed since the phase was built on it (sent back to fix and
+ * done again, or being fixed): its checkpoint is no proof of the plan as it is now. Null when not.
+ */
+export function staleOn(plan: Plan, state: RunStateFile, phase: PlannedPhase, run: PhaseRun): string | null {
+  const builtOn = run.progress?.builtOn;
+  if (!builtOn) return null;
+  for (const [number, commit] of Object.entries(builtOn)) {
+    const dep = plan.phases.find((p) => String(p.number) === number);
+    const now = dep ? state.phases[dep.slug]?.progress : undefined;
+    if (!dep || (now?.state === 'done' && now.integrationCommit === commit)) continue;
+    const what = now?.state === 'done' ? `is done again at ${now.integrationCommit?.slice(0, 8) ?? 'another commit'}` : `is ${now?.state ?? 'pending'} again`;
+    return `phase ${phase.number} was built on phase ${dep.number}'s result at ${commit.slice(0, 8)}, and phase ${dep.number} ${what}: roll phase ${phase.number} back to conduct it on the new result (conductor rollback ${phase.number}, or Roll Back to Before This Phase in the Phases view)`;
+  }
+  return null;
 }
 
 /** The phases whose integrated results the phase starts from (the runner merges them when they diverge). */

@@ -115,6 +115,8 @@ export interface PhaseProgress {
   fixRound: number;
   /** The commit the phase's modules started from: the integrated result of the phases it depends on. */
   startedFrom: string | null;
+  /** Each phase it depends on (by number) with the integration commit it was built on: a later change there makes this one stale. */
+  builtOn?: Record<string, string> | null;
   /** The integration commit the last merge produced. */
   integrationCommit: string | null;
   /** `refs/conductor/checkpoints/phase-<N>` once the phase is done (the ref's name). */
