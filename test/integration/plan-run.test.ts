@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
+import { BROKEN_CHECK } from '../support/brokenCheck';
 import { GIT_ENV, git as gitRaw, makeRepo, type TempRepo } from '../support/gitRepo';
 import { spawnSync } from 'node:child_process';
 import { conductorBin, DIST_CLI, SCRIPTED_AGENT, spawnConductor } from '../support/conductorBin';
@@ -14,14 +15,6 @@ import { conductorBin, DIST_CLI, SCRIPTED_AGENT, spawnConductor } from '../suppo
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
-const CHECK = [
-  "import { readFileSync } from 'node:fs';",
-  "const lines = readFileSync('src/shared.txt', 'utf8').split('\\n');",
-  "const bad = lines.findIndex((l) => l.includes('BROKEN'));",
-  "if (bad >= 0) { console.log(`src/shared.txt:${bad + 1}:1: error: shared value is broken`); process.exit(1); }",
-  "console.log('ok');",
-  '',
-].join('\n');
 
 const TESTS = ['', '#### Test Commands', '- `node check.mjs`'];
 
@@ -34,7 +27,7 @@ function threePhases(extra: { phase2?: string[] } = {}): TempRepo {
     ]),
     ...Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((m) => [`contracts/${m}.md`, contractFor(m)])),
     'src/shared.txt': 'one\ntwo\nthree\nfour\nfive\n',
-    'check.mjs': CHECK,
+    'check.mjs': BROKEN_CHECK,
   });
   repos.push(repo);
   return repo;

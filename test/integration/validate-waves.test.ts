@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
+import { BROKEN_CHECK } from '../support/brokenCheck';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, SCRIPTED_AGENT } from '../support/conductorBin';
 import type { RunStateFile } from '../../src/core/run/model';
@@ -14,14 +15,6 @@ import type { RunStateFile } from '../../src/core/run/model';
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
-const CHECK = [
-  "import { readFileSync } from 'node:fs';",
-  "const lines = readFileSync('src/shared.txt', 'utf8').split('\\n');",
-  "const bad = lines.findIndex((l) => l.includes('BROKEN'));",
-  "if (bad >= 0) { console.log(`src/shared.txt:${bad + 1}:1: error: shared value is broken`); process.exit(1); }",
-  "console.log('ok');",
-  '',
-].join('\n');
 
 function repoWithWaves(): TempRepo {
   const repo = makeRepo({
@@ -29,7 +22,7 @@ function repoWithWaves(): TempRepo {
     'contracts/a.md': contractFor('a'),
     'contracts/b.md': contractFor('b', ['feature-a']),
     'src/shared.txt': 'one\ntwo\nthree\n',
-    'check.mjs': CHECK,
+    'check.mjs': BROKEN_CHECK,
   });
   repos.push(repo);
   return repo;
