@@ -29,6 +29,11 @@ export interface ResolutionDeps {
   conductorDir: string;
 }
 
+/** Merge & Validate found a conflict being resolved in the integration worktree (it resets that worktree, so it stops). */
+export class ResolutionInProgressError extends Error {
+  readonly reason = 'resolution-in-progress';
+}
+
 /** MERGE_HEAD of a merge in progress in `worktree`, or null (no merge, or no worktree there). */
 export async function mergeHeadAt(git: GitExec, worktree: string): Promise<string | null> {
   if (!existsSync(worktree)) return null;

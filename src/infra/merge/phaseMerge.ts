@@ -17,7 +17,7 @@ import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
 import { attributeLines } from '../validate/lineAttribution';
-import { mergeHeadAt } from './conflictResolution';
+import { mergeHeadAt, ResolutionInProgressError } from './conflictResolution';
 import { MergeJournal } from './journal';
 
 export interface ConflictRecord {
@@ -107,7 +107,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // A conflict being resolved there (Resolve in Merge Editor) is the user's work: never reset it away.
   const resolving = await mergeHeadAt(deps.git, worktree);
   if (resolving) {
-    throw new Error(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge) or abort it first`);
+    throw new ResolutionInProgressError(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge) or abort it first`);
   }
 
   const merged = new Set<string>();
