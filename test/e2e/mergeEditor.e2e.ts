@@ -2,7 +2,8 @@
 // wave 1) that both add a line at the same place in src/shelves.js (the built-in git extension is
 // off: the extension opens the merge editor on its own):
 // 1. Merge & Validate merges catalog and stops on search's conflict: a merge-conflict problem on the
-//    file in the integration worktree, and a "conflict: src/shelves.js" row under search in the tree;
+//    file in the integration worktree, and a "conflict: src/shelves.js" row under search in the tree
+//    (still there after a window reload: read from the merge result on disk);
 // 2. the problem's quick fix "Resolve in Merge Editor" (the tree row has it inline too) prepares the
 //    merge there (MERGE_HEAD, markers) and opens VS Code's 3-way merge editor with the index's
 //    stages as base and sides, the file as result;
@@ -96,6 +97,15 @@ test('a conflict resolved in the merge editor and committed lets Merge & Validat
       [[`module:${PHASE}/search`, 'conflict: src/shelves.js', 'with catalog']],
     );
     assert.match(tree.find((r) => r.id === `phase:${PHASE}`)?.description ?? '', /merge conflict/);
+
+    // After a window reload the row is still there, read from the merge result on disk; Merge & Validate again brings the problem back.
+    await wb.reload();
+    await wb.waitForHost('tree', (rows) => rows.some((r) => r.id === `conflict:${PHASE}/search/src/shelves.js`), 'the conflict row after a reload', 60_000);
+    assert.deepEqual(await conflicts(), []);
+    await wb.runCommand('Conductor: Merge & Validate Phase');
+    await waitUntil('the merge conflict again', conflicts, (list) => list.length === 1 && list[0].file === result, 120_000);
+    await wb.waitForProblems((rows) => rows.some((r) => r.code === 'merge-conflict'), 'the conflict in the Problems panel again');
+    await showPhasesView(wb.page);
     await expandTreeRow(wb.page, 'search');
     await waitForTree(wb.page, (rows) => rows.some((r) => r.label === 'conflict: src/shelves.js'), 'the conflict row shown');
     assert.deepEqual(await readInlineActions(wb.page, 'conflict: src/shelves.js'), ['Resolve in Merge Editor', 'Send to Agent']);

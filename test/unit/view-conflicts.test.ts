@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { phaseNodes, type TreeContext } from '../../src/core/view/phaseTree';
-import type { PhaseConflicts } from '../../src/core/view/conflictNodes';
+import { parsePhaseConflicts, type PhaseConflicts } from '../../src/core/view/conflictNodes';
 import { COMMAND, TREE_ITEM } from '../../src/vscode/ids';
 import { STOREFRONT, T0, apply, completed, runOf, shopPlan, stateOf } from '../support/viewFixtures';
 
@@ -63,5 +63,18 @@ describe('a phase whose merge stopped on a conflict', () => {
     const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { contributes: { menus: Record<string, { command: string; when?: string; group?: string }[]> } };
     const inline = manifest.contributes.menus['view/item/context'].filter((e) => e.when?.includes(`viewItem == ${TREE_ITEM.conflict}`) && e.group?.startsWith('inline'));
     assert.deepEqual(inline.map((e) => e.command), [COMMAND.resolveInMergeEditor, COMMAND.sendToAgent]);
+  });
+});
+
+describe('a merge result recorded by another process (.conductor/merge/<phase>.json)', () => {
+  test('parsePhaseConflicts keeps what the tree needs from a MergeResult', () => {
+    const written = JSON.stringify({ phase: 2, ...merge, integrationCommit: 'abc', merged: ['catalog'], conflicts: merge.conflicts.map((c) => ({ ...c, kind: 'content', theirsStartLine: 1, theirsEndLine: 1 })) });
+    assert.deepEqual(parsePhaseConflicts(written), merge);
+  });
+
+  test('anything else is no record: not JSON, a field missing or of another type', () => {
+    for (const text of ['', '{', 'null', '[]', JSON.stringify({ ...merge, integrationBranch: 1 }), JSON.stringify({ ...merge, conflicts: [{ ...merge.conflicts[0], with: [3] }] }), JSON.stringify({ ...merge, conflicts: [{ ...merge.conflicts[0], startLine: '3' }] }), JSON.stringify({ integrationBranch: 'b', conflicts: [] })]) {
+      assert.equal(parsePhaseConflicts(text), null, text);
+    }
   });
 });

@@ -69,3 +69,27 @@ export function conflictNodes(at: { phase: number; phaseSlug: string; module: st
     };
   });
 }
+
+/**
+ * A phase's conflicts from the merge result a `conductor merge` (or another window) wrote
+ * (`.conductor/merge/<phase>.json`), or null when the text is not one: only what the tree needs,
+ * each field checked (the file is read, never trusted).
+ */
+export function parsePhaseConflicts(text: string): PhaseConflicts | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const r = json as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object' || typeof r.integrationBranch !== 'string' || typeof r.integrationWorktree !== 'string' || !Array.isArray(r.conflicts)) return null;
+  const conflicts: MergeConflict[] = [];
+  for (const c of r.conflicts as unknown[]) {
+    const x = c as Record<string, unknown> | null;
+    if (!x || typeof x.module !== 'string' || typeof x.file !== 'string' || !Array.isArray(x.with) || !x.with.every((w) => typeof w === 'string')) return null;
+    if (!Number.isInteger(x.startLine) || !Number.isInteger(x.endLine)) return null;
+    conflicts.push({ module: x.module, file: x.file, with: x.with as string[], startLine: x.startLine as number, endLine: x.endLine as number });
+  }
+  return { integrationBranch: r.integrationBranch, integrationWorktree: r.integrationWorktree, conflicts };
+}

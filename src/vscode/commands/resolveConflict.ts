@@ -15,7 +15,7 @@ import { mergePhaseCommand } from './mergePhase';
 /** The phase and module of a conflict: from the tree row or quick fix, else picked among the last merges' conflicts. */
 async function pickConflict(ctx: CommandContext, target: Target): Promise<{ phase: PlannedPhase; run: PhaseRun; module: string } | undefined> {
   const plan = ctx.view.plan;
-  const known = (plan?.phases ?? []).flatMap((p) => [...new Set(ctx.view.merges.get(p.slug)?.conflicts.map((c) => c.module) ?? [])].map((module) => ({ phase: p, module })));
+  const known = (plan?.phases ?? []).flatMap((p) => [...new Set(ctx.view.conflicts.get(p.slug)?.conflicts.map((c) => c.module) ?? [])].map((module) => ({ phase: p, module })));
   const candidates = known.filter((k) => (target.phase === undefined || k.phase.number === target.phase) && (target.module === undefined || k.module === target.module));
   let picked: { phase: PlannedPhase; module: string } | undefined;
   if (target.phase !== undefined && target.module !== undefined) {
