@@ -7,6 +7,7 @@ import { asTarget, type CommandContext } from './vscode/commands/context';
 import { conductPhase } from './vscode/commands/conductPhase';
 import { conductPlan } from './vscode/commands/conductPlan';
 import { mergePhaseCommand, predictConflictsCommand } from './vscode/commands/mergePhase';
+import { abortResolvedMerge, commitResolvedMerge, resolveInMergeEditor } from './vscode/commands/resolveConflict';
 import { focusTerminal, openWorktree, retryModule, stopAgent } from './vscode/commands/moduleCommands';
 import { reviewModuleChanges, reviewPhaseChanges, registerGitContent } from './vscode/commands/reviewChanges';
 import { rollbackPhase } from './vscode/commands/rollbackPhase';
@@ -22,6 +23,7 @@ import { EngineHost } from './vscode/engineHost';
 import { COMMAND, DIAGNOSTIC_SOURCE, type CommandId } from './vscode/ids';
 import { createLog } from './vscode/log';
 import { MergeDiagnostics } from './vscode/mergeDiagnostics';
+import { MergeEditorSessions } from './vscode/mergeEditor';
 import { PlanCodeLenses } from './vscode/codeLens';
 import { PhasesTree } from './vscode/phasesTree';
 import { registerQuickFixes } from './vscode/quickFixes';
@@ -63,6 +65,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(merges);
   context.subscriptions.push(registerQuickFixes(merges));
   context.subscriptions.push(registerGitContent(host));
+  const resolutions = new MergeEditorSessions(host, merges, log);
+  context.subscriptions.push(resolutions);
 
   const tree = new PhasesTree(view, primary);
   context.subscriptions.push(tree);
@@ -73,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const timeline = new TimelinePanel(view, log);
   context.subscriptions.push(timeline);
 
-  const ctx: CommandContext = { host, view, log, merges };
+  const ctx: CommandContext = { host, view, log, merges, resolutions };
   const commands: Record<CommandId, (arg?: unknown) => unknown> = {
     [COMMAND.conductPhase]: (arg) => conductPhase(ctx, arg),
     [COMMAND.conductPlan]: (arg) => conductPlan(ctx, arg),
@@ -92,6 +96,9 @@ export function activate(context: vscode.ExtensionContext): void {
     [COMMAND.sendToAgent]: (arg) => sendToAgent(ctx, arg),
     [COMMAND.rollbackPhase]: (arg) => rollbackPhase(ctx, arg),
     [COMMAND.showDiscoveries]: () => showDiscoveries(ctx),
+    [COMMAND.resolveInMergeEditor]: (arg) => resolveInMergeEditor(ctx, arg),
+    [COMMAND.commitResolvedMerge]: (arg) => commitResolvedMerge(ctx, arg),
+    [COMMAND.abortResolvedMerge]: (arg) => abortResolvedMerge(ctx, arg),
     [COMMAND.cleanWorktrees]: () => cleanWorktrees(ctx),
     [COMMAND.selectAgent]: () => selectAgent(ctx),
     [COMMAND.createReadyMd]: () => createReadyMd(ctx, context.extensionUri),

@@ -9,6 +9,7 @@ import type { Plan } from '../core/model';
 import { CONDUCTOR_DIR, DISCOVERIES_LOG } from '../core/run/paths';
 import { emptyState, type RunStateFile, type PhaseRun } from '../core/run/model';
 import { parseState } from '../core/run/validateState';
+import { parsePhaseConflicts, type PhaseConflicts } from '../core/view/conflictNodes';
 import { unfollowedAgentPids, withGoneAgentsInterrupted } from '../core/view/liveness';
 import type { MergeResult } from '../infra/merge/phaseMerge';
 import { processAlive } from '../infra/process/processAlive';
@@ -29,8 +30,10 @@ export interface ConductorView {
   readonly active: ReadonlySet<string>;
   /** `<phase-slug>/<module>` keys that have an open agent terminal. */
   readonly terminals: ReadonlySet<string>;
-  /** The last Merge & Validate result per phase slug. */
+  /** The last Merge & Validate result per phase slug (run in this window). */
   readonly merges: ReadonlyMap<string, MergeResult>;
+  /** Each phase's conflicts in its last merge: this window's, else the one recorded in `.conductor/merge/` (a CLI's, an earlier window's). */
+  readonly conflicts: ReadonlyMap<string, PhaseConflicts>;
   /** Every discovery the agents reported (`.conductor/discoveries.jsonl`). */
   readonly discoveries: readonly Discovery[];
   readonly onDidChange: vscode.Event<void>;
@@ -42,6 +45,9 @@ export class ConductorState implements ConductorView, vscode.Disposable {
   readonly active = new Set<string>();
   readonly terminals = new Set<string>();
   readonly merges = new Map<string, MergeResult>();
+  /** Merge results read from `.conductor/merge/<slug>.json`, and the slugs already looked for. */
+  private readonly recorded = new Map<string, PhaseConflicts>();
+  private readonly lookedFor = new Set<string>();
   discoveries: readonly Discovery[] = [];
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
@@ -79,6 +85,13 @@ export class ConductorState implements ConductorView, vscode.Disposable {
     discoveries.onDidCreate(reloadDiscoveries);
     discoveries.onDidDelete(reloadDiscoveries);
     this.disposables.push(discoveries);
+    // Merge results, written by whoever merged (this window, a CLI, another window).
+    const merges = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `${CONDUCTOR_DIR}/merge/*.json`));
+    const readMerge = (uri: vscode.Uri): void => void this.readRecorded(uri.path.split('/').pop()!.replace(/\.json$/, ''));
+    merges.onDidChange(readMerge);
+    merges.onDidCreate(readMerge);
+    merges.onDidDelete(readMerge);
+    this.disposables.push(merges);
     if (this.direct) this.disposables.push(this.direct);
   }
 
@@ -132,7 +145,30 @@ export class ConductorState implements ConductorView, vscode.Disposable {
 
   /** Rolled back: their last merge results (moved aside on disk) are no longer theirs. */
   forgetMerges(slugs: readonly string[]): void {
-    for (const slug of slugs) this.merges.delete(slug);
+    for (const slug of slugs) {
+      this.merges.delete(slug);
+      this.recorded.delete(slug);
+    }
+    this.emitter.fire();
+  }
+
+  get conflicts(): ReadonlyMap<string, PhaseConflicts> {
+    const all = new Map<string, PhaseConflicts>(this.recorded);
+    for (const [slug, result] of this.merges) all.set(slug, result);
+    return all;
+  }
+
+  /** Reads a phase's recorded merge result (gone or unreadable: nothing recorded). */
+  private async readRecorded(slug: string): Promise<void> {
+    this.lookedFor.add(slug);
+    let found: PhaseConflicts | null = null;
+    try {
+      found = parsePhaseConflicts(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.folder.uri, CONDUCTOR_DIR, 'merge', `${slug}.json`))));
+    } catch (e) {
+      if (!(e instanceof vscode.FileSystemError && e.code === 'FileNotFound')) this.log.warn(`Could not read the merge result of ${slug}: ${(e as Error).message}`);
+    }
+    if (found) this.recorded.set(slug, found);
+    else if (!this.recorded.delete(slug)) return;
     this.emitter.fire();
   }
 
@@ -162,6 +198,7 @@ export class ConductorState implements ConductorView, vscode.Disposable {
       const phases = { ...read.state.phases };
       for (const slug of this.active) if (this.state.phases[slug]) phases[slug] = this.state.phases[slug];
       this.state = this.showGoneAgents({ ...read.state, phases });
+      for (const slug of Object.keys(phases)) if (!this.lookedFor.has(slug)) void this.readRecorded(slug);
     } catch (e) {
       if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') this.state = emptyState();
       else this.log.error('Could not read .conductor/state.json', e);

@@ -63,6 +63,8 @@ export interface E2eEditorTab {
   label: string;
   active: boolean;
   textDiffs: { original: string | null; modified: string | null }[] | null;
+  /** A merge editor tab's sides (uris), else null. */
+  merge: { base: string; input1: string; input2: string; result: string } | null;
 }
 
 /** A change the views made, with when it was made (wall clock, ms since the epoch, fractional). */

@@ -58,8 +58,17 @@ export function createE2eApi(parts: E2eParts): E2eApi {
     allDiagnostics: () => listSourcedDiagnostics(DIAGNOSTIC_SOURCE),
     codeLenses: () => planCodeLenses(parts.view),
     activeTerminal: () => vscode.window.activeTerminal?.name ?? null,
-    editorTabs: () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ label: t.label, active: t.isActive, textDiffs: textDiffsOf(t.input) }))),
+    editorTabs: () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => ({ label: t.label, active: t.isActive, textDiffs: textDiffsOf(t.input), merge: mergeOf(t.input) }))),
   };
+}
+
+/** A merge editor tab's input (TabInputTextMerge, not in the API this extension is built against) has base, input1, input2 and result. */
+function mergeOf(input: unknown): E2eEditorTab['merge'] {
+  const m = input as { base?: unknown; input1?: unknown; input2?: unknown; result?: unknown } | undefined;
+  const sides = [m?.base, m?.input1, m?.input2, m?.result];
+  if (!sides.every((u) => u instanceof vscode.Uri)) return null;
+  const [base, input1, input2, result] = sides.map(String);
+  return { base, input1, input2, result };
 }
 
 /** A multi-file diff tab's input (TabInputTextMultiDiff, newer than the API this extension is built against) has `textDiffs`. */

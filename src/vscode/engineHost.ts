@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 // so activation pays nothing for git, watching, merging or prompts.
 import { discoveriesFileFor } from '../core/discoveries/discovery';
 import { predictionInputs } from '../core/merge/predictInput';
+import type { ConflictResolutionPort } from '../core/merge/resolution';
 import type { PlannedPhase, Plan } from '../core/model';
 import type { PhaseConductor } from '../core/run/phaseConductor';
 import type { PhaseRun } from '../core/run/model';
@@ -259,6 +260,14 @@ export class EngineHost implements vscode.Disposable {
     }
     this.view.setMerge(run.slug, result);
     return result;
+  }
+
+  /** Runs `work` on the phase's conflict resolution (Resolve in Merge Editor), holding the phase's lock as Merge & Validate does. */
+  async withResolution<T>(phase: PlannedPhase, run: PhaseRun, what: string, work: (port: ConflictResolutionPort) => Promise<T>): Promise<T> {
+    const [{ GitConflictResolution }, { PhaseLocks, withPhaseLock }] = await Promise.all([import('../infra/merge/conflictResolution'), import('../infra/state/phaseLock')]);
+    const engine = await this.repository();
+    const port = new GitConflictResolution(engine, phase, run, await this.worktreeRoot(engine));
+    return withPhaseLock(new PhaseLocks(engine.conductorDir), phase, `VS Code (${what}, phase ${phase.number})`, () => work(port));
   }
 
   async predict(phase: PlannedPhase, run: PhaseRun): Promise<Awaited<ReturnType<Predictor['predict']>>> {

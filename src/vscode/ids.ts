@@ -17,6 +17,9 @@ export const COMMAND = {
   sendToAgent: 'specConductor.sendToAgent',
   rollbackPhase: 'specConductor.rollbackPhase',
   showDiscoveries: 'specConductor.showDiscoveries',
+  resolveInMergeEditor: 'specConductor.resolveInMergeEditor',
+  commitResolvedMerge: 'specConductor.commitResolvedMerge',
+  abortResolvedMerge: 'specConductor.abortResolvedMerge',
   openWorktree: 'specConductor.openWorktree',
   cleanWorktrees: 'specConductor.cleanWorktrees',
   selectAgent: 'specConductor.selectAgent',
@@ -42,6 +45,8 @@ export const WEBVIEW = {
 export const CONTEXT = {
   hasPlan: 'specConductor.hasPlan',
   running: 'specConductor.running',
+  /** A conflict prepared by Resolve in Merge Editor awaits its commit (or abort) in an integration worktree. */
+  resolving: 'specConductor.resolving',
 } as const;
 
 /** `contextValue` of tree items, used in menus' `viewItem` clauses: the view models' own list. */

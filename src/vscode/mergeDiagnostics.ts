@@ -1,8 +1,9 @@
 // Merge conflicts and validation findings on the files and lines they concern (source
-// "Spec Conductor"), and predicted conflicts between running agents as warnings (source
+// "Spec Conductor"; a conflict on its file in the integration worktree, where it is resolved), and predicted conflicts between running agents as warnings (source
 // "Spec Conductor (predicted)"). Each run replaces the previous one, so a cause that is gone clears.
 import * as vscode from 'vscode';
 import { conflictFinding, validationFinding, type SendableFinding } from '../core/planRun/sendToAgent';
+import { markerRanges } from '../core/merge/resolution';
 import type { MergeResult } from '../infra/merge/phaseMerge';
 import { DIAGNOSTIC_SOURCE, PREDICTED_SOURCE } from './ids';
 
@@ -12,12 +13,19 @@ export interface PredictedConflict {
   conflicts: { file: string; startLine: number; endLine: number }[];
 }
 
+/** A shown merge diagnostic: where, and what its quick fixes need (Send to Agent's finding, the conflict's module). */
+interface Shown {
+  uri: vscode.Uri;
+  diagnostic: vscode.Diagnostic;
+  send: SendableFinding | null;
+  conflict: { phase: number; module: string } | null;
+}
+
 export class MergeDiagnostics implements vscode.Disposable {
   private readonly merged = vscode.languages.createDiagnosticCollection('spec-conductor-merge');
   private readonly predicted = vscode.languages.createDiagnosticCollection('spec-conductor-predicted');
   private merges = 0;
-  /** What each shown merge diagnostic that names a module can send to it (Send to Agent), by uri. */
-  private sendable = new Map<string, { diagnostic: vscode.Diagnostic; send: SendableFinding }[]>();
+  private shown: Shown[] = [];
   /** The phase whose merge the diagnostics show. */
   private shownPhase: number | null = null;
 
@@ -31,24 +39,25 @@ export class MergeDiagnostics implements vscode.Disposable {
     this.merges++;
   }
 
+  /**
+   * A merge's conflicts go on the file in the integration worktree (where the module is merged, and
+   * where Resolve in Merge Editor puts the conflict), at the integration side's lines; validation
+   * findings on the files of `repoRoot`.
+   */
   showMerge(repoRoot: vscode.Uri, result: MergeResult): number {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    const sendable = new Map<string, { diagnostic: vscode.Diagnostic; send: SendableFinding }[]>();
-    const add = (file: string, d: vscode.Diagnostic, send: SendableFinding | null): void => {
-      byFile.set(file, [...(byFile.get(file) ?? []), d]);
-      if (!send) return;
-      const key = vscode.Uri.joinPath(repoRoot, file).toString();
-      sendable.set(key, [...(sendable.get(key) ?? []), { diagnostic: d, send }]);
-    };
+    const shown: Shown[] = [];
+    const integration = vscode.Uri.file(result.integrationWorktree);
     for (const c of result.conflicts) {
       const d = new vscode.Diagnostic(
-        lines(c.startLine, c.endLine),
+        // The integration side may have no lines there (end < start): its start line, then.
+        lines(c.theirsStartLine, Math.max(c.theirsStartLine, c.theirsEndLine)),
         `Merge conflict (${c.kind}) merging module ${c.module}${c.with.length ? ` with ${c.with.join(', ')}` : ''}: lines ${c.startLine}–${c.endLine} in ${c.module}'s version, ${c.theirsStartLine}–${c.theirsEndLine} in ${result.integrationBranch}.`,
         vscode.DiagnosticSeverity.Error,
       );
       d.source = DIAGNOSTIC_SOURCE;
       d.code = 'merge-conflict';
-      add(c.file, d, { phase: result.phase, module: c.module, finding: conflictFinding(c, result.integrationBranch) });
+      const send = { phase: result.phase, module: c.module, finding: conflictFinding(c, result.integrationBranch) };
+      shown.push({ uri: vscode.Uri.joinPath(integration, c.file), diagnostic: d, send, conflict: { phase: result.phase, module: c.module } });
     }
     for (const v of result.validation) {
       for (const f of v.findings) {
@@ -58,13 +67,12 @@ export class MergeDiagnostics implements vscode.Disposable {
         d.source = DIAGNOSTIC_SOURCE;
         d.code = v.kind;
         // Findings without a file (a command that failed without saying where) go on READY.md.
-        add(f.file ?? 'READY.md', d, f.module ? { phase: result.phase, module: f.module, finding: validationFinding(v, f) } : null);
+        const send = f.module ? { phase: result.phase, module: f.module, finding: validationFinding(v, f) } : null;
+        shown.push({ uri: vscode.Uri.joinPath(repoRoot, f.file ?? 'READY.md'), diagnostic: d, send, conflict: null });
       }
     }
-    this.merged.clear();
-    this.sendable = sendable;
+    this.show(shown);
     this.shownPhase = result.phase;
-    for (const [file, list] of byFile) this.merged.set(vscode.Uri.joinPath(repoRoot, file), list);
     // The merge itself has shown what the predictions foretold: they are gone with it.
     this.predicted.clear();
     this.merges++;
@@ -72,13 +80,64 @@ export class MergeDiagnostics implements vscode.Disposable {
   }
 
   /**
+   * The conflict of `module` is in progress in its files (Resolve in Merge Editor): its diagnostics
+   * move to the conflict blocks still in them; a file without markers (resolved) has none.
+   */
+  showResolution(at: { phase: number; module: string }, files: readonly { uri: vscode.Uri; text: string | null; send: SendableFinding }[]): void {
+    const rest = this.shown.filter((s) => !(s.conflict?.phase === at.phase && s.conflict.module === at.module && files.some((f) => f.uri.toString() === s.uri.toString())));
+    const blocks: Shown[] = [];
+    for (const f of files) {
+      for (const r of f.text === null ? [] : markerRanges(f.text)) {
+        const d = new vscode.Diagnostic(lines(r.startLine, r.endLine), `Merge conflict merging module ${at.module}: resolve it (Resolve in Merge Editor), save, then Commit Resolved Merge.`, vscode.DiagnosticSeverity.Error);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = 'merge-conflict';
+        blocks.push({ uri: f.uri, diagnostic: d, send: f.send, conflict: at });
+      }
+    }
+    this.show([...rest, ...blocks]);
+  }
+
+  /** The conflict of `module` was committed or abandoned: its diagnostics go (the next merge tells the rest). */
+  clearConflict(at: { phase: number; module: string }): void {
+    this.show(this.shown.filter((s) => !(s.conflict?.phase === at.phase && s.conflict.module === at.module)));
+  }
+
+  /**
    * The finding a merge diagnostic of `uri` carries for its module, or null. Code actions get copies
    * of the diagnostics, so they are matched by what they show: code, message and line.
    */
   sendableFinding(uri: vscode.Uri, d: vscode.Diagnostic): SendableFinding | null {
-    if (d.source !== DIAGNOSTIC_SOURCE) return null;
-    const shown = this.sendable.get(uri.toString()) ?? [];
-    return shown.find((s) => s.diagnostic.message === d.message && s.diagnostic.code === d.code && s.diagnostic.range.start.line === d.range.start.line)?.send ?? null;
+    return this.find(uri, d)?.send ?? null;
+  }
+
+  /** The phase and module of a merge-conflict diagnostic of `uri`, or null. */
+  conflictOf(uri: vscode.Uri, d: vscode.Diagnostic): { phase: number; module: string } | null {
+    return this.find(uri, d)?.conflict ?? null;
+  }
+
+  /** The phases were rolled back: a merge of one of them shown now is gone with it. */
+  forgetPhases(numbers: readonly number[]): void {
+    if (this.shownPhase === null || !numbers.includes(this.shownPhase)) return;
+    this.show([]);
+    this.shownPhase = null;
+  }
+
+  private find(uri: vscode.Uri, d: vscode.Diagnostic): Shown | undefined {
+    if (d.source !== DIAGNOSTIC_SOURCE) return undefined;
+    const key = uri.toString();
+    return this.shown.find((s) => s.uri.toString() === key && s.diagnostic.message === d.message && s.diagnostic.code === d.code && s.diagnostic.range.start.line === d.range.start.line);
+  }
+
+  private show(shown: Shown[]): void {
+    this.shown = shown;
+    const byFile = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
+    for (const s of shown) {
+      const entry = byFile.get(s.uri.toString()) ?? { uri: s.uri, list: [] };
+      entry.list.push(s.diagnostic);
+      byFile.set(s.uri.toString(), entry);
+    }
+    this.merged.clear();
+    for (const { uri, list } of byFile.values()) this.merged.set(uri, list);
   }
 
   /** Shows a prediction begun at `generation` (see mergeGeneration); null, showing nothing, when a merge came since. */
@@ -98,14 +157,6 @@ export class MergeDiagnostics implements vscode.Disposable {
     this.predicted.clear();
     for (const [file, list] of byFile) this.predicted.set(vscode.Uri.joinPath(repoRoot, file), list);
     return count;
-  }
-
-  /** The phases were rolled back: a merge of one of them shown now is gone with it. */
-  forgetPhases(numbers: readonly number[]): void {
-    if (this.shownPhase === null || !numbers.includes(this.shownPhase)) return;
-    this.merged.clear();
-    this.sendable = new Map();
-    this.shownPhase = null;
   }
 
   clearPredicted(): void {

@@ -109,6 +109,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       now: Date.now(),
       discoveries: this.view.discoveries,
       discoveriesFile: plan && plan.kind !== 'none' ? discoveriesFileFor(plan.spec) : undefined,
+      merges: this.view.conflicts,
     });
     const index = indexNodes(roots);
     // Only a tick looks for the rows it changed; any other refresh redraws them all.

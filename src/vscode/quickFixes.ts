@@ -1,6 +1,6 @@
 // Quick fixes for spec problems whose message names the likely intended value: an unknown
-// dependency ("Did you mean …?") and an unusable module name ("Try …"); and Send to Agent on merge
-// and validation problems that name a module.
+// dependency ("Did you mean …?") and an unusable module name ("Try …"); Resolve in Merge Editor on a
+// merge conflict; and Send to Agent on merge and validation problems that name a module.
 import * as vscode from 'vscode';
 import { groupByModule, type SendableFinding } from '../core/planRun/sendToAgent';
 import type { SendRequest } from './commands/sendToAgent';
@@ -62,8 +62,35 @@ export class SendToAgentActions implements vscode.CodeActionProvider {
   }
 }
 
+/** "Resolve in Merge Editor" on a merge conflict: one per module among the diagnostics in range. */
+export class ResolveConflictActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(private readonly merges: MergeDiagnostics) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const byModule = new Map<string, { target: { phase: number; module: string }; diagnostics: vscode.Diagnostic[] }>();
+    for (const d of context.diagnostics) {
+      const target = d.code === 'merge-conflict' ? this.merges.conflictOf(document.uri, d) : null;
+      if (!target) continue;
+      const key = `${target.phase}/${target.module}`;
+      const entry = byModule.get(key) ?? { target, diagnostics: [] };
+      entry.diagnostics.push(d);
+      byModule.set(key, entry);
+    }
+    return [...byModule.values()].map(({ target, diagnostics }) => {
+      const action = new vscode.CodeAction(`Resolve in Merge Editor: ${target.module}`, vscode.CodeActionKind.QuickFix);
+      action.diagnostics = diagnostics;
+      action.isPreferred = true;
+      action.command = { command: COMMAND.resolveInMergeEditor, title: 'Resolve in Merge Editor', arguments: [target] };
+      return action;
+    });
+  }
+}
+
 export function registerQuickFixes(merges: MergeDiagnostics): vscode.Disposable {
   return vscode.Disposable.from(
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new ResolveConflictActions(merges), { providedCodeActionKinds: ResolveConflictActions.kinds }),
     vscode.languages.registerCodeActionsProvider({ language: 'markdown' }, new SpecQuickFixes(), { providedCodeActionKinds: SpecQuickFixes.kinds }),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new SendToAgentActions(merges), { providedCodeActionKinds: SendToAgentActions.kinds }),
   );

@@ -1,7 +1,8 @@
 // Conducting a phase in the real workbench, as a user does: F1 → "Conductor: Conduct Phase", pick the
 // phase, confirm the preview. One terminal and one worktree per module, every module complete in the
 // tree and the status bar; then "Conductor: Merge & Validate Phase" puts the conflict two agents of
-// the same wave planted on one line of src/shared.ts into the Problems panel.
+// the same wave planted on one line of src/shared.ts into the Problems panel, on the file in the
+// integration worktree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -128,9 +129,12 @@ test('Conduct Phase from the palette: a terminal and a worktree per module, all 
     await wb.screenshot('merge-conflict');
     const conflicts = problems.filter((r) => r.code === 'merge-conflict');
     assert.deepEqual(
-      conflicts.map(({ file, line, severity, source }) => ({ file, line, severity, source })),
-      [{ file: 'src/shared.ts', line: CONFLICT_LINE, severity: 'error', source: 'Spec Conductor' }],
+      conflicts.map(({ line, severity, source }) => ({ line, severity, source })),
+      [{ line: CONFLICT_LINE, severity: 'error', source: 'Spec Conductor' }],
     );
     assert.match(conflicts[0].message, /Merge conflict .*merging module (search|cart) with/);
+    // On the file in the integration worktree, where the module is merged (not the checkout, which holds neither side).
+    const inHost = (await wb.host('allDiagnostics')).filter((d) => d.code === 'merge-conflict');
+    assert.deepEqual(inHost.map((d) => [d.file, d.line]), [[path.join(repo.worktreeRoot, 'integration', PHASE, 'src', 'shared.ts'), CONFLICT_LINE]]);
   });
 });

@@ -1,4 +1,5 @@
 // Which module branches to merge into the integration branch, in what order, and which to skip.
+import type { PlannedPhase } from '../model';
 import type { ModuleRecord, PhaseRun } from '../run/model';
 
 export const INTEGRATION_PREFIX = 'conductor/integration';
@@ -9,6 +10,16 @@ export function integrationBranch(phaseSlug: string): string {
 
 export function integrationWorktree(worktreeRoot: string, phaseSlug: string): string {
   return `${worktreeRoot.replace(/\/+$/, '')}/integration/${phaseSlug}`;
+}
+
+/** The message of a module's merge commit on the integration branch (Merge & Validate's, and a resolved conflict's). */
+export function mergeMessage(m: { id: string; featureId: string | null }, contractFile: string | null): string {
+  return `conductor: merge ${m.id}${m.featureId ? ` (${m.featureId}` : ' ('}${contractFile ? `, ${contractFile}` : ''})`;
+}
+
+/** The contract file of a planned module, named in its merge commit's message. */
+export function contractFileOf(phase: PlannedPhase, module: string): string | null {
+  return phase.modules.find((x) => x.id === module)?.contract?.file ?? null;
 }
 
 /** Why a module of the phase is not in the integration result. */

@@ -13,6 +13,9 @@ import { plainLines } from './plainText';
 import { choiceParts, choiceTooltip } from './moduleChoices';
 import { TREE_ITEM_KIND, VIEW_COMMAND, terminalKey, type CommandTarget, type OpenAtLine } from './viewIds';
 import { formatUsage, phaseUsage } from '../report/usage';
+import { conflictNodes, type ConflictNode, type PhaseConflicts } from './conflictNodes';
+
+export type { ConflictNode } from './conflictNodes';
 
 export interface ViewCommand {
   command: string;
@@ -46,7 +49,7 @@ export interface ModuleNode extends NodeBase {
   kind: 'module';
   module: string;
   state: ModuleState;
-  children: DetailNode[];
+  children: (DetailNode | ConflictNode)[];
 }
 
 export interface DetailNode extends NodeBase {
@@ -55,7 +58,7 @@ export interface DetailNode extends NodeBase {
   children: [];
 }
 
-export type TreeNode = PhaseNode | ModuleNode | DetailNode;
+export type TreeNode = PhaseNode | ModuleNode | DetailNode | ConflictNode;
 
 export interface TreeContext {
   /** Phase slugs conducted by this window. */
@@ -68,6 +71,8 @@ export interface TreeContext {
   discoveries?: readonly Discovery[];
   /** DISCOVERIES.md relative to the workspace folder, opened at an entry when one is clicked. */
   discoveriesFile?: string;
+  /** Each phase's last Merge & Validate, by slug: its conflicts are rows under their modules. */
+  merges?: ReadonlyMap<string, PhaseConflicts>;
 }
 
 /** A module's discoveries, with the line of each in DISCOVERIES.md. */
@@ -118,7 +123,7 @@ function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean, found: Map<st
     phase: r.number,
     phaseSlug: r.slug,
     label: `Phase ${r.number}: ${r.name}`,
-    description: phaseDescription(r),
+    description: phaseDescription(r, ctx.merges?.get(r.slug)),
     tooltip: phaseTooltip(r, ctx),
     icon: PHASE_ICON[r.status],
     contextValue: r.gated ? TREE_ITEM_KIND.phaseGated : r.run?.progress?.state === 'done' && r.run.progress.checkpoint ? TREE_ITEM_KIND.phaseDone : TREE_ITEM_KIND.phase,
@@ -127,9 +132,11 @@ function phaseNode(r: PhaseRow, ctx: TreeContext, isNext: boolean, found: Map<st
   };
 }
 
-function phaseDescription(r: PhaseRow): string {
+function phaseDescription(r: PhaseRow, merge: PhaseConflicts | undefined): string {
   const c = r.counts;
   const parts = [`${c.done}/${c.total} complete`];
+  const conflicting = new Set(merge?.conflicts.map((x) => x.module)).size;
+  if (conflicting > 0) parts.push(`merge conflict${conflicting > 1 ? `s (${conflicting} modules)` : ''}`);
   if (c.waiting > 0) parts.push(`${c.waiting} waiting`);
   if (c.failed > 0) parts.push(`${c.failed} failed`);
   if (r.gated) parts.push('gate');
@@ -199,7 +206,11 @@ function moduleNode(r: PhaseRow, m: ModuleRow, parentId: string, ctx: TreeContex
     icon: MODULE_ICON[m.state],
     contextValue: moduleContextValue(m.state),
     command: hasTerminal ? { command: VIEW_COMMAND.focusTerminal, title: 'Focus Agent Terminal', args: [target] } : undefined,
-    children: [...detailNodes(r, m, id), ...discoveryNodes(r, m, id, found, ctx.discoveriesFile)],
+    children: [
+      ...conflictNodes({ phase: r.number, phaseSlug: r.slug, module: m.id, parentId: id }, ctx.merges?.get(r.slug)),
+      ...detailNodes(r, m, id),
+      ...discoveryNodes(r, m, id, found, ctx.discoveriesFile),
+    ],
   };
 }
 

@@ -13,6 +13,8 @@ export const TREE_ITEM_KIND = {
   contract: 'contract',
   worktree: 'worktree',
   summary: 'summary',
+  /** A file the phase's last Merge & Validate could not merge a module into (Resolve in Merge Editor, Send to Agent). */
+  conflict: 'conflict',
   /** A discovery or spec correction its agent reported (opens DISCOVERIES.md at it). */
   discovery: 'discovery',
 } as const;

@@ -133,7 +133,8 @@ export class GitRepo implements RepoPort {
     return r.stdout.trim();
   }
 
-  private async withIdentity<T>(run: (env: Record<string, string> | undefined) => Promise<T>): Promise<T> {
+  /** Runs a committing git command as the user, or as Spec Conductor when git knows no identity. */
+  async withIdentity<T>(run: (env: Record<string, string> | undefined) => Promise<T>): Promise<T> {
     try {
       return await run(undefined);
     } catch (e) {

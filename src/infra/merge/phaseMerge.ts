@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Plan, PlannedPhase } from '../../core/model';
-import { integrationBranch, integrationWorktree, mergeOrder, nextStep, type NotMergedCause } from '../../core/merge/planMerge';
+import { contractFileOf, integrationBranch, integrationWorktree, mergeMessage, mergeOrder, nextStep, type NotMergedCause } from '../../core/merge/planMerge';
 import { intoDecision, mergeVerdict, notMergedSummary, type NotMerged } from '../../core/merge/mergeVerdict';
 import type { ModuleRecord, PhaseRun } from '../../core/run/model';
 import type { GitExec } from '../git/gitRunner';
@@ -17,6 +17,7 @@ import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
 import { attributeLines } from '../validate/lineAttribution';
+import { mergeHeadAt, ResolutionInProgressError } from './conflictResolution';
 import { MergeJournal } from './journal';
 
 export interface ConflictRecord {
@@ -103,6 +104,11 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   }
   const [ensured] = await deps.worktrees.ensure([{ branch: integrationBranch(run.slug), path: worktree, startPoint: tip }]);
   if (ensured.status === 'failed') throw new Error(`cannot create the integration worktree: ${ensured.message}`);
+  // A conflict being resolved there (Resolve in Merge Editor) is the user's work: never reset it away.
+  const resolving = await mergeHeadAt(deps.git, worktree);
+  if (resolving) {
+    throw new ResolutionInProgressError(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge) or abort it first`);
+  }
 
   const merged = new Set<string>();
   const failed = new Map<string, string>();
@@ -142,7 +148,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
       continue;
     }
-    const message = `conductor: merge ${m.id}${m.featureId ? ` (${m.featureId}` : ' ('}${contractNote(phase, m)})`;
+    const message = mergeMessage(m, contractFileOf(phase, m.id));
     const result = await repo.mergeCommits(tip, [moduleTip], message, { noFastForward: true });
     if ('conflicts' in result) {
       failed.set(m.id, 'conflicts');
@@ -231,11 +237,6 @@ async function validateMerged(
   if (untrusted) validation.push(...notRunResults([['check-command', checks], ['lint-command', lints], ['test-command', tests]]));
   const validated = !untrusted && validation.every((v) => !v.findings.some((f) => f.severity === 'error'));
   return { validation, validated, untrusted };
-}
-
-function contractNote(phase: PlannedPhase, m: ModuleRecord): string {
-  const file = phase.modules.find((x) => x.id === m.id)?.contract?.file;
-  return file ? `, ${file}` : '';
 }
 
 /** One record per conflicting range, naming the merged modules that last touched those lines. */

@@ -1,4 +1,4 @@
-// What commands need: the folder's engine host, the view model, live diagnostics and the log.
+// What commands need: the folder's engine host, the view model, live diagnostics, merge editor sessions and the log.
 import * as vscode from 'vscode';
 import type { PlannedPhase } from '../../core/model';
 import type { PhaseRun } from '../../core/run/model';
@@ -6,12 +6,15 @@ import type { ConductorState } from '../conductorState';
 import type { EngineHost } from '../engineHost';
 import type { Log } from '../log';
 import type { MergeDiagnostics } from '../mergeDiagnostics';
+import type { MergeEditorSessions } from '../mergeEditor';
 
 export interface CommandContext {
   host: EngineHost;
   view: ConductorState;
   log: Log;
   merges: MergeDiagnostics;
+  /** Conflicts opened in the merge editor (Resolve in Merge Editor), until committed or aborted. */
+  resolutions: MergeEditorSessions;
 }
 
 /** Tree items and CodeLenses pass `{ phase, module? }`; the palette passes nothing. */

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { mergeNotice } from '../../core/merge/mergeVerdict';
 import { LIVE_STATES } from '../../core/run/model';
+import { COMMAND } from '../ids';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
 import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
@@ -27,13 +28,23 @@ export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Prom
     const failedChecks = result.validation.filter((v) => v.findings.some((f) => f.severity === 'error')).length;
     // The modules left out are named: a phase with a failed module is not "merged".
     const notice = mergeNotice({ ...result, failedChecks });
-    const actions = result.ok ? ['Show Report'] : ['Show Problems', 'Show Report'];
+    const resolve = result.conflicts.length > 0 ? ['Resolve in Merge Editor'] : [];
+    const actions = result.ok ? ['Show Report'] : [...resolve, 'Show Problems', 'Show Report'];
     const choice = result.ok
       ? await vscode.window.showInformationMessage(notice, ...actions)
       : await vscode.window.showWarningMessage(notice, ...actions);
+    if (choice === 'Resolve in Merge Editor') await vscode.commands.executeCommand(COMMAND.resolveInMergeEditor, { phase: phase.number, module: result.conflicts[0].module });
     if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
     if (choice === 'Show Report') await vscode.commands.executeCommand('specConductor.showReport', { phase: phase.number });
   } catch (e) {
+    if ((e as { reason?: unknown }).reason === 'resolution-in-progress') {
+      // The user's resolution is in that worktree: they finish it or drop it, then the merge goes on.
+      ctx.resolutions.noteInProgress();
+      const choice = await vscode.window.showWarningMessage(`Spec Conductor: ${(e as Error).message}.`, 'Commit Resolved Merge', 'Abort Resolved Merge');
+      if (choice === 'Commit Resolved Merge') await vscode.commands.executeCommand(COMMAND.commitResolvedMerge, { phase: phase.number });
+      if (choice === 'Abort Resolved Merge') await vscode.commands.executeCommand(COMMAND.abortResolvedMerge, { phase: phase.number });
+      return;
+    }
     await showError(ctx.log, `Merge & Validate of phase ${phase.number} failed: ${(e as Error).message}`, e);
   }
 }
