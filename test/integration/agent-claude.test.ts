@@ -4,12 +4,11 @@
 // server must have answered every request Claude Code made.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { contractFor, readyMd } from '../support/specBuilder';
-import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
-import { DIST_CLI } from '../support/conductorBin';
+import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
 import { prepareClaudeHome } from '../support/agentHomes/claude';
 import { claudeStreamParser } from '../../src/core/agents/streams/claude';
@@ -38,15 +37,8 @@ interface ModuleJson {
 /** A hung CLI fails the test instead of hanging it: the conductor is stopped after this long. */
 const RUN_TIMEOUT_MS = 150_000;
 
-function run(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [DIST_CLI, ...args],
-      { cwd, env: { ...process.env, ...GIT_ENV, ...env }, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGTERM', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function run(cwd: string, args: string[], env: Record<string, string>): Promise<BinResult> {
+  return conductorBin(cwd, args, env, { timeoutMs: RUN_TIMEOUT_MS });
 }
 
 describe('claude preset (real Claude Code)', { skip: skipUnlessInstalled('claude') }, () => {

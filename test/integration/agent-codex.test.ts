@@ -5,13 +5,12 @@
 // roots (the test repositories live under /tmp), no update checks or analytics.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { contractFor, readyMd } from '../support/specBuilder';
-import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
-import { conductorBin, DIST_CLI, type BinResult } from '../support/conductorBin';
+import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
 import { prepareCodexHome } from '../support/agentHomes/codex';
 import { streamParserFor, type AgentSignal } from '../../src/core/agents/streams';
@@ -73,14 +72,7 @@ function project(modules: string[], files: Record<string, string> = {}): TempRep
 async function conduct(repo: TempRepo, config: Record<string, unknown>, timeoutMs = CONDUCT_TIMEOUT_MS, extra: string[] = []): Promise<BinResult & { env: Record<string, string> }> {
   server.config = config;
   const env = { ...(await prepareCodexHome(path.join(repo.root, '..', 'home'), server.url)), PATH: pathWithRealAgents() };
-  const result = await new Promise<BinResult>((resolve) => {
-    execFile(
-      process.execPath,
-      [DIST_CLI, 'conduct', '1', '--agent', 'codex', ...extra],
-      { cwd: repo.root, env: { ...process.env, ...GIT_ENV, ...env }, timeout: timeoutMs, killSignal: 'SIGINT', maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  const result = await conductorBin(repo.root, ['conduct', '1', '--agent', 'codex', ...extra], env, { timeoutMs, killSignal: 'SIGINT' });
   return { ...result, env };
 }
 

@@ -4,11 +4,10 @@
 // turns (write, commit, report, answer); with a budget of 2 the agent never gets to report.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
-import { DIST_CLI } from '../support/conductorBin';
+import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
 import { prepareClaudeHome } from '../support/agentHomes/claude';
 import { prepareQwenHome } from '../support/agentHomes/qwen';
@@ -29,15 +28,8 @@ interface ModelServer {
 
 const RUN_TIMEOUT_MS = 150_000;
 
-function conductor(cwd: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [DIST_CLI, ...args],
-      { cwd, env: { ...process.env, ...GIT_ENV, ...env }, timeout: RUN_TIMEOUT_MS, killSignal: 'SIGTERM', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function conductor(cwd: string, args: string[], env: Record<string, string>): Promise<BinResult> {
+  return conductorBin(cwd, args, env, { timeoutMs: RUN_TIMEOUT_MS });
 }
 
 describe('max_turns with the real CLIs', () => {

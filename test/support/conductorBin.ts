@@ -17,11 +17,13 @@ export interface BinResult {
   stderr: string;
 }
 
-export function conductorBin(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<BinResult> {
+/** `limit`: a hung run (a real agent CLI waiting forever) fails its test instead of hanging it. */
+export function conductorBin(cwd: string, args: readonly string[], env: Record<string, string> = {}, limit?: { timeoutMs: number; killSignal?: NodeJS.Signals }): Promise<BinResult> {
   assertBuilt();
+  const timeout = limit ? { timeout: limit.timeoutMs, killSignal: limit.killSignal ?? 'SIGTERM' } : {};
   return new Promise((resolve) => {
-    execFile(process.execPath, [DIST_CLI, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    execFile(process.execPath, [DIST_CLI, ...args], { cwd, env: { ...process.env, ...GIT_ENV, ...env }, maxBuffer: 64 * 1024 * 1024, ...timeout }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr: error?.killed ? `${stderr}\n(killed after ${limit?.timeoutMs} ms)` : stderr });
     });
   });
 }
