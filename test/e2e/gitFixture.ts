@@ -100,3 +100,31 @@ function tempParent(): string {
 function run(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, env: { ...process.env, ...IDENTITY }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** The sample's READY.md cut to one phase, Storefront, of `modules`, validated by `testCommand`. */
+export function storefrontReady(bullet: string, modules: readonly string[], testCommand: string): string {
+  return `# Bookshop
+
+## Implementation Phases
+
+### Phase 1: Storefront
+- ${bullet}
+
+**Modules:** ${modules.join(', ')}
+
+#### Test Commands
+- \`${testCommand}\`
+`;
+}
+
+/** The sample's search contract without its dependency on catalog: it runs beside catalog in wave 1. */
+export const STANDALONE_SEARCH_CONTRACT = `---
+feature_id: feature-002-search
+provides:
+  api: [search(q)]
+  files: [src/search/**]
+depends_on: []
+acceptance_criteria:
+  - "\`search('dun')\` returns the book with id 1"
+---
+`;

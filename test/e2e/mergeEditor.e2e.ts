@@ -15,34 +15,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { sampleRepo } from './gitFixture';
+import { sampleRepo, STANDALONE_SEARCH_CONTRACT, storefrontReady } from './gitFixture';
 import { withWorkbench } from './harness';
 import { waitUntil } from './waitUntil';
 import { applyQuickFix, clickDialogButton, expandTreeRow, readDialog, readInlineActions, showPhasesView, waitForTree } from './workbenchViews';
 
 const PHASE = 'phase-1-storefront';
-const READY = `# Bookshop
-
-## Implementation Phases
-
-### Phase 1: Storefront
-- Customers can browse and search books
-
-**Modules:** catalog, search
-
-#### Test Commands
-- \`node check.mjs\`
-`;
-const SEARCH_CONTRACT = `---
-feature_id: feature-002-search
-provides:
-  api: [search(q)]
-  files: [src/search/**]
-depends_on: []
-acceptance_criteria:
-  - "\`search('dun')\` returns the book with id 1"
----
-`;
+const READY = storefrontReady('Customers can browse and search books', ['catalog', 'search'], 'node check.mjs');
 const SHELVES = 'export const shelves = [\n];\n';
 /** Passes once both modules' shelves are in, with no conflict marker left. */
 const CHECK = `import { readFileSync } from 'node:fs';
@@ -59,7 +38,7 @@ test('a conflict resolved in the merge editor and committed lets Merge & Validat
   const repo = sampleRepo();
   t.after(() => repo.remove());
   repo.git('rm', '-q', 'contracts/cart.md', 'contracts/checkout.md');
-  repo.commit('Two modules adding a shelf at the same place', { 'READY.md': READY, 'contracts/search.md': SEARCH_CONTRACT, 'check.mjs': CHECK, 'src/shelves.js': SHELVES });
+  repo.commit('Two modules adding a shelf at the same place', { 'READY.md': READY, 'contracts/search.md': STANDALONE_SEARCH_CONTRACT, 'check.mjs': CHECK, 'src/shelves.js': SHELVES });
   const shelf = (module: string) => [
     { write: 'src/shelves.js', content: `export const shelves = [\n  '${module}',\n];\n` },
     { commit: `${module}: its shelf` },

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModuleRecord, RunStateFile } from '../../src/core/run/model';
-import { sampleRepo } from './gitFixture';
+import { sampleRepo, STANDALONE_SEARCH_CONTRACT, storefrontReady } from './gitFixture';
 import { withWorkbench, type Workbench } from './harness';
 import { waitUntil } from './waitUntil';
 import {
@@ -30,29 +30,7 @@ import { alive, killGroup } from '../support/processes';
 
 const PHASE = 'phase-1-storefront';
 const MODULES = ['catalog', 'search', 'cart'];
-const READY = `# Bookshop
-
-## Implementation Phases
-
-### Phase 1: Storefront
-- Customers can browse, search and buy books
-
-**Modules:** catalog, search, cart
-
-#### Test Commands
-- \`npm test\`
-`;
-/** search stands alone here, so it runs beside catalog in wave 1 (the sample makes it wait for catalog). */
-const SEARCH_CONTRACT = `---
-feature_id: feature-002-search
-provides:
-  api: [search(q)]
-  files: [src/search/**]
-depends_on: []
-acceptance_criteria:
-  - "\`search('dun')\` returns the book with id 1"
----
-`;
+const READY = storefrontReady('Customers can browse, search and buy books', MODULES, 'npm test');
 const SEARCH_PROGRESS = 'search: indexing the catalog';
 const RETRY = 'Retry Module';
 const STOP = 'Stop Agent';
@@ -70,7 +48,7 @@ test('Retry Module and Stop Agent from the tree: a failed module retried in its 
   const repo = sampleRepo();
   t.after(() => repo.remove());
   repo.git('rm', '-q', 'contracts/checkout.md');
-  repo.commit('Three modules: catalog and search in wave 1, cart after catalog', { 'READY.md': READY, 'contracts/search.md': SEARCH_CONTRACT });
+  repo.commit('Three modules: catalog and search in wave 1, cart after catalog', { 'READY.md': READY, 'contracts/search.md': STANDALONE_SEARCH_CONTRACT });
 
   const implement = (id: string): Record<string, unknown>[] => [
     { write: `src/${id}/index.js`, content: `export const ${id} = true;\n` },

@@ -11,36 +11,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { RunStateFile } from '../../src/core/run/model';
-import { sampleRepo } from './gitFixture';
+import { sampleRepo, STANDALONE_SEARCH_CONTRACT, storefrontReady } from './gitFixture';
 import { withWorkbench } from './harness';
 import { waitUntil } from './waitUntil';
 import { goToLine, openFile } from './workbenchUi';
 import { applyQuickFix, clickDialogButton, clickInlineAction, readDialog, readMultiDiffFiles, showPhasesView, waitForTree } from './workbenchViews';
 
 const PHASE = 'phase-1-storefront';
-const READY = `# Bookshop
-
-## Implementation Phases
-
-### Phase 1: Storefront
-- Customers can browse and search books
-
-**Modules:** catalog, search
-
-#### Test Commands
-- \`node check.mjs\`
-`;
-/** search stands alone here, so it runs beside catalog. */
-const SEARCH_CONTRACT = `---
-feature_id: feature-002-search
-provides:
-  api: [search(q)]
-  files: [src/search/**]
-depends_on: []
-acceptance_criteria:
-  - "\`search('dun')\` returns the book with id 1"
----
-`;
+const READY = storefrontReady('Customers can browse and search books', ['catalog', 'search'], 'node check.mjs');
 /** The phase's test: fails, at file:line, while catalog exports BROKEN. */
 const CHECK = `import { readFileSync } from 'node:fs';
 const file = 'src/catalog/index.js';
@@ -58,7 +36,7 @@ test('Review Changes shows a module\'s files in the multi-diff editor; Send to A
   repo.git('rm', '-q', 'contracts/cart.md', 'contracts/checkout.md');
   repo.commit('Two modules, a check that fails on catalog\'s line', {
     'READY.md': READY,
-    'contracts/search.md': SEARCH_CONTRACT,
+    'contracts/search.md': STANDALONE_SEARCH_CONTRACT,
     'check.mjs': CHECK,
     'src/catalog/index.js': 'export const catalog = null;\n',
   });
