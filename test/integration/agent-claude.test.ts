@@ -10,16 +10,11 @@ import { contractFor, readyMd } from '../support/specBuilder';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
+import { startModelServer, type ModelServer } from '../support/modelServer';
 import { prepareClaudeHome } from '../support/agentHomes/claude';
 import { claudeStreamParser } from '../../src/core/agents/streams/claude';
 import type { AgentSignal } from '../../src/core/agents/streams';
 
-interface ModelServer {
-  url: string;
-  requests: { dialect: string | null; method: string; path: string; status: number; module: string | null }[];
-  config: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 interface ModuleJson {
   id: string;
@@ -46,9 +41,6 @@ describe('claude preset (real Claude Code)', { skip: skipUnlessInstalled('claude
   const repos: TempRepo[] = [];
 
   before(async () => {
-    const { startModelServer } = (await import(path.join(__dirname, '../model-server/server.mjs'))) as {
-      startModelServer(config: Record<string, unknown>): Promise<ModelServer>;
-    };
     server = await startModelServer({});
   });
   after(async () => {

@@ -7,28 +7,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
+import { startModelServer, type ModelServer } from '../support/modelServer';
 import { prepareCodexHome } from '../support/agentHomes/codex';
 import { streamParserFor, type AgentSignal } from '../../src/core/agents/streams';
 
-interface ServerRequest {
-  dialect: string | null;
-  method: string;
-  path: string;
-  status: number;
-  module: string | null;
-  step: { kind: string; command?: string } | null;
-}
-interface ModelServer {
-  url: string;
-  requests: ServerRequest[];
-  config: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 interface ModuleStatus {
   id: string;
@@ -49,8 +35,6 @@ const repos: TempRepo[] = [];
 before(async () => {
   if (skipUnlessInstalled('codex')) return;
   // Loaded at run time: the server is plain ESM (.mjs), these tests run as CommonJS.
-  const url = pathToFileURL(path.join(__dirname, '../model-server/server.mjs')).href;
-  const { startModelServer } = (await import(url)) as { startModelServer: (config: object) => Promise<ModelServer> };
   server = await startModelServer({});
 });
 after(async () => {

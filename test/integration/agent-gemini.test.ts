@@ -12,26 +12,11 @@ import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { contractFor, readyMd } from '../support/specBuilder';
 import { DIST_CLI } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
+import { startModelServer, type ModelServer, type ServerRequest } from '../support/modelServer';
 import { prepareGeminiHome } from '../support/agentHomes/gemini';
 import { GeminiStreamParser } from '../../src/core/agents/streams/gemini';
 import type { AgentSignal } from '../../src/core/agents/streams';
 
-interface ServerRequest {
-  dialect: string | null;
-  method: string;
-  path: string;
-  status: number;
-  module: string | null;
-  hasTools?: boolean;
-  at: number;
-  body: unknown;
-}
-interface ModelServer {
-  url: string;
-  requests: ServerRequest[];
-  config: Record<string, unknown>;
-  close(): Promise<void>;
-}
 interface ModuleStatus {
   id: string;
   state: string;
@@ -53,7 +38,6 @@ const homes: string[] = [];
 let server: ModelServer;
 
 before(async () => {
-  const { startModelServer } = (await import('../model-server/server.mjs' as string)) as { startModelServer(config: object): Promise<ModelServer> };
   server = await startModelServer({ default: 'diligent' });
 });
 

@@ -9,22 +9,10 @@ import * as path from 'node:path';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
+import { startModelServer, type ModelServer } from '../support/modelServer';
 import { prepareClaudeHome } from '../support/agentHomes/claude';
 import { prepareQwenHome } from '../support/agentHomes/qwen';
 
-interface ServerRequest {
-  dialect: string | null;
-  path: string;
-  status: number;
-  module: string | null;
-  body: string;
-}
-interface ModelServer {
-  url: string;
-  requests: ServerRequest[];
-  config: Record<string, unknown>;
-  close(): Promise<void>;
-}
 
 const RUN_TIMEOUT_MS = 150_000;
 
@@ -36,7 +24,6 @@ describe('max_turns with the real CLIs', () => {
   let server: ModelServer;
   const repos: TempRepo[] = [];
   before(async () => {
-    const { startModelServer } = (await import(path.join(__dirname, '../model-server/server.mjs'))) as { startModelServer(c: Record<string, unknown>): Promise<ModelServer> };
     server = await startModelServer({ default: 'diligent' });
   });
   after(async () => {

@@ -11,28 +11,9 @@ import { contractFor, readyMd } from '../support/specBuilder';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, spawnConductor, type BinResult } from '../support/conductorBin';
 import { pathWithRealAgents, skipUnlessInstalled } from '../support/realAgents';
+import { startModelServer, type ModelServer } from '../support/modelServer';
 import { prepareQwenHome, type QwenHomeOptions } from '../support/agentHomes/qwen';
 
-interface ServerRequest {
-  method: string;
-  path: string;
-  status: number;
-  module: string | null;
-  body: unknown;
-  side?: boolean;
-}
-interface ModelServer {
-  url: string;
-  requests: ServerRequest[];
-  config: Record<string, unknown>;
-  close(): Promise<void>;
-}
-// A plain-Node module without types; loaded by path so the type-check leaves it alone.
-const SERVER_MODULE = path.join(__dirname, '../model-server/server.mjs');
-async function startModelServer(config: Record<string, unknown>): Promise<ModelServer> {
-  const mod = (await import(SERVER_MODULE)) as { startModelServer(c: Record<string, unknown>): Promise<ModelServer> };
-  return mod.startModelServer(config);
-}
 
 /** Per conductor run: far beyond a normal run (~20–40 s on a loaded machine), short of hanging CI. */
 const RUN_TIMEOUT_MS = 180_000;
