@@ -89,6 +89,17 @@ test('module branches already contained (at the base, equal to or inside a merge
   assert.equal(git(result.integrationWorktree, 'status', '--porcelain'), '');
 });
 
+test('two module branches at the same commit, contained in no other: the second is merged without a commit of its own', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c']);
+  const branch = (id: string) => run.modules.find((m) => m.id === id)!.branch;
+  const a = commitOn(repo, branch('a'), base, 'a.txt');
+  git(repo.root, 'branch', '-f', branch('b'), a);
+  commitOn(repo, branch('c'), base, 'c.txt');
+  const result = await merge(repo, run, phase);
+  assert.deepEqual(result.merged, ['a', 'b', 'c']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+});
+
 test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);

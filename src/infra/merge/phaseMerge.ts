@@ -117,7 +117,8 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // Every module branch's commit by one process, and which of them cannot be in the integration
   // branch yet by another, instead of a rev-parse and an is-ancestor check per module.
   const tips = await branchTips(deps, order.map((m) => m.branch));
-  const independent = await repo.independentOf(tip, [...new Set(tips.values())].filter((t): t is string => t !== null));
+  // One entry per branch, duplicates kept: two modules at one commit are never taken as independent.
+  const independent = await repo.independentOf(tip, [...tips.values()].filter((t): t is string => t !== null));
   const created = new Set<string>();
   for (const m of order) {
     const step = nextStep(m, merged, failed);
