@@ -137,6 +137,22 @@ describe('Worktrees', () => {
     assert.equal(await wt.isDirty(req('api').path), false);
   });
 
+  test('checkout: false registers without filling; populate fills it later at its branch\'s commit then', async () => {
+    const [r] = await wt.ensure([req('api')], { checkout: false });
+    ok(r);
+    assert.equal(r.status, 'created');
+    assert.equal(await trackedFiles(req('api').path), 0);
+    assert.deepEqual(await readdir(req('api').path).then((names) => names.filter((n) => n !== '.git')), []);
+    const moved = await commit(repo, 'moved on main');
+    await runGit(repo, ['update-ref', `refs/heads/${req('api').branch}`, moved]);
+    await wt.populate(req('api').path);
+    assert.equal(await trackedFiles(req('api').path), FILES);
+    assert.equal(await wt.isDirty(req('api').path), false);
+    assert.equal(await wt.headOf(req('api').path), moved);
+    const [again] = await wt.ensure([req('api')], { checkout: false });
+    assert.equal(again.status, 'reused');
+  });
+
   test('a non-empty folder in the way fails that request only, and nothing is deleted', async () => {
     const blocked = req('ui');
     await mkdir(blocked.path, { recursive: true });

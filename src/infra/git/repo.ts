@@ -82,6 +82,31 @@ export class GitRepo implements RepoPort {
     return { commit: acc };
   }
 
+  /**
+   * A merge commit of two commit ids (not resolved, no ancestry checks: the caller made them), with
+   * `ours` as first parent: one merge-tree and one commit-tree process. Git older than 2.38: as
+   * `mergeCommits(ours, [theirs], message, { noFastForward: true })`.
+   */
+  async mergeCommitIds(ours: string, theirs: string, message: string): Promise<{ commit: string } | { conflicts: string[] }> {
+    if (!versionAtLeast(await this.git.gitVersion(), 2, 38)) return this.mergeCommits(ours, [theirs], message, { noFastForward: true });
+    const merged = await this.mergeTree(ours, theirs);
+    if ('conflicts' in merged) return merged;
+    return { commit: await this.commitTree(merged.tree, [ours, theirs], message) };
+  }
+
+  /**
+   * Of `candidates`, those that are neither an ancestor of `tip` nor of another candidate (nor equal
+   * to one): one `merge-base --independent`. Any other candidate may or may not be contained.
+   */
+  async independentOf(tip: string, candidates: readonly string[]): Promise<Set<string>> {
+    const counts = new Map<string, number>();
+    for (const c of candidates) counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (candidates.length === 0) return new Set();
+    const r = await this.git.run(this.root, ['merge-base', '--independent', tip, ...counts.keys()], { readOnly: true });
+    const heads = new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+    return new Set([...counts].filter(([c, n]) => n === 1 && c !== tip && heads.has(c)).map(([c]) => c));
+  }
+
   private async isAncestor(a: string, b: string): Promise<boolean> {
     const r = await this.git.run(this.root, ['merge-base', '--is-ancestor', a, b], { allowExitCodes: [1], readOnly: true });
     return r.exitCode === 0;

@@ -14,6 +14,11 @@ import { branchNameError } from './refFormat';
 export interface EnsureOptions {
   /** How many worktrees are filled at once (default 4). Registry changes are always serial. */
   concurrency?: number;
+  /**
+   * false: register new worktrees without filling them (no index, no files) and leave reused ones
+   * as they are; the caller fills them later with `populate` (e.g. once, at the commit it wants).
+   */
+  checkout?: boolean;
 }
 
 export type DeleteBranchOptions = { force: true } | { force?: false; mergedInto: string };
@@ -64,6 +69,10 @@ export class Worktrees implements WorktreePort {
     if (valid.length === 0) return results;
 
     const prepared = await this.exclusive(() => this.register(valid, fail));
+    if (options.checkout === false) {
+      for (const p of prepared) results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
+      return results;
+    }
     await mapLimit(prepared, Math.max(1, options.concurrency ?? 4), async (p) => {
       try {
         if (p.status !== 'reused' || (await this.needsPopulate(p.path))) {
@@ -77,6 +86,11 @@ export class Worktrees implements WorktreePort {
       }
     });
     return results;
+  }
+
+  /** Fills a worktree registered without a checkout (index and files) from its HEAD, in one process. */
+  async populate(worktreePath: string): Promise<void> {
+    await this.git.run(path.resolve(this.root, worktreePath), POPULATE);
   }
 
   async remove(worktreePath: string, options: { force?: boolean } = {}): Promise<void> {

@@ -17,6 +17,7 @@ import { notRunResults } from '../../core/validate/notRun';
 import { Validator, type ValidationResult } from '../validate/validator';
 import { lastTouchedBy } from '../validate/attribution';
 import { attributeLines } from '../validate/lineAttribution';
+import { findCommits } from '../git/objects';
 import { mergeHeadAt, ResolutionInProgressError } from './conflictResolution';
 import { MergeJournal } from './journal';
 
@@ -102,7 +103,9 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     const last = await journal.last();
     if (last && last.step === 'intent') note(`Recovering an interrupted merge: ${integrationBranch(run.slug)} is at ${tip.slice(0, 8)}.`);
   }
-  const [ensured] = await deps.worktrees.ensure([{ branch: integrationBranch(run.slug), path: worktree, startPoint: tip }]);
+  // Registered now (so a path or branch in the way fails before any ref moves), filled only at the
+  // end, once, at the final commit: the merges themselves happen in git's object store.
+  const [ensured] = await deps.worktrees.ensure([{ branch: integrationBranch(run.slug), path: worktree, startPoint: tip }], { checkout: false });
   if (ensured.status === 'failed') throw new Error(`cannot create the integration worktree: ${ensured.message}`);
   // A conflict being resolved there (Resolve in Merge Editor) is the user's work: never reset it away.
   const resolving = await mergeHeadAt(deps.git, worktree);
@@ -116,7 +119,14 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   const skipped: MergeResult['skipped'] = [];
   const conflicts: ConflictRecord[] = [];
   const mergedTips: { id: string; tip: string }[] = [];
-  for (const m of mergeOrder(run)) {
+  const order = mergeOrder(run);
+  // Every module branch's commit by one process, and which of them cannot be in the integration
+  // branch yet by another, instead of a rev-parse and an is-ancestor check per module.
+  const tips = await branchTips(deps, order.map((m) => m.branch));
+  // One entry per branch, duplicates kept: two modules at one commit are never taken as independent.
+  const independent = await repo.independentOf(tip, [...tips.values()].filter((t): t is string => t !== null));
+  const created = new Set<string>();
+  for (const m of order) {
     const step = nextStep(m, merged, failed);
     if (step.type === 'skip') {
       skipped.push({ module: m.id, reason: step.reason });
@@ -124,7 +134,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       failed.set(m.id, 'not merged');
       continue;
     }
-    const moduleTip = await repo.refTip(`refs/heads/${m.branch}`);
+    const moduleTip = tips.get(m.branch) ?? null;
     if (moduleTip === null) {
       // Deleted by hand (or never made): this module is reported; the others still merge.
       const reason = `its branch ${m.branch} does not exist (deleted?); nothing of it was merged`;
@@ -134,38 +144,48 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       note(`${m.id}: its branch ${m.branch} is missing; not merged.`);
       continue;
     }
-    if (await repo.isAncestorOf(moduleTip, tip)) {
+    // The integration branch holds its first commit, the merges made here and what they merged: a
+    // module tip that is none of those (`independent`) is not in it; any other is asked of git.
+    const contained = independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip);
+    if (contained) {
       // Merged by an earlier (possibly interrupted) run.
       merged.add(m.id);
       mergedTips.push({ id: m.id, tip: moduleTip });
       continue;
     }
-    const check = await deps.mergeTree.merge(moduleTip, tip);
-    if (!check.clean) {
+    const message = mergeMessage(m, contractFileOf(phase, m.id));
+    // The merge that makes the commit (integration first, as `git merge` would); only when it does
+    // not merge cleanly, the module-first merge-tree that describes the conflicts at their lines.
+    const result = await repo.mergeCommitIds(tip, moduleTip, message);
+    if ('conflicts' in result) {
+      const check = await deps.mergeTree.merge(moduleTip, tip);
       failed.set(m.id, 'conflicts');
+      if (check.clean) {
+        reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${result.conflicts.join(', ')}` });
+        continue;
+      }
       reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}` });
       for (const c of check.conflicts) conflicts.push(...(await describeConflict(deps, m, c, run.baseCommit, tip, mergedTips)));
       note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
-      continue;
-    }
-    const message = mergeMessage(m, contractFileOf(phase, m.id));
-    const result = await repo.mergeCommits(tip, [moduleTip], message, { noFastForward: true });
-    if ('conflicts' in result) {
-      failed.set(m.id, 'conflicts');
-      reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${result.conflicts.join(', ')}` });
       continue;
     }
     await journal.append({ step: 'intent', module: m.id, old: tip, new: result.commit });
     await repo.compareAndSwap(ref, result.commit, tip);
     await journal.append({ step: 'merged', module: m.id, commit: result.commit });
     tip = result.commit;
+    created.add(tip);
     merged.add(m.id);
     mergedTips.push({ id: m.id, tip: moduleTip });
     note(`${m.id}: merged.`);
   }
-  // The worktree follows the ref (it is ours: nothing of the user's lives there).
-  await deps.git.run(worktree, ['reset', '--hard', '--quiet', tip]);
-  await deps.git.run(worktree, ['clean', '-fdq']);
+  // The worktree follows the ref (it is ours: nothing of the user's lives there). One made by this
+  // run is still empty: filled once, at the result. One from an earlier run is reset to it.
+  if (ensured.status === 'reused') {
+    await deps.git.run(worktree, ['reset', '--hard', '--quiet', tip]);
+    await deps.git.run(worktree, ['clean', '-fdq']);
+  } else {
+    await deps.worktrees.populate(worktree);
+  }
   const mergeMs = Date.now() - started;
 
   options.onValidate?.();
@@ -237,6 +257,17 @@ async function validateMerged(
   if (untrusted) validation.push(...notRunResults([['check-command', checks], ['lint-command', lints], ['test-command', tests]]));
   const validated = !untrusted && validation.every((v) => !v.findings.some((f) => f.severity === 'error'));
   return { validation, validated, untrusted };
+}
+
+/** Each branch's commit (null: no such branch), by one `cat-file --batch-check`. */
+async function branchTips(deps: MergeDeps, branches: readonly string[]): Promise<Map<string, string | null>> {
+  const names = [...new Set(branches)];
+  // A name git could not be asked about in a batch (a line break) names no branch either.
+  const askable = names.filter((b) => b !== '' && !/[\n\0]/.test(b));
+  const found = await findCommits(deps.git, deps.repo.root, askable.map((b) => `refs/heads/${b}`));
+  const tips = new Map<string, string | null>(names.map((b) => [b, null]));
+  askable.forEach((b, i) => tips.set(b, found[i]));
+  return tips;
 }
 
 /** One record per conflicting range, naming the merged modules that last touched those lines. */

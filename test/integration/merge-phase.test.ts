@@ -1,0 +1,115 @@
+// mergePhase called directly, on branch layouts the CLI tests do not make: module branches that are
+// already in the integration branch, or in each other, and a merge interrupted before the
+// integration worktree was filled.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createPhaseRun } from '../../src/core/run/createRun';
+import type { PhaseRun } from '../../src/core/run/model';
+import { SpecWorkspace } from '../../src/core/specWorkspace';
+import { GitRunner, type GitExec, type GitResult, type RunGitOptions } from '../../src/infra/git/gitRunner';
+import { MergeTree } from '../../src/infra/git/mergeTree';
+import { GitRepo } from '../../src/infra/git/repo';
+import { Worktrees } from '../../src/infra/git/worktrees';
+import { mergePhase, type MergeResult } from '../../src/infra/merge/phaseMerge';
+import { readyMd } from '../support/specBuilder';
+import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
+
+const repos: TempRepo[] = [];
+after(() => repos.forEach((r) => r.cleanup()));
+
+/** A runner that fails the nth run of a git command, as a crash there would stop the merge. */
+class FailAt implements GitExec {
+  private readonly inner = new GitRunner();
+  private seen = 0;
+  constructor(private readonly command: string, private readonly nth: number) {}
+  async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
+    if (args[0] === this.command && ++this.seen === this.nth) throw new Error(`killed before git ${this.command}`);
+    return this.inner.run(cwd, args, opts);
+  }
+  gitVersion() {
+    return this.inner.gitVersion();
+  }
+}
+
+function phaseOf(modules: string[]) {
+  const ws = new SpecWorkspace();
+  ws.setSpec('READY.md', readyMd([{ number: 1, name: 'T', modules }]));
+  return ws.plan().phases[0];
+}
+
+function setup(modules: string[]): { repo: TempRepo; base: string; run: PhaseRun; phase: ReturnType<typeof phaseOf> } {
+  const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'T', modules }]), 'shared.txt': 'one\ntwo\nthree\n' });
+  repos.push(repo);
+  const base = git(repo.root, 'rev-parse', 'HEAD').trim();
+  const phase = phaseOf(modules);
+  const run = createPhaseRun(phase, { runId: 't', baseCommit: base, now: new Date().toISOString(), worktreeRoot: path.join(repo.root, '..', 'wt'), agent: 'x', maxParallel: 2, retries: 0 });
+  run.modules = run.modules.map((m) => ({ ...m, state: 'complete', baseCommit: base }));
+  return { repo, base, run, phase };
+}
+
+/** A commit on `branch` (made from `from`) adding `file` (its own name as content), without a checkout. */
+function commitOn(repo: TempRepo, branch: string, from: string, file: string): string {
+  const env = { ...process.env, ...GIT_ENV, GIT_INDEX_FILE: path.join(repo.root, '..', `index-${file}`) };
+  const run = (args: string[], input?: string) => execFileSync('git', args, { cwd: repo.root, env, encoding: 'utf8', input }).trim();
+  run(['read-tree', from]);
+  run(['update-index', '--add', '--cacheinfo', `100644,${run(['hash-object', '-w', '--stdin'], `${file}\n`)},${file}`]);
+  const commit = run(['commit-tree', run(['write-tree']), '-p', from, '-m', `add ${file}`]);
+  git(repo.root, 'update-ref', `refs/heads/${branch}`, commit);
+  return commit;
+}
+
+function merge(repo: TempRepo, run: PhaseRun, phase: ReturnType<typeof phaseOf>, runner: GitExec = new GitRunner()): Promise<MergeResult> {
+  return mergePhase(
+    phase,
+    run,
+    { git: runner, repo: new GitRepo(repo.root, runner), worktrees: new Worktrees(repo.root, runner), mergeTree: new MergeTree(repo.root, runner), conductorDir: path.join(repo.root, '.conductor') },
+    { worktreeRoot: path.join(repo.root, '..', 'wt'), trust: false, commands: [], into: null, startFrom: null },
+  );
+}
+
+const mergeSubjects = (repo: TempRepo, branch: string, base: string) =>
+  git(repo.root, 'log', '--merges', '--format=%s', `${base}..${branch}`).split('\n').filter(Boolean).reverse();
+
+test('module branches already contained (at the base, equal to or inside a merged branch) are merged without a merge commit of their own', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c', 'd', 'e']);
+  const branch = (id: string) => run.modules.find((m) => m.id === id)!.branch;
+  const a = commitOn(repo, branch('a'), base, 'a.txt');
+  git(repo.root, 'branch', '-f', branch('b'), a); // b: the same commit as a
+  commitOn(repo, branch('c'), a, 'c.txt'); // c: a's work and its own
+  git(repo.root, 'branch', '-f', branch('d'), base); // d: nothing of its own
+  git(repo.root, 'branch', '-f', branch('e'), a); // e: a's commit again, after c was merged
+  const result = await merge(repo, run, phase);
+  assert.deepEqual(result.merged, ['a', 'b', 'c', 'd', 'e']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+  assert.equal(git(repo.root, 'rev-parse', result.integrationBranch).trim(), result.integrationCommit);
+  assert.equal(readFileSync(path.join(result.integrationWorktree, 'c.txt'), 'utf8'), 'c.txt\n');
+  assert.equal(git(result.integrationWorktree, 'status', '--porcelain'), '');
+});
+
+test('two module branches at the same commit, contained in no other: the second is merged without a commit of its own', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c']);
+  const branch = (id: string) => run.modules.find((m) => m.id === id)!.branch;
+  const a = commitOn(repo, branch('a'), base, 'a.txt');
+  git(repo.root, 'branch', '-f', branch('b'), a);
+  commitOn(repo, branch('c'), base, 'c.txt');
+  const result = await merge(repo, run, phase);
+  assert.deepEqual(result.merged, ['a', 'b', 'c']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+});
+
+test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c']);
+  for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
+  const first = await merge(repo, run, phase, new FailAt('update-ref', 2)).then(() => null, (e: Error) => e);
+  assert.match(String(first), /killed before git update-ref/);
+
+  const result = await merge(repo, run, phase);
+  assert.deepEqual(result.merged, ['a', 'b', 'c']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge b ()', 'conductor: merge c ()']);
+  for (const id of ['a', 'b', 'c']) assert.equal(readFileSync(path.join(result.integrationWorktree, `${id}.txt`), 'utf8'), `${id}.txt\n`);
+  assert.equal(git(result.integrationWorktree, 'status', '--porcelain', '--untracked-files=all'), '');
+  assert.equal(git(result.integrationWorktree, 'rev-parse', 'HEAD').trim(), result.integrationCommit);
+});
