@@ -108,7 +108,12 @@ test('Conduct Phase from the palette: a terminal and a worktree per module, all 
       assert.match(worktrees, new RegExp(`worktree ${dir}\\nHEAD \\w+\\nbranch refs/heads/conductor/${PHASE}/${m}\\n`));
     }
 
-    const rows = await waitForTree(wb.page, (rows) => MODULES.every((m) => rows.some((r) => r.label === m && r.icon === 'pass-filled')), 'every module complete');
+    // The phase is `running` until its conductor has finished (late commits checked, state saved) — a moment after the last module.
+    const rows = await waitForTree(
+      wb.page,
+      (rows) => MODULES.every((m) => rows.some((r) => r.label === m && r.icon === 'pass-filled')) && !/running/.test(rows.find((r) => r.label === 'Phase 1: Storefront')?.description ?? ''),
+      'every module complete and the phase no longer running',
+    );
     assert.equal(rows.find((r) => r.label === 'Phase 1: Storefront')?.description, '4/4 complete');
     const host = await wb.host('tree');
     assert.deepEqual(
