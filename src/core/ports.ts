@@ -166,6 +166,8 @@ export interface RepoPort {
     options?: { noFastForward?: boolean },
   ): Promise<{ commit: string } | { conflicts: string[] }>;
   commitsAhead(rev: string, base: string): Promise<number>;
+  /** The commit of each given local branch that exists (one read for all), by branch name. */
+  branchTips(branches: readonly string[]): Promise<Map<string, string>>;
   /**
    * What an agent in `worktree` needs to know about git: the worktree's own git folder and the
    * repository's common one (sandboxed CLIs must be allowed to write there to commit), and the

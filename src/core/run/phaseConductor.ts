@@ -293,7 +293,8 @@ export class PhaseConductor {
           await this.failStart(action, `could not create its worktree: ${result.message}`);
           return;
         }
-        const base = result.status === 'created' ? await this.ports.repo.resolve(ready[i].startPoint) : (this.record(action.module).baseCommit ?? (await this.ports.repo.resolve(ready[i].startPoint)));
+        // A created branch starts at the commit ensure() resolved its start point to.
+        const base = result.status === 'created' ? result.head : (this.record(action.module).baseCommit ?? (await this.ports.repo.resolve(ready[i].startPoint)));
         await this.launch(action, base).catch((e: unknown) => this.failStart(action, (e as Error).message));
       }),
     );
@@ -505,11 +506,15 @@ export class PhaseConductor {
 
   /** Commits that landed on a module branch after it was verified are in no verified result: say so. */
   private async reportLateCommits(): Promise<void> {
-    for (const m of this.run.modules) {
-      if (m.state !== 'complete' || !m.verifiedHead) continue;
-      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead).catch(() => 0);
+    const verified = this.run.modules.filter((m) => m.state === 'complete' && m.verifiedHead);
+    if (verified.length === 0) return;
+    // One read of every tip; only a branch that moved is counted (a missing one has nothing late).
+    const tips = await this.ports.repo.branchTips(verified.map((m) => m.branch)).catch(() => null);
+    for (const m of verified) {
+      if (tips && tips.get(m.branch) === m.verifiedHead) continue;
+      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead!).catch(() => 0);
       if (late === 0) continue;
-      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead.slice(0, 8)}); review them before merging`;
+      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead!.slice(0, 8)}); review them before merging`;
       this.note(`${m.id}: ${text}.`);
       await this.apply({ type: 'annotated', module: m.id, text, at: this.nowIso() });
     }
