@@ -105,6 +105,19 @@ describe('Worktrees', () => {
     assert.ok(list.every((w) => w.head === start && !w.detached && !w.locked && !w.prunable && !w.bare));
   });
 
+  test('each worktree is filled as soon as it is registered, beside the registrations still to come', async () => {
+    const order: string[] = [];
+    const hooked = new Worktrees(repo, new HookedGit(async (_cwd, args) => {
+      if (args[0] === 'worktree' && args[1] === 'add') order.push('add');
+      if (args[0] === 'read-tree') order.push('fill');
+    }));
+    const requests = ['api', 'ui', 'db', 'cli', 'docs'].map((m) => req(m));
+    for (const r of await hooked.ensure(requests, { concurrency: 2 })) ok(r);
+    assert.equal(order.filter((o) => o === 'fill').length, 5);
+    // Registration stays one at a time; the first fill does not wait for the last registration.
+    assert.ok(order.indexOf('fill') < order.lastIndexOf('add'), order.join(' '));
+  });
+
   test('a second call reuses what exists and touches nothing', async () => {
     const requests = [req('api'), req('ui')];
     await wt.ensure(requests);
