@@ -72,6 +72,11 @@ export interface WorktreePort {
   isDirty(path: string): Promise<boolean>;
   /** Commit id of the worktree's HEAD. */
   headOf(path: string): Promise<string>;
+  /**
+   * What the worktree at `path` has checked out (its HEAD commit, and its branch unless detached),
+   * read from that worktree alone; null when `path` is not a worktree of this repository.
+   */
+  checkedOut(path: string): Promise<{ head: string | null; branch: string | null } | null>;
   branchExists(name: string): Promise<boolean>;
   /** Rejects with reason 'unmerged' when `name` has commits not in `mergedInto`, unless forced. */
   deleteBranch(name: string, options: { force: true } | { force?: false; mergedInto: string }): Promise<void>;

@@ -118,6 +118,17 @@ describe('Worktrees', () => {
     assert.ok(order.indexOf('fill') < order.lastIndexOf('add'), order.join(' '));
   });
 
+  test('checkedOut: HEAD and branch of a worktree, read from it alone; null for a folder that is not one', async () => {
+    const [r] = await wt.ensure([req('api')]);
+    ok(r);
+    assert.deepEqual(await wt.checkedOut(req('api').path), { head: start, branch: 'conductor/phase-1/api' });
+    await runGit(req('api').path, ['checkout', '-q', '--detach']);
+    assert.deepEqual(await wt.checkedOut(req('api').path), { head: start, branch: null });
+    assert.equal(await wt.checkedOut(path.join(repo, 'dir3')), null, 'a folder of the main checkout');
+    assert.equal(await wt.checkedOut(path.join(base, 'phase-1', 'missing')), null);
+    assert.deepEqual(await wt.checkedOut(repo), { head: start, branch: 'main' });
+  });
+
   test('a second call reuses what exists and touches nothing', async () => {
     const requests = [req('api'), req('ui')];
     await wt.ensure(requests);

@@ -455,7 +455,7 @@ export class PhaseConductor {
    * branch) with commits that are not on the module branch. Null when all is on the branch.
    */
   private async offBranch(m: ModuleRecord): Promise<string | null> {
-    const entry = (await this.ports.worktrees.list().catch(() => [])).find((w) => w.path.replace(/\/+$/, '') === m.worktree.replace(/\/+$/, ''));
+    const entry = await this.ports.worktrees.checkedOut(m.worktree).catch(() => null);
     if (!entry || entry.branch === m.branch || entry.head === null) return null;
     const stray = await this.ports.repo.commitsAhead(entry.head, m.branch).catch(() => 0);
     if (stray === 0) return null;

@@ -50,6 +50,7 @@ const POPULATE = ['read-tree', '-m', '-u', 'HEAD'];
 export class Worktrees implements WorktreePort {
   private readonly root: string;
   private queue: Promise<unknown> = Promise.resolve();
+  private common: Promise<string> | null = null;
 
   constructor(repoRoot: string, private readonly git: GitExec) {
     this.root = path.resolve(repoRoot);
@@ -122,6 +123,20 @@ export class Worktrees implements WorktreePort {
     const cwd = path.resolve(this.root, worktreePath);
     const r = await this.git.run(cwd, ['rev-parse', '--verify', 'HEAD'], { readOnly: true });
     return r.stdout.trim();
+  }
+
+  async checkedOut(worktreePath: string): Promise<{ head: string | null; branch: string | null } | null> {
+    const cwd = path.resolve(this.root, worktreePath);
+    // One process, O(1) in the number of worktrees (a `worktree list` reads every one of them).
+    const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', 'HEAD', '--symbolic-full-name', 'HEAD'];
+    const r = await this.git.run(cwd, args, { readOnly: true, allowExitCodes: [128] }).catch(() => null);
+    // Not a repository, or a HEAD without a commit yet: nothing is checked out that could be off branch.
+    if (!r || r.exitCode !== 0) return null;
+    const [top, common, head, symbolic] = r.stdout.split('\n');
+    // A folder inside another checkout (or another repository) is not this worktree.
+    const [here, mine, commonHere, commonMine] = await Promise.all([canonicalPath(top), canonicalPath(cwd), canonicalPath(common), this.commonDir()]);
+    if (here !== mine || commonHere !== commonMine) return null;
+    return { head, branch: symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : null };
   }
 
   async branchExists(name: string): Promise<boolean> {
@@ -290,6 +305,14 @@ export class Worktrees implements WorktreePort {
       }
     }
     return notes.length ? `; cleanup: ${notes.join('; ')}` : '';
+  }
+
+  /** The repository's common git folder, real path, read once. */
+  private commonDir(): Promise<string> {
+    this.common ??= this.git
+      .run(this.root, ['rev-parse', '--path-format=absolute', '--git-common-dir'], { readOnly: true })
+      .then((r) => canonicalPath(r.stdout.trim()));
+    return this.common;
   }
 
   private async listNow(): Promise<WorktreeInfo[]> {
