@@ -21,6 +21,7 @@ import { contextFolder, forAgent, installClaudeHook, moduleLaunchChoice, planCom
 import { unmetSelection } from './selection';
 import { recoverPhaseRun, statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
+import { freshCall } from './freshCall';
 
 export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 
@@ -40,6 +41,8 @@ export class PhaseConductor {
   private readonly discoveries: PhaseDiscoveries;
   private readonly runAgent: RunAgent;
   private readonly only: ReadonlySet<string> | null;
+  /** The checkout's changes, one `git status` shared by the modules that finish at the same time. */
+  private readonly freshChanges = freshCall(() => this.changedFiles());
 
   constructor(
     private readonly plan: Plan,
@@ -434,14 +437,18 @@ export class PhaseConductor {
     this.verifying.add(id);
     try {
       const m = this.record(id);
-      const ahead = m.baseCommit ? await this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0;
+      const [ahead, checkedOut] = await Promise.all([
+        m.baseCommit ? this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0,
+        this.ports.worktrees.checkedOut(m.worktree).catch(() => null),
+      ]);
       const expected = this.planned(id).expectedFiles.map((f) => f.value);
       const present = await Promise.all(expected.map((f) => this.ports.files.exists(`${m.worktree}/${f}`)));
       const proof = ahead > 0 || (expected.length > 0 && present.every(Boolean));
       let detail = 'no commits beyond its base';
       if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
-      const offBranch = await this.offBranch(m);
-      const head = await this.ports.repo.resolve(m.branch).catch(() => null);
+      const offBranch = await this.offBranch(m, checkedOut);
+      // A worktree on its branch has the branch's tip as its HEAD: no need to ask again.
+      const head = checkedOut?.branch === m.branch ? checkedOut.head : await this.ports.repo.resolve(m.branch).catch(() => null);
       await this.apply({ type: 'verified', module: id, proof, detail, offBranch, head, at: this.nowIso() });
       await this.checkOutsideWrites(id);
     } finally {
@@ -454,8 +461,7 @@ export class PhaseConductor {
    * Work the merge would never see: the worktree left its module branch (a detached HEAD, another
    * branch) with commits that are not on the module branch. Null when all is on the branch.
    */
-  private async offBranch(m: ModuleRecord): Promise<string | null> {
-    const entry = await this.ports.worktrees.checkedOut(m.worktree).catch(() => null);
+  private async offBranch(m: ModuleRecord, entry: { head: string | null; branch: string | null } | null): Promise<string | null> {
     if (!entry || entry.branch === m.branch || entry.head === null) return null;
     const stray = await this.ports.repo.commitsAhead(entry.head, m.branch).catch(() => 0);
     if (stray === 0) return null;
@@ -465,7 +471,7 @@ export class PhaseConductor {
 
   /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
   private async checkOutsideWrites(id: string): Promise<void> {
-    const now = await this.changedFiles().catch(() => []);
+    const now = await this.freshChanges().catch(() => []);
     const added = now.filter((f) => !this.checkoutBaseline.has(f));
     if (added.length === 0) return;
     for (const f of added) this.checkoutBaseline.add(f);
