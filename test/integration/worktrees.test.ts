@@ -315,6 +315,19 @@ describe('Worktrees', () => {
     await assert.rejects(wt.remove(req('api').path, { force: true }), { reason: 'locked' });
   });
 
+  test('a registration whose folder was deleted is pruned by the next ensure, which then makes that worktree again', async () => {
+    const git: string[] = [];
+    const counted = new Worktrees(repo, new HookedGit(async (_cwd, args) => void git.push(args.slice(0, 2).join(' '))));
+    for (const r of await counted.ensure([req('api'), req('ui')])) ok(r);
+    assert.equal(git.filter((g) => g === 'worktree prune').length, 0, 'nothing to prune: no prune process');
+    await rm(req('ui').path, { recursive: true });
+    const [again] = await counted.ensure([req('ui')]);
+    ok(again);
+    assert.equal(git.filter((g) => g === 'worktree prune').length, 1);
+    assert.equal(again.status, 'attached');
+    assert.equal(await trackedFiles(req('ui').path), FILES);
+  });
+
   test('two ensure calls at once on one instance both succeed', async () => {
     const [first, second] = await Promise.all([
       wt.ensure([req('a1'), req('a2'), req('a3')]),

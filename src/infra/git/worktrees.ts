@@ -203,8 +203,13 @@ export class Worktrees implements WorktreePort {
   private async register(valid: Valid[], fail: Fail, prepared: (p: Prepared) => void): Promise<void> {
     let state: RegistryState;
     try {
-      await this.git.run(this.root, ['worktree', 'prune']);
-      const worktrees = await this.listNow();
+      let worktrees = await this.listNow();
+      // Stale registrations (their folder is gone) are dropped first. git 2.31+ marks them in the
+      // list, so prune runs only when there is one; older versions do not say, so it always runs.
+      if (worktrees.some((w) => w.prunable) || !versionAtLeast(await this.git.gitVersion(), 2, 31)) {
+        await this.git.run(this.root, ['worktree', 'prune']);
+        worktrees = await this.listNow();
+      }
       state = {
         worktrees,
         canonical: await Promise.all(worktrees.map((w) => canonicalPath(w.path))),
