@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each against its baseline measured in the same run.
-import { benchEngine } from './engine.bench';
+import { benchEngine, benchScale } from './engine.bench';
 import { benchMerge } from './merge.bench';
 import { benchStatusLatency, benchVscode } from './vscode.bench';
 import { benchPredict } from './predict.bench';
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     ['status', benchStatus],
     ['worktrees', benchWorktrees],
     ['engine', benchEngine],
+    // 100 modules conducted and merged (a few minutes on 2 cores); BENCH_SCALE=100,300 adds 300.
+    ['scale', benchScale],
     ['predict', benchPredict],
     ['merge', benchMerge],
     // Needs test/e2e/install.sh (code-server and chromium); packages the .vsix itself.

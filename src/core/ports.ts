@@ -72,6 +72,11 @@ export interface WorktreePort {
   isDirty(path: string): Promise<boolean>;
   /** Commit id of the worktree's HEAD. */
   headOf(path: string): Promise<string>;
+  /**
+   * What the worktree at `path` has checked out (its HEAD commit, and its branch unless detached),
+   * read from that worktree alone; null when `path` is not a worktree of this repository.
+   */
+  checkedOut(path: string): Promise<{ head: string | null; branch: string | null } | null>;
   branchExists(name: string): Promise<boolean>;
   /** Rejects with reason 'unmerged' when `name` has commits not in `mergedInto`, unless forced. */
   deleteBranch(name: string, options: { force: true } | { force?: false; mergedInto: string }): Promise<void>;
@@ -166,6 +171,8 @@ export interface RepoPort {
     options?: { noFastForward?: boolean },
   ): Promise<{ commit: string } | { conflicts: string[] }>;
   commitsAhead(rev: string, base: string): Promise<number>;
+  /** The commit of each given local branch that exists (one read for all), by branch name. */
+  branchTips(branches: readonly string[]): Promise<Map<string, string>>;
   /**
    * What an agent in `worktree` needs to know about git: the worktree's own git folder and the
    * repository's common one (sandboxed CLIs must be allowed to write there to commit), and the

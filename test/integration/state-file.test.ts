@@ -3,11 +3,17 @@
 // file and what is wrong; nothing renames the file away or overwrites it silently.
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { makeRepo, type TempRepo } from '../support/gitRepo';
 import { conductorBin, SCRIPTED_AGENT } from '../support/conductorBin';
-import { contractFor, readyMd } from '../support/specBuilder';
+import { contractFor, planOf, readyMd } from '../support/specBuilder';
+import { createPhaseRun } from '../../src/core/run/createRun';
+import type { PhaseRun, RunStateFile } from '../../src/core/run/model';
+import { processStartTime } from '../../src/infra/process/processIdentity';
+import { StateFile } from '../../src/infra/state/stateFile';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
@@ -84,5 +90,53 @@ describe('state.json that cannot be used', () => {
     }
     assert.equal(starts(repo), before, 'no agent started');
     assert.deepEqual(asideCopies(repo).filter((f) => !f.startsWith('state.json.corrupt-')), []);
+  });
+});
+
+describe('StateFile.savePhase', () => {
+  const phaseRun = (number: number, runId: string): PhaseRun => {
+    const plan = planOf(readyMd([{ number: 1, name: 'One', modules: ['a'] }, { number: 2, name: 'Two', modules: ['b'] }]), {
+      'contracts/a.md': contractFor('a'),
+      'contracts/b.md': contractFor('b'),
+    });
+    return createPhaseRun(plan.phases[number - 1], { runId, baseCommit: 'base', now: '2026-01-01T00:00:00.000Z', worktreeRoot: '/w', agent: 'custom', maxParallel: 4, retries: 1 });
+  };
+
+  test('saves made while a write waits are written together; each resolves once its record (or a newer one) is on disk', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'conductor-state-'));
+    const file = path.join(dir, 'state.json');
+    const store = new StateFile(file);
+    const onDisk = () => JSON.parse(readFileSync(file, 'utf8')) as RunStateFile;
+    // Another live process holds the write lock: every save waits behind it.
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) }));
+    const renames: string[] = [];
+    const rename = fs.promises.rename;
+    fs.promises.rename = ((from: fs.PathLike, to: fs.PathLike) => {
+      renames.push(String(to));
+      return rename(from, to);
+    }) as typeof rename;
+    try {
+      const one = phaseRun(1, 'r0');
+      const slug = one.slug;
+      const seen: string[] = [];
+      const saves = ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) =>
+        store.savePhase({ ...one, runId: id }).then(() => seen.push(`${id}:${onDisk().phases[slug].runId}`)),
+      );
+      const other = store.savePhase(phaseRun(2, 'x1'));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(existsSync(file), false, 'nothing is written while the lock is held');
+      rmSync(`${file}.lock`);
+      await Promise.all([...saves, other]);
+      // r1..r5 waited together: one write of r5 (6 writes before saves were coalesced), one of phase 2.
+      assert.equal(renames.filter((t) => t === file).length, 2);
+      assert.deepEqual(seen, ['r1:r5', 'r2:r5', 'r3:r5', 'r4:r5', 'r5:r5']);
+      assert.deepEqual(Object.fromEntries(Object.entries(onDisk().phases).map(([k, v]) => [k, v.runId])), { [slug]: 'r5', [phaseRun(2, 'x').slug]: 'x1' });
+      // A save after all that is written again.
+      await store.savePhase({ ...one, runId: 'r6' });
+      assert.equal(onDisk().phases[slug].runId, 'r6');
+    } finally {
+      fs.promises.rename = rename;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@
 
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as realFs from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -233,6 +234,36 @@ describe('StatusWatcher', () => {
     await sleep(RESCAN_MS * 3);
     assert.deepEqual(rec.summaries(), ['real']);
     assert.deepEqual(rec.problems, []);
+  });
+
+  test('saves of state.json next to status/ do not make the watcher list .conductor again', async () => {
+    // Every state save creates, links, renames and removes files in .conductor/. Watching that
+    // whole folder made chokidar list it and lstat every entry on each of those changes (thousands of
+    // lstat calls for a 20-module phase); only status/ and status.jsonl concern the watcher.
+    await fs.writeFile(path.join(root, 'state.json'), '{}\n');
+    await watcher.start();
+    const lstats: string[] = [];
+    const original = realFs.promises.lstat;
+    realFs.promises.lstat = ((p: realFs.PathLike, ...rest: unknown[]) => {
+      if (path.dirname(String(p)) === root) lstats.push(String(p));
+      return (original as (...a: unknown[]) => unknown)(p, ...rest);
+    }) as typeof original;
+    try {
+      for (let i = 0; i < 30; i++) {
+        const tmp = path.join(root, `state.json.${i}.tmp`);
+        await fs.writeFile(tmp, `{"n":${i}}\n`);
+        await fs.rename(tmp, path.join(root, 'state.json'));
+        await sleep(5);
+      }
+      await fs.appendFile(path.join(phaseDir, 'm.jsonl'), statusLine('after the saves'));
+      await fs.appendFile(path.join(root, 'status.jsonl'), statusLine('shared', { module: 'm' }));
+      await rec.until('both lines', () => rec.events.length === 2);
+      await sleep(RESCAN_MS * 2);
+    } finally {
+      realFs.promises.lstat = original;
+    }
+    assert.deepEqual(lstats, []);
+    assert.deepEqual(rec.summaries().sort(), ['after the saves', 'shared']);
   });
 
   test('after dispose nothing more is delivered', async () => {

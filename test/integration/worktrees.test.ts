@@ -105,6 +105,30 @@ describe('Worktrees', () => {
     assert.ok(list.every((w) => w.head === start && !w.detached && !w.locked && !w.prunable && !w.bare));
   });
 
+  test('each worktree is filled as soon as it is registered, beside the registrations still to come', async () => {
+    const order: string[] = [];
+    const hooked = new Worktrees(repo, new HookedGit(async (_cwd, args) => {
+      if (args[0] === 'worktree' && args[1] === 'add') order.push('add');
+      if (args[0] === 'read-tree') order.push('fill');
+    }));
+    const requests = ['api', 'ui', 'db', 'cli', 'docs'].map((m) => req(m));
+    for (const r of await hooked.ensure(requests, { concurrency: 2 })) ok(r);
+    assert.equal(order.filter((o) => o === 'fill').length, 5);
+    // Registration stays one at a time; the first fill does not wait for the last registration.
+    assert.ok(order.indexOf('fill') < order.lastIndexOf('add'), order.join(' '));
+  });
+
+  test('checkedOut: HEAD and branch of a worktree, read from it alone; null for a folder that is not one', async () => {
+    const [r] = await wt.ensure([req('api')]);
+    ok(r);
+    assert.deepEqual(await wt.checkedOut(req('api').path), { head: start, branch: 'conductor/phase-1/api' });
+    await runGit(req('api').path, ['checkout', '-q', '--detach']);
+    assert.deepEqual(await wt.checkedOut(req('api').path), { head: start, branch: null });
+    assert.equal(await wt.checkedOut(path.join(repo, 'dir3')), null, 'a folder of the main checkout');
+    assert.equal(await wt.checkedOut(path.join(base, 'phase-1', 'missing')), null);
+    assert.deepEqual(await wt.checkedOut(repo), { head: start, branch: 'main' });
+  });
+
   test('a second call reuses what exists and touches nothing', async () => {
     const requests = [req('api'), req('ui')];
     await wt.ensure(requests);
@@ -305,6 +329,19 @@ describe('Worktrees', () => {
     assert.equal(api.lockReason, 'agent running');
     assert.equal(ui.prunable, true);
     await assert.rejects(wt.remove(req('api').path, { force: true }), { reason: 'locked' });
+  });
+
+  test('a registration whose folder was deleted is pruned by the next ensure, which then makes that worktree again', async () => {
+    const git: string[] = [];
+    const counted = new Worktrees(repo, new HookedGit(async (_cwd, args) => void git.push(args.slice(0, 2).join(' '))));
+    for (const r of await counted.ensure([req('api'), req('ui')])) ok(r);
+    assert.equal(git.filter((g) => g === 'worktree prune').length, 0, 'nothing to prune: no prune process');
+    await rm(req('ui').path, { recursive: true });
+    const [again] = await counted.ensure([req('ui')]);
+    ok(again);
+    assert.equal(git.filter((g) => g === 'worktree prune').length, 1);
+    assert.equal(again.status, 'attached');
+    assert.equal(await trackedFiles(req('ui').path), FILES);
   });
 
   test('two ensure calls at once on one instance both succeed', async () => {

@@ -22,6 +22,7 @@ import { unmetSelection } from './selection';
 import { recoverPhaseRun, statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
 import { WaveChecks } from './waveChecks';
+import { freshCall } from './freshCall';
 
 export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 
@@ -42,6 +43,8 @@ export class PhaseConductor {
   private readonly runAgent: RunAgent;
   private readonly only: ReadonlySet<string> | null;
   private readonly waves: WaveChecks | null;
+  /** The checkout's changes, one `git status` shared by the modules that finish at the same time. */
+  private readonly freshChanges = freshCall(() => this.changedFiles());
 
   constructor(
     private readonly plan: Plan,
@@ -315,7 +318,8 @@ export class PhaseConductor {
           await this.failStart(action, `could not create its worktree: ${result.message}`);
           return;
         }
-        const base = result.status === 'created' ? await this.ports.repo.resolve(ready[i].startPoint) : (this.record(action.module).baseCommit ?? (await this.ports.repo.resolve(ready[i].startPoint)));
+        // A created branch starts at the commit ensure() resolved its start point to.
+        const base = result.status === 'created' ? result.head : (this.record(action.module).baseCommit ?? (await this.ports.repo.resolve(ready[i].startPoint)));
         await this.launch(action, base).catch((e: unknown) => this.failStart(action, (e as Error).message));
       }),
     );
@@ -455,14 +459,18 @@ export class PhaseConductor {
     this.verifying.add(id);
     try {
       const m = this.record(id);
-      const ahead = m.baseCommit ? await this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0;
+      const [ahead, checkedOut] = await Promise.all([
+        m.baseCommit ? this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0,
+        this.ports.worktrees.checkedOut(m.worktree).catch(() => null),
+      ]);
       const expected = this.planned(id).expectedFiles.map((f) => f.value);
       const present = await Promise.all(expected.map((f) => this.ports.files.exists(`${m.worktree}/${f}`)));
       const proof = ahead > 0 || (expected.length > 0 && present.every(Boolean));
       let detail = 'no commits beyond its base';
       if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
-      const offBranch = await this.offBranch(m);
-      const head = await this.ports.repo.resolve(m.branch).catch(() => null);
+      const offBranch = await this.offBranch(m, checkedOut);
+      // A worktree on its branch has the branch's tip as its HEAD: no need to ask again.
+      const head = checkedOut?.branch === m.branch ? checkedOut.head : await this.ports.repo.resolve(m.branch).catch(() => null);
       await this.apply({ type: 'verified', module: id, proof, detail, offBranch, head, at: this.nowIso() });
       await this.checkOutsideWrites(id);
     } finally {
@@ -475,8 +483,7 @@ export class PhaseConductor {
    * Work the merge would never see: the worktree left its module branch (a detached HEAD, another
    * branch) with commits that are not on the module branch. Null when all is on the branch.
    */
-  private async offBranch(m: ModuleRecord): Promise<string | null> {
-    const entry = (await this.ports.worktrees.list().catch(() => [])).find((w) => w.path.replace(/\/+$/, '') === m.worktree.replace(/\/+$/, ''));
+  private async offBranch(m: ModuleRecord, entry: { head: string | null; branch: string | null } | null): Promise<string | null> {
     if (!entry || entry.branch === m.branch || entry.head === null) return null;
     const stray = await this.ports.repo.commitsAhead(entry.head, m.branch).catch(() => 0);
     if (stray === 0) return null;
@@ -486,7 +493,7 @@ export class PhaseConductor {
 
   /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
   private async checkOutsideWrites(id: string): Promise<void> {
-    const now = await this.changedFiles().catch(() => []);
+    const now = await this.freshChanges().catch(() => []);
     const added = now.filter((f) => !this.checkoutBaseline.has(f));
     if (added.length === 0) return;
     for (const f of added) this.checkoutBaseline.add(f);
@@ -528,11 +535,15 @@ export class PhaseConductor {
 
   /** Commits that landed on a module branch after it was verified are in no verified result: say so. */
   private async reportLateCommits(): Promise<void> {
-    for (const m of this.run.modules) {
-      if (m.state !== 'complete' || !m.verifiedHead) continue;
-      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead).catch(() => 0);
+    const verified = this.run.modules.filter((m) => m.state === 'complete' && m.verifiedHead);
+    if (verified.length === 0) return;
+    // One read of every tip; only a branch that moved is counted (a missing one has nothing late).
+    const tips = await this.ports.repo.branchTips(verified.map((m) => m.branch)).catch(() => null);
+    for (const m of verified) {
+      if (tips && tips.get(m.branch) === m.verifiedHead) continue;
+      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead!).catch(() => 0);
       if (late === 0) continue;
-      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead.slice(0, 8)}); review them before merging`;
+      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead!.slice(0, 8)}); review them before merging`;
       this.note(`${m.id}: ${text}.`);
       await this.apply({ type: 'annotated', module: m.id, text, at: this.nowIso() });
     }

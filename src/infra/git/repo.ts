@@ -168,16 +168,40 @@ export class GitRepo implements RepoPort {
     }
   }
 
+  async branchTips(branches: readonly string[]): Promise<Map<string, string>> {
+    const tips = new Map<string, string>();
+    if (branches.length === 0) return tips;
+    const refs = new Set(branches.map((b) => `refs/heads/${b}`));
+    const r = await this.git.run(this.root, ['for-each-ref', '--format=%(objectname) %(refname)', '--', ...refs], { readOnly: true });
+    for (const line of r.stdout.split('\n')) {
+      const space = line.indexOf(' ');
+      const ref = line.slice(space + 1);
+      // for-each-ref also matches refs below a pattern (refs/heads/a matches refs/heads/a/b).
+      if (space > 0 && refs.has(ref)) tips.set(ref.slice('refs/heads/'.length), line.slice(0, space));
+    }
+    return tips;
+  }
+
   async agentGitContext(worktree: string): Promise<AgentGitContext> {
-    const r = await this.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { readOnly: true });
-    const [gitDir, commonDir] = r.stdout.split('\n').map((l) => l.trim());
+    const [dirs, config] = await Promise.all([
+      this.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { readOnly: true }),
+      // Both keys in one process; as with `config --get`, the last value of a key wins.
+      this.git.run(worktree, ['config', '-z', '--get-regexp', '^user\\.(name|email)$'], { allowExitCodes: [1], readOnly: true }),
+    ]);
+    const [gitDir, commonDir] = dirs.stdout.split('\n').map((l) => l.trim());
+    const values = new Map<string, string>();
+    for (const entry of config.exitCode === 0 ? config.stdout.split('\0') : []) {
+      const newline = entry.indexOf('\n');
+      if (newline > 0) values.set(entry.slice(0, newline).toLowerCase(), entry.slice(newline + 1));
+      else if (entry) values.set(entry.toLowerCase(), '');
+    }
     const identity: Record<string, string> = {};
     for (const [key, vars] of [
       ['user.name', ['GIT_AUTHOR_NAME', 'GIT_COMMITTER_NAME']],
       ['user.email', ['GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_EMAIL']],
     ] as const) {
-      const v = await this.git.run(worktree, ['config', '--get', key], { allowExitCodes: [1], readOnly: true });
-      if (v.exitCode === 0 && v.stdout.trim() !== '') for (const name of vars) identity[name] = v.stdout.trim();
+      const v = (values.get(key) ?? '').trim();
+      if (v !== '') for (const name of vars) identity[name] = v;
     }
     return { gitDir: path.resolve(worktree, gitDir), commonDir: path.resolve(worktree, commonDir), identity };
   }

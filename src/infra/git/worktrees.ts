@@ -3,13 +3,17 @@
 // Concurrent `git worktree add` processes race on the registry in .git/worktrees (one reads a
 // sibling's half-written `commondir` and fails, leaving its new branch behind). So registry changes
 // (add, remove, prune) run one at a time, behind a per-instance queue, and only the slow part,
-// filling each new worktree's files, runs in parallel. Every request that fails is rolled back to
+// filling each new worktree's files, runs in parallel — each worktree's as soon as it is registered,
+// beside the registrations still to come. Every request that fails is rolled back to
 // exactly what existed before the call: no orphan branch, no stray registration, no user file lost.
 import path from 'node:path';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { EnsureResult, GitFailureReason, WorktreeInfo, WorktreePort, WorktreeRequest } from '../../core/ports';
 import { GitError, versionAtLeast, type GitExec } from './gitRunner';
 import { branchNameError } from './refFormat';
+import { canonicalPath, findByPath, occupiedBy, parseWorktreeList } from './worktreeList';
+
+export { parseWorktreeList } from './worktreeList';
 
 export interface EnsureOptions {
   /** How many worktrees are filled at once (default 4). Registry changes are always serial. */
@@ -51,6 +55,7 @@ const POPULATE = ['read-tree', '-m', '-u', 'HEAD'];
 export class Worktrees implements WorktreePort {
   private readonly root: string;
   private queue: Promise<unknown> = Promise.resolve();
+  private common: Promise<string> | null = null;
 
   constructor(repoRoot: string, private readonly git: GitExec) {
     this.root = path.resolve(repoRoot);
@@ -68,29 +73,39 @@ export class Worktrees implements WorktreePort {
     const valid = this.validate(requests, fail);
     if (valid.length === 0) return results;
 
-    const prepared = await this.exclusive(() => this.register(valid, fail));
     if (options.checkout === false) {
-      for (const p of prepared) results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
+      // Registered only (a path or branch in the way fails now); filled later, once, by populate().
+      const record = (p: Prepared): void => {
+        results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
+      };
+      await this.exclusive(() => this.register(valid, fail, record));
       return results;
     }
-    await mapLimit(prepared, Math.max(1, options.concurrency ?? 4), async (p) => {
-      try {
-        if (p.status !== 'reused' || (await this.needsPopulate(p.path))) {
-          await this.git.run(p.path, POPULATE);
-        }
-        results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
-      } catch (e) {
-        const undo = p.status === 'reused' ? '' : await this.exclusive(() =>
-          this.rollback(p.path, p.request.branch, p.status === 'created' ? p.head : null));
-        fail(p.index, reasonOf(e), `could not check out ${p.request.branch} in ${p.path}: ${messageOf(e)}${undo}`);
-      }
-    });
+    // Each worktree is filled as soon as it is registered, while the next registrations go on.
+    const fill = limiter(Math.max(1, options.concurrency ?? 4));
+    const filling: Promise<void>[] = [];
+    await this.exclusive(() => this.register(valid, fail, (p) => filling.push(fill(() => this.fillPrepared(p, results, fail)))));
+    await Promise.all(filling);
     return results;
   }
 
   /** Fills a worktree registered without a checkout (index and files) from its HEAD, in one process. */
   async populate(worktreePath: string): Promise<void> {
     await this.git.run(path.resolve(this.root, worktreePath), POPULATE);
+  }
+
+  /** Fills a prepared worktree's index and files; on failure rolls back what ensure() made. */
+  private async fillPrepared(p: Prepared, results: EnsureResult[], fail: Fail): Promise<void> {
+    try {
+      if (p.status !== 'reused' || (await this.needsPopulate(p.path))) {
+        await this.git.run(p.path, POPULATE);
+      }
+      results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
+    } catch (e) {
+      const undo = p.status === 'reused' ? '' : await this.exclusive(() =>
+        this.rollback(p.path, p.request.branch, p.status === 'created' ? p.head : null));
+      fail(p.index, reasonOf(e), `could not check out ${p.request.branch} in ${p.path}: ${messageOf(e)}${undo}`);
+    }
   }
 
   async remove(worktreePath: string, options: { force?: boolean } = {}): Promise<void> {
@@ -126,6 +141,20 @@ export class Worktrees implements WorktreePort {
     const cwd = path.resolve(this.root, worktreePath);
     const r = await this.git.run(cwd, ['rev-parse', '--verify', 'HEAD'], { readOnly: true });
     return r.stdout.trim();
+  }
+
+  async checkedOut(worktreePath: string): Promise<{ head: string | null; branch: string | null } | null> {
+    const cwd = path.resolve(this.root, worktreePath);
+    // One process, O(1) in the number of worktrees (a `worktree list` reads every one of them).
+    const args = ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir', 'HEAD', '--symbolic-full-name', 'HEAD'];
+    const r = await this.git.run(cwd, args, { readOnly: true, allowExitCodes: [128] }).catch(() => null);
+    // Not a repository, or a HEAD without a commit yet: nothing is checked out that could be off branch.
+    if (!r || r.exitCode !== 0) return null;
+    const [top, common, head, symbolic] = r.stdout.split('\n');
+    // A folder inside another checkout (or another repository) is not this worktree.
+    const [here, mine, commonHere, commonMine] = await Promise.all([canonicalPath(top), canonicalPath(cwd), canonicalPath(common), this.commonDir()]);
+    if (here !== mine || commonHere !== commonMine) return null;
+    return { head, branch: symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : null };
   }
 
   async branchExists(name: string): Promise<boolean> {
@@ -189,11 +218,16 @@ export class Worktrees implements WorktreePort {
   }
 
   /** Serial part of ensure: decides what each request needs and adds the missing registrations. */
-  private async register(valid: Valid[], fail: Fail): Promise<Prepared[]> {
+  private async register(valid: Valid[], fail: Fail, prepared: (p: Prepared) => void): Promise<void> {
     let state: RegistryState;
     try {
-      await this.git.run(this.root, ['worktree', 'prune']);
-      const worktrees = await this.listNow();
+      let worktrees = await this.listNow();
+      // Stale registrations (their folder is gone) are dropped first. git 2.31+ marks them in the
+      // list, so prune runs only when there is one; older versions do not say, so it always runs.
+      if (worktrees.some((w) => w.prunable) || !versionAtLeast(await this.git.gitVersion(), 2, 31)) {
+        await this.git.run(this.root, ['worktree', 'prune']);
+        worktrees = await this.listNow();
+      }
       state = {
         worktrees,
         canonical: await Promise.all(worktrees.map((w) => canonicalPath(w.path))),
@@ -202,18 +236,16 @@ export class Worktrees implements WorktreePort {
       };
     } catch (e) {
       for (const v of valid) fail(v.index, reasonOf(e), `could not prepare worktrees in ${this.root}: ${messageOf(e)}`);
-      return [];
+      return;
     }
-    const prepared: Prepared[] = [];
     for (const v of valid) {
       try {
         const p = await this.registerOne(v, state, fail);
-        if (p) prepared.push(p);
+        if (p) prepared(p);
       } catch (e) {
         fail(v.index, reasonOf(e), `could not prepare the worktree of ${v.request.branch} at ${v.path}: ${messageOf(e)}`);
       }
     }
-    return prepared;
   }
 
   private async registerOne({ index, request, path: abs }: Valid, state: RegistryState, fail: Fail): Promise<Prepared | null> {
@@ -298,6 +330,14 @@ export class Worktrees implements WorktreePort {
     return notes.length ? `; cleanup: ${notes.join('; ')}` : '';
   }
 
+  /** The repository's common git folder, real path, read once. */
+  private commonDir(): Promise<string> {
+    this.common ??= this.git
+      .run(this.root, ['rev-parse', '--path-format=absolute', '--git-common-dir'], { readOnly: true })
+      .then((r) => canonicalPath(r.stdout.trim()));
+    return this.common;
+  }
+
   private async listNow(): Promise<WorktreeInfo[]> {
     const nul = versionAtLeast(await this.git.gitVersion(), 2, 36);
     const r = await this.git.run(this.root, ['worktree', 'list', '--porcelain', ...(nul ? ['-z'] : [])], { readOnly: true });
@@ -337,37 +377,6 @@ export class Worktrees implements WorktreePort {
   }
 }
 
-export function parseWorktreeList(output: string, separator: '\0' | '\n'): WorktreeInfo[] {
-  const list: WorktreeInfo[] = [];
-  let current: WorktreeInfo | null = null;
-  for (const line of output.split(separator)) {
-    if (line === '') {
-      current = null;
-      continue;
-    }
-    const space = line.indexOf(' ');
-    const key = space < 0 ? line : line.slice(0, space);
-    const value = space < 0 ? '' : line.slice(space + 1);
-    if (key === 'worktree') {
-      current = { path: value, head: null, branch: null, bare: false, detached: false, locked: false, prunable: false };
-      list.push(current);
-    } else if (current) {
-      if (key === 'HEAD') current.head = /^0+$/.test(value) ? null : value;
-      else if (key === 'branch') current.branch = value.replace(/^refs\/heads\//, '');
-      else if (key === 'bare') current.bare = true;
-      else if (key === 'detached') current.detached = true;
-      else if (key === 'locked') {
-        current.locked = true;
-        if (value) current.lockReason = value;
-      } else if (key === 'prunable') {
-        current.prunable = true;
-        if (value) current.prunableReason = value;
-      }
-    }
-  }
-  return list;
-}
-
 function checkedBranch(name: string): string {
   const error = branchNameError(name);
   if (error) throw refusal('invalid-name', `invalid branch name ${JSON.stringify(name)}: ${error}`, []);
@@ -386,35 +395,19 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The path with symlinks resolved where it exists (macOS /tmp vs /private/tmp), for comparing. */
-async function canonicalPath(p: string): Promise<string> {
-  const abs = path.resolve(p);
-  const real = await realpath(abs).catch(() => null);
-  if (real) return real;
-  const parent = path.dirname(abs);
-  return parent === abs ? abs : path.join(await canonicalPath(parent), path.basename(abs));
-}
-
-async function findByPath(list: WorktreeInfo[], p: string): Promise<WorktreeInfo | undefined> {
-  const want = await canonicalPath(p);
-  for (const w of list) if ((await canonicalPath(w.path)) === want) return w;
-  return undefined;
-}
-
-/** What is in the way at `p`, or null when a worktree may be made there (missing or an empty folder). */
-async function occupiedBy(p: string): Promise<string | null> {
-  const s = await lstat(p).catch(() => null);
-  if (!s) return null;
-  if (s.isSymbolicLink()) return 'a symbolic link';
-  if (!s.isDirectory()) return 'a file';
-  const entries = await readdir(p);
-  return entries.length === 0 ? null : `a folder with ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`;
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+/** Runs the tasks given to it at most `limit` at a time, in the order given. */
+function limiter(limit: number): (task: () => Promise<void>) => Promise<void> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active < limit) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve)); // a finished task hands over its slot
+    try {
+      await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -30,6 +30,8 @@ export class StateFileError extends Error {
 export class StateFile {
   private queue: Promise<void> = Promise.resolve();
   private counter = 0;
+  /** Per phase, the save queued behind the write under way (not started yet), if any. */
+  private readonly waiting = new Map<string, { run: PhaseRun; done: Promise<void> }>();
 
   constructor(readonly file: string) {}
 
@@ -79,17 +81,32 @@ export class StateFile {
   /**
    * Writes one phase's record over what is on disk now, leaving the other phases as they are there
    * (another process may be conducting one of them).
+   *
+   * Saves of a phase that come while an earlier write is under way are coalesced: the waiting write
+   * takes the newest record, and every caller's promise resolves once a record at least as new as
+   * its own is on disk. So a save still means "durable when it resolves", but four agents reporting
+   * at once cost two writes (each a lock, a re-read, an fsync and a rename), not four.
    */
   savePhase(run: PhaseRun): Promise<void> {
-    const step = this.queue.then(() =>
-      withWriteLock(`${this.file}.lock`, async () => {
+    const waiting = this.waiting.get(run.slug);
+    if (waiting) {
+      waiting.run = run;
+      return waiting.done;
+    }
+    const entry: { run: PhaseRun; done: Promise<void> } = { run, done: Promise.resolve() };
+    this.waiting.set(run.slug, entry);
+    entry.done = this.queue.then(() => {
+      // From here on the record to write is fixed: a later save waits for the next write.
+      this.waiting.delete(run.slug);
+      const record = entry.run;
+      return withWriteLock(`${this.file}.lock`, async () => {
         const current = await this.current();
-        const next: RunStateFile = { ...current, phases: { ...current.phases, [run.slug]: run } };
+        const next: RunStateFile = { ...current, phases: { ...current.phases, [record.slug]: record } };
         await this.write(`${JSON.stringify(next, null, 2)}\n`);
-      }),
-    );
-    this.queue = step.catch(() => undefined);
-    return step;
+      });
+    });
+    this.queue = entry.done.catch(() => undefined);
+    return entry.done;
   }
 
   /**

@@ -2,6 +2,11 @@
 // `<root>/status.jsonl`. Each file is read incrementally from a byte offset, so every complete line is
 // delivered exactly once, in file order; a malformed line becomes a Problem and reading goes on.
 //
+// chokidar watches `status/` only: `.conductor/` itself changes several times per state save, and
+// chokidar lists a watched folder and lstats every entry on each change there. The shared
+// `status.jsonl` beside it is followed by a plain, non-recursive fs.watch of `.conductor/`, which
+// costs nothing per change but a name comparison.
+//
 // chokidar's raw fs.watch events tell us at once that a file changed; its add/change events can lag
 // (new files are found by re-reading the folder, at most once a second) or be swallowed (changes are
 // throttled to one per 5 ms per file, and dropped when the mtime did not move). Reading is idempotent,
@@ -67,6 +72,8 @@ export class StatusWatcher {
   private readonly events = new Emitter<StatusEvent>((e) => this.reportError(e));
   private readonly problems = new Emitter<Problem>((e) => this.reportError(e));
   private fsw: FSWatcher | null = null;
+  /** Plain fs.watch of `root`, for `status.jsonl` (and for `status/` appearing). */
+  private rootWatch: fsSync.FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private rescanning: Promise<void> | null = null;
   private started = false;
@@ -113,6 +120,7 @@ export class StatusWatcher {
     for (const state of this.files.values()) if (state.followUp) clearTimeout(state.followUp);
     const fsw = this.fsw;
     this.fsw = null;
+    this.closeRootWatch();
     this.events.clear();
     this.problems.clear();
     this.errors.clear();
@@ -139,12 +147,14 @@ export class StatusWatcher {
     await Promise.all([...onDisk].map((file) => this.checkFile(file)));
   }
 
-  /** chokidar cannot watch a folder that does not exist yet, so it is attached once `root` exists. */
+  /** chokidar cannot watch a folder that does not exist yet, so it is attached once `status/` exists. */
   private async ensureWatching(): Promise<void> {
-    const exists = await isDirectory(this.root);
+    const [rootExists, exists] = [await isDirectory(this.root), await isDirectory(this.statusDir)];
     if (this.disposed) return;
+    if (rootExists && !this.rootWatch) this.watchRoot();
+    else if (!rootExists && this.rootWatch) this.closeRootWatch();
     if (exists && !this.fsw) {
-      const fsw = watch(this.root, {
+      const fsw = watch(this.statusDir, {
         ignoreInitial: false,
         // Waiting for writes to settle would delay and (measured) drop updates; partial lines are carried instead.
         awaitWriteFinish: false,
@@ -166,6 +176,29 @@ export class StatusWatcher {
       this.fsw = null;
       await fsw.close();
     }
+  }
+
+  /** Names only, no listing: `status.jsonl` changed (read it), `status/` appeared (attach chokidar). */
+  private watchRoot(): void {
+    try {
+      const w = fsSync.watch(this.root, { persistent: false }, (_event, name) => {
+        if (name === path.basename(this.sharedLog)) void this.schedule(this.sharedLog);
+        else if (name === path.basename(this.statusDir) && !this.fsw) void this.rescan();
+      });
+      // The folder went away (or cannot be watched): the next rescan attaches a new watcher.
+      w.on('error', () => {
+        if (this.rootWatch === w) this.closeRootWatch();
+      });
+      this.rootWatch = w;
+    } catch (e) {
+      if (!isMissing(e)) this.reportError(e);
+    }
+  }
+
+  private closeRootWatch(): void {
+    const w = this.rootWatch;
+    this.rootWatch = null;
+    w?.close();
   }
 
   /** Only `status/`, its phase folders, their `*.jsonl` files and `status.jsonl`: never worktrees. */
