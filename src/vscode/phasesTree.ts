@@ -97,9 +97,9 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   }
 
   /**
-   * Rebuilds the model. After a change of plan or state every row is redrawn; the once-a-second
-   * tick (running times) redraws only the rows it changed, so it never makes VS Code forget which
-   * node a row stands for while the user clicks an inline action.
+   * Rebuilds the model and redraws only the rows that changed (on a change of state, with their
+   * tooltips; on the once-a-second tick of running times, without), so VS Code never forgets which
+   * node a row stands for while the user clicks an inline action. A new shape redraws every row.
    */
   refresh(cause: 'change' | 'tick' = 'change'): void {
     const plan = this.view.plan;
@@ -112,8 +112,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       merges: this.view.conflicts,
     });
     const index = indexNodes(roots);
-    // Only a tick looks for the rows it changed; any other refresh redraws them all.
-    const changed = cause === 'tick' ? changedRows(this.index, index) : null;
+    const changed = changedRows(this.index, index, { tooltips: cause === 'change' });
     this.roots = roots;
     this.index = index;
     this.updateContext();

@@ -32,6 +32,14 @@ describe('changedRows', () => {
     assert.equal(changedRows(index(running), index(working)), null, 'catalog gains a summary row: a new shape');
   });
 
+  test('a change of state that only a tooltip shows redraws that row (VS Code keeps a resolved tooltip until then); a tick does not', () => {
+    const withTooltip = (base: Map<string, TreeNode>, id: string, tooltip: string): Map<string, TreeNode> => new Map([...base].map(([k, n]) => [k, k === id ? ({ ...n, tooltip } as TreeNode) : n]));
+    const before = index(running);
+    const after = withTooltip(before, `phase:${STOREFRONT}`, 'a new halt reason');
+    assert.deepEqual(changedRows(before, after, { tooltips: true }), [`phase:${STOREFRONT}`]);
+    assert.deepEqual(changedRows(before, after), []);
+  });
+
   test('an agent terminal opening changes what clicking its module does', () => {
     assert.deepEqual(changedRows(index(running), index(running, { terminals: new Set([`${STOREFRONT}/search`]) })), [`module:${STOREFRONT}/search`]);
   });

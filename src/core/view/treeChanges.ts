@@ -11,9 +11,12 @@ export function collapseOf(node: TreeNode): Collapse {
   return node.kind === 'phase' && node.expanded ? 'expanded' : 'collapsed';
 }
 
-/** What a row shows, tooltips aside (the view resolves those when the row is hovered). */
-function look(node: TreeNode): string {
-  return JSON.stringify([node.label, node.description ?? '', node.icon ?? null, node.contextValue, node.command ?? null]);
+/**
+ * What a row shows. Tooltips are resolved when a row is hovered and kept by VS Code until the row is
+ * redrawn: a change of state (a new summary) counts them; a tick (running times) does not.
+ */
+function look(node: TreeNode, tooltip: boolean): string {
+  return JSON.stringify([node.label, node.description ?? '', node.icon ?? null, node.contextValue, node.command ?? null, tooltip ? node.tooltip : null]);
 }
 
 /**
@@ -21,7 +24,7 @@ function look(node: TreeNode): string {
  * (a row added, removed or moved, or one that gained or lost children or its expanded state): then
  * the whole tree must be redrawn. Both indexes are depth-first, as indexNodes() builds them.
  */
-export function changedRows(before: ReadonlyMap<string, TreeNode>, after: ReadonlyMap<string, TreeNode>): string[] | null {
+export function changedRows(before: ReadonlyMap<string, TreeNode>, after: ReadonlyMap<string, TreeNode>, options: { tooltips?: boolean } = {}): string[] | null {
   if (before.size !== after.size) return null;
   const beforeIds = [...before.keys()];
   const afterIds = [...after.keys()];
@@ -31,7 +34,7 @@ export function changedRows(before: ReadonlyMap<string, TreeNode>, after: Readon
     const was = before.get(beforeIds[i])!;
     const now = after.get(afterIds[i])!;
     if (was.parentId !== now.parentId || collapseOf(was) !== collapseOf(now)) return null;
-    if (look(was) !== look(now)) changed.push(now.id);
+    if (look(was, options.tooltips ?? false) !== look(now, options.tooltips ?? false)) changed.push(now.id);
   }
   return changed;
 }
