@@ -71,6 +71,15 @@ describe('statusBarModel', () => {
     ]);
   });
 
+  test('what the agents cost, where their CLIs report it: per module and for the phase', () => {
+    const run = apply(approved, ...completed('catalog', 0, 10), started('search', 0));
+    const withUsage = { ...run, modules: run.modules.map((m) => (m.id === 'catalog' ? { ...m, usage: { turns: 3, inputTokens: 1200, outputTokens: 80, costUsd: 0.05 } } : m.id === 'search' ? { ...m, usage: { turns: 1, costUsd: 0.01 } } : m)) };
+    const lines = statusBarModel(stateOf(withUsage), plan, new Set([STOREFRONT])).tooltip.split('\n');
+    assert.equal(lines[2], '- $(pass-filled) **catalog** · complete · 3 turns · 1.2k tokens in · 80 out · $0.05 — catalog done');
+    assert.equal(lines[3], '- $(sync~spin) **search** · running · 1 turn · $0.01');
+    assert.equal(lines.at(-1), 'Usage: 4 turns · 1.2k tokens in · 80 out · $0.06');
+  });
+
   test('another phase running at once is named in the tooltip', () => {
     const a = apply(runOf(plan, 1, { startedAt: at(0) }), started('foundation', 0));
     const b = apply(runOf(plan, 2, { approved: true, startedAt: at(5) }), started('catalog', 5));

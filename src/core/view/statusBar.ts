@@ -4,6 +4,7 @@ import type { RunStateFile } from '../run/model';
 import { escapeMarkdown, plural, truncate } from './format';
 import { MODULE_ICON, MODULE_STATE_LABEL, PHASE_STATUS_LABEL } from './looks';
 import { phaseRows, type ModuleCounts, type PhaseRow } from './phaseRows';
+import { formatUsage, phaseUsage } from '../report/usage';
 
 export interface StatusBarModel {
   text: string;
@@ -47,8 +48,12 @@ function tooltip(focus: PhaseRow, running: PhaseRow[]): string {
   const lines = [`**Phase ${focus.number}: ${escapeMarkdown(focus.name)}** — ${PHASE_STATUS_LABEL[focus.status]}`, ''];
   for (const m of focus.modules) {
     const summary = m.record?.lastSummary ? ` — ${escapeMarkdown(truncate(m.record.lastSummary, SUMMARY_MAX))}` : '';
-    lines.push(`- $(${MODULE_ICON[m.state].id}) **${escapeMarkdown(m.id)}** · ${MODULE_STATE_LABEL[m.state]}${summary}`);
+    const usage = formatUsage(m.record?.usage);
+    lines.push(`- $(${MODULE_ICON[m.state].id}) **${escapeMarkdown(m.id)}** · ${MODULE_STATE_LABEL[m.state]}${usage ? ` · ${usage}` : ''}${summary}`);
   }
+  // What the agents cost, where their CLIs say it (tokens, turns, dollars).
+  const total = focus.run ? formatUsage(phaseUsage(focus.run)) : '';
+  if (total) lines.push('', `Usage: ${total}`);
   const others = running.filter((r) => r !== focus);
   if (others.length > 0) lines.push('', `Also running: ${others.map((r) => `Phase ${r.number}`).join(', ')}`);
   return lines.join('\n');
