@@ -76,6 +76,7 @@ export class MergeEditorSessions implements vscode.Disposable {
     await this.refresh(resolution);
     for (const f of resolution.files) {
       const output = this.output(resolution, f.path);
+      await this.inSync(output);
       // The same shape the git extension passes: input1 is the current branch (here the integration branch), input2 the incoming one.
       await vscode.commands.executeCommand('_open.mergeEditor', {
         base: stageUri(output, f.base),
@@ -99,6 +100,26 @@ export class MergeEditorSessions implements vscode.Disposable {
   /** Merge & Validate found a resolution in progress that this window did not open (e.g. before a reload). */
   noteInProgress(): void {
     void vscode.commands.executeCommand('setContext', CONTEXT.resolving, true);
+  }
+
+  /**
+   * The merge editor resets a result to its base only when it sees conflict markers in it. A
+   * document VS Code already holds for the file (opened from its conflict row) may still have the
+   * text from before git wrote the markers: wait until it has the file's text, else reload it.
+   */
+  private async inSync(uri: vscode.Uri): Promise<void> {
+    const disk = await readText(uri);
+    const held = (): vscode.TextDocument | undefined => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    for (let waited = 0; waited < 3_000; waited += 100) {
+      const doc = held();
+      if (!doc || doc.isDirty || doc.getText() === disk) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const stale = held();
+    if (!stale || stale.isDirty) return;
+    this.log.info(`Reloading ${uri.fsPath} from disk: VS Code still had its text from before the merge.`);
+    await vscode.window.showTextDocument(stale, { preview: false });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   }
 
   private output(r: Resolution, file: string): vscode.Uri {

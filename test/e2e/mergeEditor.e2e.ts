@@ -114,14 +114,19 @@ test('a conflict resolved in the merge editor and committed lets Merge & Validat
     await waitUntil('the conflict block\'s diagnostic', conflicts, (list) => list.length === 1 && list[0].file === result && list[0].line === 2 && /resolve it \(Resolve in Merge Editor\)/.test(list[0].message));
     await wb.screenshot('merge-editor');
 
-    // 3. Accept both sides with the merge editor's own actions: Integration's line, then search's after it.
+    // 3. Accept both sides with the merge editor's own action: Integration's line, then search's after it.
+    // One action, then wait for it to be applied (its lens goes): a second click right after a first
+    // could land on a lens the editor was redrawing, and Complete Merge would save half the result.
     const actions = editor.locator('.merge-editor-conflict-actions a[role="button"]');
-    await actions.filter({ hasText: /^Accept Integration$/ }).first().click({ timeout: 30_000 });
-    await actions.filter({ hasText: /^(Accept|Append) search$/ }).first().click({ timeout: 30_000 });
+    const combine = actions.filter({ hasText: /^Accept Combination \(Integration First\)$/ });
+    await combine.first().click({ timeout: 30_000 });
+    await waitUntil('the combination applied', () => combine.count(), (n) => n === 0, 30_000);
     await wb.screenshot('both-sides-accepted');
     await wb.runCommand('Merge Editor: Complete Merge');
-    const resolved = await waitUntil('the resolution saved', async () => readFileSync(result, 'utf8'), (text) => !text.includes('<<<<<<<'), 30_000);
-    assert.equal(resolved, "export const shelves = [\n  'catalog',\n  'search',\n];\n");
+    // Complete Merge saves the result; the file may pass through the merge editor's reset (the base) first.
+    const both = "export const shelves = [\n  'catalog',\n  'search',\n];\n";
+    const resolved = await waitUntil('the resolution saved', async () => readFileSync(result, 'utf8'), (text) => text === both, 30_000);
+    assert.equal(resolved, both);
     await waitUntil('the block\'s diagnostic gone', conflicts, (list) => list.length === 0);
     await wb.screenshot('merge-completed');
 

@@ -305,9 +305,19 @@ export async function readMultiDiffFiles(page: Page): Promise<{ name: string; fo
 
 /** In the active editor, at the cursor: Quick Fix (Ctrl+.), `shown` while its menu is open, then the action whose title matches; the titles offered. */
 export async function applyQuickFix(page: Page, title: RegExp, shown: () => Promise<unknown> = async () => undefined): Promise<string[]> {
-  await page.keyboard.press('Control+.');
   const widget = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
-  await widget.waitFor({ timeout: 10_000 });
+  // A file just opened may not have its code actions yet ("No code actions available" flashes and
+  // goes): as a user would, ask again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await widget.waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   const rows = widget.locator('.monaco-list-row.action');
   await rows.first().waitFor({ timeout: 10_000 });
   const titles = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
