@@ -31,6 +31,8 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   private index = new Map<string, TreeNode>();
   /** The node objects VS Code holds, by id: those getChildren handed out (redrawing a row keeps its object). */
   private readonly shown = new Map<string, TreeNode>();
+  /** Rows the user expanded (true) or collapsed (false): a redrawn row keeps that, not the model's default. */
+  private readonly userExpanded = new Map<string, boolean>();
   private ticker: ReturnType<typeof setInterval> | undefined;
   private hasPlan: boolean | undefined;
   private readonly throttle = new RefreshThrottle(() => this.refresh());
@@ -47,6 +49,8 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       this.treeView,
       this.throttle,
       view.onDidChange(() => this.throttle.schedule()),
+      this.treeView.onDidExpandElement((e) => this.userExpanded.set(e.element.id, true)),
+      this.treeView.onDidCollapseElement((e) => this.userExpanded.set(e.element.id, false)),
       // Ticks are skipped while the view is hidden; catch up when it shows again.
       this.treeView.onDidChangeVisibility((e) => {
         if (e.visible) this.throttle.schedule();
@@ -63,7 +67,10 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   getTreeItem(held: TreeNode): vscode.TreeItem {
     // VS Code redraws a row with the node object it holds, perhaps from an earlier refresh: show the current one.
     const node = this.current(held);
-    const item = new vscode.TreeItem(node.label, COLLAPSE[collapseOf(node)]);
+    // VS Code takes a redrawn row's state from its item: the user's choice, else the model's default.
+    const collapse = collapseOf(node);
+    const chosen = collapse === 'none' ? undefined : this.userExpanded.get(node.id);
+    const item = new vscode.TreeItem(node.label, COLLAPSE[chosen === undefined ? collapse : chosen ? 'expanded' : 'collapsed']);
     item.id = node.id;
     item.description = node.description;
     item.contextValue = node.contextValue;
