@@ -13,9 +13,13 @@ const FALLBACK_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'conductor@localhost',
 };
 
+const IDENTITY_REUSE_MS = 5000;
+const FALSE = new Set(['', 'false', 'no', 'off', '0']);
+
 export class GitRepo implements RepoPort {
   private excludeQueue: Promise<void> = Promise.resolve();
   private commonDir: Promise<string> | undefined;
+  private sharedIdentity: { at: number; identity: Promise<Record<string, string> | null> } | undefined;
 
   constructor(
     readonly root: string,
@@ -183,17 +187,51 @@ export class GitRepo implements RepoPort {
   }
 
   async agentGitContext(worktree: string): Promise<AgentGitContext> {
-    const [dirs, config] = await Promise.all([
-      this.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { readOnly: true }),
-      // Both keys in one process; as with `config --get`, the last value of a key wins.
-      this.git.run(worktree, ['config', '-z', '--get-regexp', '^user\\.(name|email)$'], { allowExitCodes: [1], readOnly: true }),
-    ]);
-    const [gitDir, commonDir] = dirs.stdout.split('\n').map((l) => l.trim());
+    const [dirs, identity] = await Promise.all([this.gitFolders(worktree), this.identityFor(worktree)]);
+    return { ...dirs, identity };
+  }
+
+  /**
+   * A linked worktree's git folders as git finds them: its `.git` file names its own folder, whose
+   * `commondir` file names the repository's — read from disk, where a process per module would cost
+   * more than the agent's start. Anything else (a `.git` folder, an unusual layout) asks git.
+   */
+  private async gitFolders(worktree: string): Promise<{ gitDir: string; commonDir: string }> {
+    const linked = await readLinkedGitDir(worktree);
+    if (linked) return linked;
+    const r = await this.git.run(worktree, ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { readOnly: true });
+    const [gitDir, commonDir] = r.stdout.split('\n').map((l) => l.trim());
+    return { gitDir: path.resolve(worktree, gitDir), commonDir: path.resolve(worktree, commonDir) };
+  }
+
+  /**
+   * The identity git would use in `worktree`. Every worktree reads the same config, read once —
+   * unless per-worktree config or conditional includes (which may match one worktree's folder or
+   * branch and not another's) are in play: then the worktree's own.
+   */
+  private async identityFor(worktree: string): Promise<Record<string, string>> {
+    // Kept for a few seconds: modules start in bursts, and a change to the config still reaches
+    // the agents started after it.
+    if (!this.sharedIdentity || Date.now() - this.sharedIdentity.at > IDENTITY_REUSE_MS) {
+      this.sharedIdentity = { at: Date.now(), identity: this.readIdentity(this.root, true) };
+    }
+    return (await this.sharedIdentity.identity) ?? (await this.readIdentity(worktree, false))!;
+  }
+
+  /** null: the config may differ between worktrees (see identityFor). */
+  private async readIdentity(cwd: string, shared: boolean): Promise<Record<string, string> | null> {
+    const pattern = shared ? '^(user\\.(name|email)|extensions\\.worktreeconfig|includeif\\..*)$' : '^user\\.(name|email)$';
+    // Both keys in one process; as with `config --get`, the last value of a key wins.
+    const config = await this.git.run(cwd, ['config', '-z', '--get-regexp', pattern], { allowExitCodes: [1], readOnly: true });
     const values = new Map<string, string>();
     for (const entry of config.exitCode === 0 ? config.stdout.split('\0') : []) {
       const newline = entry.indexOf('\n');
-      if (newline > 0) values.set(entry.slice(0, newline).toLowerCase(), entry.slice(newline + 1));
-      else if (entry) values.set(entry.toLowerCase(), '');
+      const key = (newline > 0 ? entry.slice(0, newline) : entry).toLowerCase();
+      // A key without "=" is true; as a boolean, git reads "", false, no, off and 0 as false.
+      const value = newline > 0 ? entry.slice(newline + 1) : entry ? null : '';
+      if (shared && key.startsWith('includeif.')) return null;
+      if (shared && key === 'extensions.worktreeconfig' && (value === null || !FALSE.has(value.trim().toLowerCase()))) return null;
+      if (entry) values.set(key, value ?? '');
     }
     const identity: Record<string, string> = {};
     for (const [key, vars] of [
@@ -203,7 +241,7 @@ export class GitRepo implements RepoPort {
       const v = (values.get(key) ?? '').trim();
       if (v !== '') for (const name of vars) identity[name] = v;
     }
-    return { gitDir: path.resolve(worktree, gitDir), commonDir: path.resolve(worktree, commonDir), identity };
+    return identity;
   }
 
   private gitCommonDir(): Promise<string> {
@@ -212,4 +250,15 @@ export class GitRepo implements RepoPort {
       .then((r) => path.resolve(this.root, r.stdout.trim()));
     return this.commonDir;
   }
+}
+
+/** A linked worktree's `.git` file → its git folder and the common one; null for any other layout. */
+async function readLinkedGitDir(worktree: string): Promise<{ gitDir: string; commonDir: string } | null> {
+  const dotGit = await fs.readFile(path.join(worktree, '.git'), 'utf8').catch(() => null);
+  const named = dotGit?.match(/^gitdir: (.+?)\r?\n?$/);
+  if (!named) return null;
+  const gitDir = path.resolve(worktree, named[1]);
+  const common = await fs.readFile(path.join(gitDir, 'commondir'), 'utf8').catch(() => null);
+  if (!common?.trim()) return null;
+  return { gitDir, commonDir: path.resolve(gitDir, common.trim()) };
 }
