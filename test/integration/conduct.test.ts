@@ -467,6 +467,27 @@ describe('conduct', () => {
     assert.deepEqual([rec.state, rec.lastSummary], ['complete', 'b, the only b']);
   });
 
+  test('the next modules\' worktrees are made while agents run; stopped, those never started are removed, the rest kept', async () => {
+    const repo = makeRepo({ 'READY.md': readyMd([{ number: 1, name: 'Wide', modules: ['m1', 'm2', 'm3'] }]) });
+    repos.push(repo);
+    const gate = path.join(repo.root, '..', 'gate');
+    const engine = spawnConductor(repo.root, ['conduct', '1', '--agent', SCRIPTED_AGENT, '--max-parallel', '1'], agentEnv(repo, { '*': [{ waitForFile: gate }] }));
+    const exited = new Promise<number | null>((r) => engine.once('exit', (code) => r(code)));
+    const worktree = (m: string): string => path.join(`${repo.root}.worktrees`, 'phase-1-wide', m);
+    for (let i = 0; i < 1200 && !(existsSync(path.join(worktree('m2'), 'READY.md')) && agentLog(repo).length > 0); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(agentLog(repo).filter((l) => l.event === 'start').map((l) => l.module), ['m1'], 'only m1 runs');
+    assert.ok(existsSync(path.join(worktree('m2'), 'READY.md')), 'm2\'s worktree is made (and filled) while m1 runs');
+    engine.kill('SIGINT');
+    assert.notEqual(await exited, 0);
+    writeFileSync(gate, '');
+    assert.ok(existsSync(worktree('m1')), 'the worktree of the module that ran is kept');
+    assert.equal(existsSync(worktree('m2')), false, 'the worktree made ahead for m2, which never started, is removed');
+    assert.equal(git(repo.root, 'branch', '--list', 'conductor/phase-1-wide/m2').trim(), '', 'and its branch');
+    assert.notEqual(git(repo.root, 'branch', '--list', 'conductor/phase-1-wide/m1').trim(), '');
+    const modules = (await statusJson(repo)).phases[0].modules;
+    assert.deepEqual(modules.map((m) => [m.id, m.state]), [['m1', 'interrupted'], ['m2', 'pending'], ['m3', 'pending']]);
+  });
+
   test('Ctrl-C while agents are being prepared: none of them starts, and conduct exits', async () => {
     const repo = shop();
     const marker = path.join(repo.root, '..', 'setup-started');

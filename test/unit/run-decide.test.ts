@@ -321,3 +321,38 @@ describe('agent stream signals', () => {
     assert.equal(decide(only, opts).done, true);
   });
 });
+
+describe('decide: worktrees made ahead', () => {
+  function wideRun(modules: string[], maxParallel: number): PhaseRun {
+    const plan = planOf(readyMd([{ number: 1, name: 'Wide', modules }]), Object.fromEntries(modules.map((m) => [`contracts/${m}.md`, contractFor(m, m === 'late' ? ['a'] : [])])));
+    return createPhaseRun(plan.phases[0], { runId: 'r1', baseCommit: 'base', now: AT, worktreeRoot: '/wt', agent: 'custom', maxParallel, retries: 1 });
+  }
+  const prepares = (actions: Action[]): string[] => actions.filter((a) => a.type === 'prepare').map((a) => a.module);
+
+  test('prepares the next modules to start from the base, up to prepareAhead, none with a dependency', () => {
+    const run = wideRun(['a', 'b', 'c', 'd', 'late', 'e'], 2);
+    const first = decide(run, { ...opts, prepareAhead: 2 });
+    assert.deepEqual(starts(first.actions), ['a#1', 'b#1']);
+    assert.deepEqual(prepares(first.actions), ['c', 'd']);
+    // c and d made ahead: nothing more until one of them starts.
+    const running = apply(run, started('a'), started('b'));
+    assert.deepEqual(prepares(decide(running, { ...opts, prepareAhead: 2, prepared: new Set(['c', 'd']) }).actions), []);
+    // c started: e is next ("late" waits for its dependency's work).
+    const next = apply(running, status('a', 'complete'), verified('a'), started('c'));
+    assert.deepEqual(prepares(decide(next, { ...opts, prepareAhead: 2, prepared: new Set(['d']) }).actions), ['e']);
+  });
+
+  test('prepares nothing without prepareAhead, for a halted run, or for modules left out by --tags', () => {
+    const run = wideRun(['a', 'b', 'c', 'd'], 1);
+    assert.deepEqual(prepares(decide(run, opts).actions), []);
+    assert.deepEqual(prepares(decide({ ...run, state: 'halted', haltReason: 'stop' }, { ...opts, prepareAhead: 2 }).actions), []);
+    assert.deepEqual(prepares(decide(run, { ...opts, prepareAhead: 2, only: new Set(['a', 'd']) }).actions), ['d']);
+  });
+
+  test('a module given another attempt is not prepared (its worktree is there)', () => {
+    const run = apply(wideRun(['a', 'b', 'c'], 1), started('a'), exited('a', 1));
+    const actions = decide(run, { ...opts, prepareAhead: 1 }).actions;
+    assert.deepEqual(prepares(actions), ['b']);
+    assert.equal(actions.some((a) => a.type === 'prepare' && a.module === 'a'), false);
+  });
+});

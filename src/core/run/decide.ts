@@ -8,6 +8,13 @@ export interface DecideOptions {
   restartInterrupted: boolean;
   /** Only these modules may start (`--tags`); the others are left as they are. Absent: all. */
   only?: ReadonlySet<string> | null;
+  /**
+   * How many modules may have their worktree made ahead of their start, while agents run, so a
+   * freed slot starts its next agent at once. 0 or absent: none.
+   */
+  prepareAhead?: number;
+  /** Modules whose worktree is made or being made ahead (not counted again). */
+  prepared?: ReadonlySet<string>;
 }
 
 export type Action =
@@ -19,6 +26,8 @@ export type Action =
       fromBranches: string[];
       previousSummary: string | null;
     }
+  /** Make the worktree of a module that will start from the phase's base once a slot frees. */
+  | { type: 'prepare'; module: string }
   | { type: 'block'; module: string; by: string[]; why?: string }
   | { type: 'halt'; reason: string };
 
@@ -91,6 +100,7 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   }
 
   const starting = new Set(actions.filter((a) => a.type === 'start').map((a) => a.module));
+  if (!halt && !paused) actions.push(...prepareActions(run, options, starting, (m) => blockedNow.has(m.id) || left(m)));
   const haltedRun: PhaseRun = halt ? { ...run, state: 'halted' } : run;
   const done =
     starting.size === 0 &&
@@ -115,6 +125,27 @@ export function blockedBehind(run: PhaseRun, id: string): string[] {
       out.push(m.id);
       changed = true;
     }
+  }
+  return out;
+}
+
+/**
+ * The next modules to start from the phase's base (pending, no dependency in the phase), in start
+ * order, up to `prepareAhead` made ahead and not yet started. Those with dependencies wait: their
+ * start point is their dependencies' work, known only when it is done.
+ */
+function prepareActions(run: PhaseRun, options: DecideOptions, starting: ReadonlySet<string>, excluded: (m: ModuleRecord) => boolean): Action[] {
+  const ahead = options.prepareAhead ?? 0;
+  if (ahead <= 0) return [];
+  const prepared = options.prepared ?? new Set<string>();
+  const waiting = (m: ModuleRecord): boolean => m.state === 'pending' && m.attempts === 0 && !starting.has(m.id);
+  let room = ahead - run.modules.filter((m) => waiting(m) && prepared.has(m.id)).length;
+  const out: Action[] = [];
+  for (const m of [...run.modules].sort((a, b) => a.wave - b.wave)) {
+    if (room <= 0) break;
+    if (!waiting(m) || prepared.has(m.id) || m.dependsOn.length > 0 || excluded(m)) continue;
+    out.push({ type: 'prepare', module: m.id });
+    room--;
   }
   return out;
 }

@@ -23,6 +23,7 @@ import { recoverPhaseRun, statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
 import { WaveChecks } from './waveChecks';
 import { freshCall } from './freshCall';
+import { ModuleWorktrees } from './moduleWorktrees';
 
 export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 
@@ -45,6 +46,7 @@ export class PhaseConductor {
   private readonly waves: WaveChecks | null;
   /** The checkout's changes, one `git status` shared by the modules that finish at the same time. */
   private readonly freshChanges = freshCall(() => this.changedFiles());
+  private readonly worktrees: ModuleWorktrees;
 
   constructor(
     private readonly plan: Plan,
@@ -59,6 +61,11 @@ export class PhaseConductor {
     this.runAgent = { label, command, nativeHook, mode: agentMode ?? 'headless', planCommands: planCommands ?? false };
     this.only = options.only ? new Set(options.only) : null;
     this.waves = this.waveChecks();
+    this.worktrees = new ModuleWorktrees(ports.worktrees, Math.max(1, options.maxParallel), {
+      request: (id, startPoint) => ({ branch: this.record(id).branch, path: this.record(id).worktree, startPoint }),
+      unstarted: (id) => this.record(id).attempts === 0,
+      note: (t) => this.note(t),
+    });
     this.supervision = new Supervision(
       {
         current: () => this.run,
@@ -100,7 +107,12 @@ export class PhaseConductor {
       await this.adoptOrInterrupt();
       for (;;) {
         await this.supervision.resumeDue(this.stopping);
-        const decision = decide(this.run, { restartInterrupted: this.options.restartInterrupted && !this.stopping, only: this.only });
+        const decision = decide(this.run, {
+          restartInterrupted: this.options.restartInterrupted && !this.stopping,
+          only: this.only,
+          prepareAhead: this.stopping ? 0 : this.options.maxParallel,
+          prepared: this.worktrees.prepared,
+        });
         await this.execute(this.waves && !this.stopping ? this.waves.gate(decision.actions) : decision.actions);
         const checking = this.verifying.size > 0 || Boolean(this.waves?.busy);
         if (decision.done && !checking) break;
@@ -288,8 +300,10 @@ export class PhaseConductor {
 
   private async execute(actions: Action[]): Promise<void> {
     const starts: Extract<Action, { type: 'start' }>[] = [];
+    const prepares: string[] = [];
     for (const action of actions) {
       if (action.type === 'block') await this.apply({ type: 'blocked', module: action.module, by: action.by, why: action.why, at: this.nowIso() });
+      else if (action.type === 'prepare') prepares.push(action.module);
       else if (action.type === 'halt') {
         this.run = { ...this.run, state: 'halted', haltReason: action.reason };
         this.note(`Halted: ${action.reason}.`);
@@ -297,6 +311,7 @@ export class PhaseConductor {
       } else starts.push(action);
     }
     if (starts.length > 0 && !this.stopping) await this.startAll(starts);
+    if (prepares.length > 0 && !this.stopping) this.worktrees.prepare(prepares, this.run.baseCommit);
   }
 
   private async startAll(starts: Extract<Action, { type: 'start' }>[]): Promise<void> {
@@ -307,10 +322,7 @@ export class PhaseConductor {
       if (startPoint) ready.push({ action, startPoint });
     }
     if (ready.length === 0) return;
-    const results = await this.ports.worktrees.ensure(
-      ready.map(({ action, startPoint }) => ({ branch: this.record(action.module).branch, path: this.record(action.module).worktree, startPoint })),
-      { concurrency: Math.max(1, this.options.maxParallel) },
-    );
+    const results = await this.worktrees.forStarts(ready.map(({ action, startPoint }) => ({ module: action.module, startPoint })));
     await Promise.all(
       ready.map(async ({ action }, i) => {
         const result = results[i];
@@ -520,6 +532,7 @@ export class PhaseConductor {
     if (!this.stopping) await this.exitedOrTimeout([...this.handles.values()].filter((h) => h.onOutput), this.options.exitGraceMs ?? 5000);
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
     await this.waves?.dispose();
+    await this.worktrees.release();
     await this.reportLateCommits();
     await this.discoveries.recorder.flushed();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
