@@ -1,28 +1,25 @@
 // The thin runner of a phase: asks decide() what to do, does it through the ports, turns what
 // happens (status lines, exits, proofs) into events, saves the state after every change, and
 // repeats until decide() says the phase is done.
-import { buildPrompt } from '../agents/prompt';
-import { integrationBranch } from '../merge/planMerge';
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { AgentHandle } from '../ports';
 import type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
 import { isDiscoveryKind, isProgressEvent, type StatusEvent } from '../status/statusLine';
-import { createPhaseRun, resumePhaseRun } from './createRun';
 import { discoveryOf } from '../discoveries/discovery';
 import { phaseDiscoveries, type PhaseDiscoveries } from './discoveryRecorder';
 import { blockedBehind, decide, type Action } from './decide';
-import { busyError, ConductError } from './errors';
+import { busyError } from './errors';
 import { applyEvent, type RunEvent } from './events';
 import { judgeLine } from './lineTrust';
 import { LIVE_STATES, type ModuleRecord, type PhaseRun } from './model';
 import { conductorPaths, type ConductorPaths } from './paths';
-import { agentLaunchEnv } from './launchEnv';
-import { contextFolder, forAgent, installClaudeHook, moduleLaunchChoice, planCommandsRefusal, type RunAgent } from './moduleLaunch';
-import { unmetSelection } from './selection';
-import { recoverPhaseRun, statusEventsIn } from './recovery';
+import { prepareLaunch } from './launchPreparation';
+import type { RunAgent } from './moduleLaunch';
+import { statusEventsIn } from './recovery';
 import { Supervision } from './supervision';
 import { WaveChecks } from './waveChecks';
-import { freshCall } from './freshCall';
+import { CompletionProof } from './completionProof';
+import { loadPhaseRun, refuseInvalidPlan } from './loadPhaseRun';
 import { ModuleWorktrees } from './moduleWorktrees';
 
 export type { ConductListener, ConductOptions, ConductPorts } from './conductTypes';
@@ -31,11 +28,8 @@ export class PhaseConductor {
   private run!: PhaseRun;
   private readonly paths: ConductorPaths;
   private readonly handles = new Map<string, AgentHandle>();
-  private readonly verifying = new Set<string>();
   private wake: (() => void) | null = null;
   private changedSinceWait = false;
-  /** Changes the user's checkout had before any agent ran; anything new there came from outside a worktree. */
-  private checkoutBaseline = new Set<string>();
   private stopping = false;
   private readonly supervision: Supervision;
   /** Status lines already noted as rejected (catch-up reads see them again). */
@@ -44,8 +38,7 @@ export class PhaseConductor {
   private readonly runAgent: RunAgent;
   private readonly only: ReadonlySet<string> | null;
   private readonly waves: WaveChecks | null;
-  /** The checkout's changes, one `git status` shared by the modules that finish at the same time. */
-  private readonly freshChanges = freshCall(() => this.changedFiles());
+  private readonly proof: CompletionProof;
   private readonly worktrees: ModuleWorktrees;
 
   constructor(
@@ -61,6 +54,15 @@ export class PhaseConductor {
     this.runAgent = { label, command, nativeHook, mode: agentMode ?? 'headless', planCommands: planCommands ?? false };
     this.only = options.only ? new Set(options.only) : null;
     this.waves = this.waveChecks();
+    this.proof = new CompletionProof(ports, {
+      current: () => this.run,
+      expectedFiles: (id) => this.planned(id).expectedFiles.map((f) => f.value),
+      changedFiles: () => this.changedFiles(),
+      apply: (e) => this.apply(e),
+      note: (t) => this.note(t),
+      wake: () => this.signal(),
+      now: () => this.nowIso(),
+    });
     this.worktrees = new ModuleWorktrees(ports.worktrees, Math.max(1, options.maxParallel), {
       request: (id, startPoint) => ({ branch: this.record(id).branch, path: this.record(id).worktree, startPoint }),
       unstarted: (id) => this.record(id).attempts === 0,
@@ -86,7 +88,7 @@ export class PhaseConductor {
 
   /** Runs the phase to the end (or until stop()); returns the final record. */
   async conduct(): Promise<PhaseRun> {
-    this.refuseInvalidPlan();
+    refuseInvalidPlan(this.plan, this.phase);
     await this.ports.repo.excludeLocally('/.conductor/');
     const lock = await this.ports.locks.acquire(this.phase.slug, this.options.owner);
     if ('heldBy' in lock) throw busyError(this.phase.number, this.ports.locks.describe(lock.heldBy));
@@ -98,7 +100,21 @@ export class PhaseConductor {
   }
 
   private async conductLocked(): Promise<PhaseRun> {
-    await this.load();
+    await this.discoveries.recorder.load();
+    this.run = await loadPhaseRun({
+      plan: this.plan,
+      phase: this.phase,
+      ports: this.ports,
+      options: this.options,
+      paths: this.paths,
+      only: this.only,
+      planCommands: this.runAgent.planCommands,
+      changedFiles: () => this.changedFiles(),
+      note: (t) => this.note(t),
+      now: () => this.nowIso(),
+    });
+    await this.proof.takeCheckoutBaseline();
+    await this.save();
     const feed = this.ports.status.onEvent((e) => this.onStatus(e));
     const problems = this.ports.status.onProblem((p) => this.note(`${p.file}:${p.line}: ${p.message}`));
     const liveness = setInterval(() => this.checkLiveness(), this.options.livenessMs ?? 2000);
@@ -114,7 +130,7 @@ export class PhaseConductor {
           prepared: this.worktrees.prepared,
         });
         await this.execute(this.waves && !this.stopping ? this.waves.gate(decision.actions) : decision.actions);
-        const checking = this.verifying.size > 0 || Boolean(this.waves?.busy);
+        const checking = this.proof.busy || Boolean(this.waves?.busy);
         if (decision.done && !checking) break;
         if (this.stopping && this.liveCount() === 0 && !checking) break;
         await this.nextChange();
@@ -193,74 +209,6 @@ export class PhaseConductor {
       wake: () => this.signal(),
       now: () => this.nowIso(),
     }, settings);
-  }
-
-  private refuseInvalidPlan(): void {
-    const files = new Set([this.plan.spec, ...this.phase.modules.map((m) => m.contract?.file).filter(Boolean)]);
-    const errors = this.plan.problems.filter(
-      (p) => p.severity === 'error' && files.has(p.file) && (p.file !== this.plan.spec || this.inPhase(p.line)),
-    );
-    if (errors.length > 0) {
-      throw new ConductError('invalid-plan', `Phase ${this.phase.number} has errors in its spec; fix them first (conductor check).`, errors);
-    }
-    const invalid = this.phase.modules.filter((m) => !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(m.id));
-    if (invalid.length > 0) throw new ConductError('invalid-plan', `Invalid module names: ${invalid.map((m) => m.id).join(', ')}`);
-  }
-
-  private inPhase(line: number): boolean {
-    const next = this.plan.phases.find((p) => p.line > this.phase.line);
-    return line >= this.phase.line && (!next || line < next.line);
-  }
-
-  private async load(): Promise<void> {
-    const { state, note } = await this.ports.store.load();
-    if (note) this.note(note);
-    await this.discoveries.recorder.load();
-    const fresh = createPhaseRun(this.phase, {
-      runId: this.ports.newRunId(),
-      baseCommit: '',
-      now: this.nowIso(),
-      worktreeRoot: this.options.worktreeRoot,
-      agent: this.options.agentLabel,
-      maxParallel: this.options.maxParallel,
-      retries: this.options.retries,
-    });
-    let existing: PhaseRun | null = state.phases[this.phase.slug] ?? null;
-    if (!existing && note !== null) existing = await this.rebuild(fresh);
-    if (this.phase.gate === 'manual' && !this.options.approve && !existing?.approvedAt) {
-      throw new ConductError('gate', `Phase ${this.phase.number} (${this.phase.name}) has "Gate: manual": it starts only when approved (--approve).`);
-    }
-    if (existing) {
-      this.run = resumePhaseRun(existing, fresh);
-      this.note(`Resuming phase ${this.phase.number} (run ${this.run.runId}).`);
-    } else if (this.options.startFrom) {
-      // Built on earlier phases' integrated result: the user's checkout plays no part.
-      this.run = { ...fresh, baseCommit: await this.ports.repo.resolve(this.options.startFrom) };
-    } else {
-      const dirty = await this.changedFiles();
-      if (dirty.length > 0 && !this.options.allowDirty) {
-        throw new ConductError(
-          'dirty',
-          `Your checkout has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}). Commit or stash them, or pass --allow-dirty: agents start from the last commit and will not see them.`,
-        );
-      }
-      // Wave 0: the commit every module of the phase starts from.
-      this.run = { ...fresh, baseCommit: await this.ports.repo.head() };
-    }
-    const unmet = this.only ? unmetSelection(this.run, this.only, this.phase) : null;
-    if (unmet) throw new ConductError('selection', unmet);
-    const untrusted = this.runAgent.planCommands ? null : planCommandsRefusal(this.plan.spec, this.phase, this.run, this.only);
-    if (untrusted) throw new ConductError('untrusted', untrusted);
-    if (this.phase.gate === 'manual' && !this.run.approvedAt) this.run = { ...this.run, approvedAt: this.nowIso() };
-    this.checkoutBaseline = new Set(await this.changedFiles());
-    await this.save();
-  }
-
-  /** state.json was unreadable: recover what the branches and status files say. */
-  private async rebuild(fresh: PhaseRun): Promise<PhaseRun | null> {
-    const rebuilt = await recoverPhaseRun(this.phase, fresh, this.ports, this.paths, { now: this.nowIso(), worktreeRoot: this.options.worktreeRoot });
-    if (rebuilt) this.note(`Rebuilt the record of phase ${this.phase.number} from its branches and status files.`);
-    return rebuilt;
   }
 
   /** Agents recorded as running: follow those still alive (an engine restart does not kill them). */
@@ -348,40 +296,12 @@ export class PhaseConductor {
 
   private async launch(action: Extract<Action, { type: 'start' }>, baseCommit: string): Promise<void> {
     const m = this.record(action.module);
-    const planned = this.planned(action.module);
-    const choice = moduleLaunchChoice(planned, this.runAgent);
-    if ('error' in choice) throw new Error(choice.error);
-    for (const file of this.options.copyFiles) {
-      await this.ports.files.copyIfMissing(`${this.ports.repo.root}/${file}`, `${m.worktree}/${file}`);
-    }
-    const git = await this.ports.repo.agentGitContext(m.worktree);
-    const launchId = `${this.run.runId}-${m.id}-${action.attempt}-${this.ports.newRunId()}`;
-    const token = this.ports.secrets.newToken();
-    const env = { ...choice.env, ...agentLaunchEnv({ run: this.run, module: forAgent(m, choice.agent, this.run.agent), attempt: action.attempt, paths: this.paths, hookPath: this.options.hookPath, git, launchId, token }) };
-    const cwd = await contextFolder(this.ports.files, m.worktree, choice.contextPath);
-    if (this.options.setupCommand && action.attempt === 1) {
-      const setup = await this.ports.setup.run(this.options.setupCommand, m.worktree, env, this.paths.logFile(m.id));
-      if (setup.code !== 0) throw new Error(`the setup command exited with ${setup.code ?? 'a signal'}`);
-    }
-    const prompt = buildPrompt({
-      plan: this.plan,
-      phase: this.phase,
-      module: planned,
-      worktree: m.worktree,
-      attempt: action.attempt,
-      previousSummary: action.previousSummary,
-      template: this.options.promptTemplate,
-      fixFindings: m.fixFindings ?? null,
-      integrationBranch: m.fixFindings ? integrationBranch(this.phase.slug) : null,
-      discoveries: this.discoveries.recorder.all,
-      discoveriesFile: this.discoveries.label,
-    });
-    for (const w of prompt.warnings) this.note(`prompt template: ${w}`);
-    await this.ports.files.write(this.paths.promptFile(m.id), prompt.text);
-    // Agents may append to their status file themselves: its folder must be there before they start.
-    await this.ports.files.ensureDir(this.paths.phaseStatusDir);
-    if (choice.nativeHook === 'claude') await installClaudeHook(this.ports, m, choice.contextPath, (t) => this.note(t));
-
+    const { choice, env, cwd, launchId, token } = await prepareLaunch(
+      { plan: this.plan, phase: this.phase, run: this.run, ports: this.ports, options: this.options, paths: this.paths, runAgent: this.runAgent, discoveries: this.discoveries, note: (t) => this.note(t) },
+      action,
+      m,
+      this.planned(action.module),
+    );
     // Stopped while this agent was being prepared: it does not start at all.
     if (this.stopping) return;
     // The intent is saved before the spawn, so a crash right after it cannot lead to a second agent.
@@ -465,62 +385,13 @@ export class PhaseConductor {
     return (await this.ports.repo.changedFiles()).filter((f) => f !== this.discoveries.inRepository);
   }
 
-  /** Seed 003's false completion: "complete" needs commits beyond the base or the expected files. */
-  private async verify(id: string): Promise<void> {
-    if (this.verifying.has(id)) return;
-    this.verifying.add(id);
-    try {
-      const m = this.record(id);
-      const [ahead, checkedOut] = await Promise.all([
-        m.baseCommit ? this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0,
-        this.ports.worktrees.checkedOut(m.worktree).catch(() => null),
-      ]);
-      const expected = this.planned(id).expectedFiles.map((f) => f.value);
-      const present = await Promise.all(expected.map((f) => this.ports.files.exists(`${m.worktree}/${f}`)));
-      const proof = ahead > 0 || (expected.length > 0 && present.every(Boolean));
-      let detail = 'no commits beyond its base';
-      if (!proof && (await this.ports.worktrees.isDirty(m.worktree).catch(() => false))) detail += ' (its changes are not committed)';
-      const offBranch = await this.offBranch(m, checkedOut);
-      // A worktree on its branch has the branch's tip as its HEAD: no need to ask again.
-      const head = checkedOut?.branch === m.branch ? checkedOut.head : await this.ports.repo.resolve(m.branch).catch(() => null);
-      await this.apply({ type: 'verified', module: id, proof, detail, offBranch, head, at: this.nowIso() });
-      await this.checkOutsideWrites(id);
-    } finally {
-      this.verifying.delete(id);
-      this.signal();
-    }
-  }
-
-  /**
-   * Work the merge would never see: the worktree left its module branch (a detached HEAD, another
-   * branch) with commits that are not on the module branch. Null when all is on the branch.
-   */
-  private async offBranch(m: ModuleRecord, entry: { head: string | null; branch: string | null } | null): Promise<string | null> {
-    if (!entry || entry.branch === m.branch || entry.head === null) return null;
-    const stray = await this.ports.repo.commitsAhead(entry.head, m.branch).catch(() => 0);
-    if (stray === 0) return null;
-    const where = entry.branch ? `on branch ${entry.branch}` : 'on a detached HEAD';
-    return `its worktree is ${where} with ${stray} commit(s) not on ${m.branch}; the merge takes only ${m.branch}: put them there (git checkout -B ${m.branch}) and retry`;
-  }
-
-  /** An agent that wrote into the user's checkout instead of its worktree (seen when it finishes). */
-  private async checkOutsideWrites(id: string): Promise<void> {
-    const now = await this.freshChanges().catch(() => []);
-    const added = now.filter((f) => !this.checkoutBaseline.has(f));
-    if (added.length === 0) return;
-    for (const f of added) this.checkoutBaseline.add(f);
-    const text = `files appeared in your checkout, outside any worktree, while it ran: ${added.slice(0, 5).join(', ')}${added.length > 5 ? ', …' : ''}`;
-    this.note(`${id}: ${text}`);
-    await this.apply({ type: 'annotated', module: id, text, at: this.nowIso() });
-  }
-
   private async apply(event: RunEvent): Promise<void> {
     const { run, transition } = applyEvent(this.run, event);
     if (run === this.run) return;
     this.run = run;
     if (transition) this.listener.transition?.(transition, run);
     const m = this.record(event.module);
-    if (m.reportedComplete && !this.verifying.has(m.id)) void this.verify(m.id);
+    if (m.reportedComplete) this.proof.verify(m.id);
     await this.save();
     this.signal();
   }
@@ -533,7 +404,7 @@ export class PhaseConductor {
     await Promise.all([...this.handles.values()].map((h) => h.stop()));
     await this.waves?.dispose();
     await this.worktrees.release();
-    await this.reportLateCommits();
+    await this.proof.reportLateCommits();
     await this.discoveries.recorder.flushed();
     this.run = { ...this.run, state: this.run.state === 'halted' ? 'halted' : 'done', finishedAt: this.nowIso() };
     await this.save();
@@ -544,22 +415,6 @@ export class PhaseConductor {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all(handles.map((h) => h.exited)), new Promise((r) => (timer = setTimeout(r, ms)))]);
     clearTimeout(timer);
-  }
-
-  /** Commits that landed on a module branch after it was verified are in no verified result: say so. */
-  private async reportLateCommits(): Promise<void> {
-    const verified = this.run.modules.filter((m) => m.state === 'complete' && m.verifiedHead);
-    if (verified.length === 0) return;
-    // One read of every tip; only a branch that moved is counted (a missing one has nothing late).
-    const tips = await this.ports.repo.branchTips(verified.map((m) => m.branch)).catch(() => null);
-    for (const m of verified) {
-      if (tips && tips.get(m.branch) === m.verifiedHead) continue;
-      const late = await this.ports.repo.commitsAhead(m.branch, m.verifiedHead!).catch(() => 0);
-      if (late === 0) continue;
-      const text = `${late} commit(s) landed on ${m.branch} after the module was verified (at ${m.verifiedHead!.slice(0, 8)}); review them before merging`;
-      this.note(`${m.id}: ${text}.`);
-      await this.apply({ type: 'annotated', module: m.id, text, at: this.nowIso() });
-    }
   }
 
   private async save(): Promise<void> {
