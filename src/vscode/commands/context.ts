@@ -58,15 +58,25 @@ export async function pickPhase(ctx: CommandContext, target: Target, placeHolder
   return (await vscode.window.showQuickPick(items, { placeHolder }))?.phase;
 }
 
+/** The run of a phase, or a message saying it has none yet. */
+export function conductedRun(ctx: CommandContext, phase: PlannedPhase): PhaseRun | undefined {
+  const run = phaseState(ctx, phase);
+  if (!run) void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
+  return run ?? undefined;
+}
+
+/** A phase named by the target or picked, with its run; undefined (having said why) when it has none. */
+export async function pickConductedPhase(ctx: CommandContext, target: Target, placeHolder: string): Promise<{ phase: PlannedPhase; run: PhaseRun } | undefined> {
+  const phase = await pickPhase(ctx, target, placeHolder);
+  const run = phase && conductedRun(ctx, phase);
+  return phase && run ? { phase, run } : undefined;
+}
+
 /** A module named by the target (tree items), or one the user picks from the phase's records. */
 export async function pickModule(ctx: CommandContext, target: Target, placeHolder: string, filter: (m: PhaseRun['modules'][number]) => boolean = () => true): Promise<{ phase: PlannedPhase; run: PhaseRun; module: string } | undefined> {
-  const phase = await pickPhase(ctx, target, 'Which phase?');
-  if (!phase) return undefined;
-  const run = phaseState(ctx, phase);
-  if (!run) {
-    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
-    return undefined;
-  }
+  const conducted = await pickConductedPhase(ctx, target, 'Which phase?');
+  if (!conducted) return undefined;
+  const { phase, run } = conducted;
   if (target.module) return { phase, run, module: target.module };
   const picked = await vscode.window.showQuickPick(
     run.modules.filter(filter).map((m) => ({ label: m.id, description: m.state, detail: m.lastSummary ?? undefined })),

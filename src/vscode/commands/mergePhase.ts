@@ -6,17 +6,13 @@ import { LIVE_STATES } from '../../core/run/model';
 import { COMMAND } from '../ids';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
-import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
+import { asTarget, phaseState, pickConductedPhase, pickPhase, type CommandContext } from './context';
 
 export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Promise<void> {
   if (!(await requireTrust('Merge & Validate'))) return;
-  const phase = await pickPhase(ctx, asTarget(arg), 'Merge and validate which phase?');
-  if (!phase) return;
-  const run = phaseState(ctx, phase);
-  if (!run) {
-    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
-    return;
-  }
+  const conducted = await pickConductedPhase(ctx, asTarget(arg), 'Merge and validate which phase?');
+  if (!conducted) return;
+  const { phase, run } = conducted;
   try {
     ctx.merges.beginMerge();
     const result = await vscode.window.withProgress(

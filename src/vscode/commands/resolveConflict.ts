@@ -9,7 +9,7 @@ import type { PlannedPhase } from '../../core/model';
 import type { PhaseRun } from '../../core/run/model';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
-import { asTarget, phaseState, pickPhase, type CommandContext, type Target } from './context';
+import { asTarget, conductedRun, pickConductedPhase, type CommandContext, type Target } from './context';
 import { mergePhaseCommand } from './mergePhase';
 
 /** The phase and module of a conflict: from the tree row or quick fix, else picked among the last merges' conflicts. */
@@ -31,12 +31,8 @@ async function pickConflict(ctx: CommandContext, target: Target): Promise<{ phas
     picked = (await vscode.window.showQuickPick(items, { placeHolder: 'Resolve which module\'s merge conflict?' }))?.c;
   }
   if (!picked) return undefined;
-  const run = phaseState(ctx, picked.phase);
-  if (!run) {
-    void vscode.window.showInformationMessage(`Spec Conductor: phase ${picked.phase.number} has not been conducted yet.`);
-    return undefined;
-  }
-  return { ...picked, run };
+  const run = conductedRun(ctx, picked.phase);
+  return run ? { ...picked, run } : undefined;
 }
 
 export async function resolveInMergeEditor(ctx: CommandContext, arg: unknown): Promise<void> {
@@ -76,11 +72,9 @@ export async function resolveInMergeEditor(ctx: CommandContext, arg: unknown): P
 }
 
 export async function commitResolvedMerge(ctx: CommandContext, arg: unknown): Promise<void> {
-  if (!(await requireTrust('Commit Resolved Merge'))) return;
-  const target = asTarget(arg);
-  const phase = await pickPhase(ctx, { phase: target.phase ?? ctx.resolutions.onlyPhase }, 'Commit the resolved merge of which phase?');
-  const run = phase && phaseState(ctx, phase);
-  if (!phase || !run) return;
+  const resolving = await resolvingPhase(ctx, arg, 'Commit Resolved Merge', 'Commit the resolved merge of which phase?');
+  if (!resolving) return;
+  const { phase, run } = resolving;
   let committed: { module: string; commit: string };
   try {
     committed = await ctx.host.withResolution(phase, run, 'Commit Resolved Merge', (port) => port.commit());
@@ -96,11 +90,9 @@ export async function commitResolvedMerge(ctx: CommandContext, arg: unknown): Pr
 }
 
 export async function abortResolvedMerge(ctx: CommandContext, arg: unknown): Promise<void> {
-  if (!(await requireTrust('Abort Resolved Merge'))) return;
-  const target = asTarget(arg);
-  const phase = await pickPhase(ctx, { phase: target.phase ?? ctx.resolutions.onlyPhase }, 'Abort the merge being resolved in which phase?');
-  const run = phase && phaseState(ctx, phase);
-  if (!phase || !run) return;
+  const resolving = await resolvingPhase(ctx, arg, 'Abort Resolved Merge', 'Abort the merge being resolved in which phase?');
+  if (!resolving) return;
+  const { phase, run } = resolving;
   try {
     await ctx.host.withResolution(phase, run, 'Abort Resolved Merge', (port) => port.abort());
     ctx.resolutions.ended(phase.slug);
@@ -108,4 +100,10 @@ export async function abortResolvedMerge(ctx: CommandContext, arg: unknown): Pro
   } catch (e) {
     await showError(ctx.log, `Abort Resolved Merge (phase ${phase.number}) failed: ${(e as Error).message}`, e);
   }
+}
+
+/** The phase whose merge is being resolved: the one named, else the only one being resolved, else picked. */
+async function resolvingPhase(ctx: CommandContext, arg: unknown, verb: string, placeHolder: string): Promise<{ phase: PlannedPhase; run: PhaseRun } | undefined> {
+  if (!(await requireTrust(verb))) return undefined;
+  return pickConductedPhase(ctx, { phase: asTarget(arg).phase ?? ctx.resolutions.onlyPhase }, placeHolder);
 }

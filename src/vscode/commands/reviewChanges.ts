@@ -7,7 +7,7 @@ import { gitQuery, moduleReview, parseGitQuery, phaseReview, reviewEntries, type
 import { showError } from '../log';
 import type { EngineHost } from '../engineHost';
 import { requireTrust } from '../trust';
-import { asTarget, phaseState, pickModule, pickPhase, type CommandContext } from './context';
+import { asTarget, pickConductedPhase, pickModule, type CommandContext } from './context';
 
 /** The scheme of a file at a commit: `conductor-git:<absolute path>?commit=…&path=…`. */
 export const GIT_SCHEME = 'conductor-git';
@@ -41,13 +41,9 @@ export async function reviewModuleChanges(ctx: CommandContext, arg: unknown): Pr
 
 export async function reviewPhaseChanges(ctx: CommandContext, arg: unknown): Promise<void> {
   if (!(await requireTrust('Review Phase Changes'))) return;
-  const phase = await pickPhase(ctx, asTarget(arg), 'Review which phase\'s integration result?');
-  if (!phase) return;
-  const run = phaseState(ctx, phase);
-  if (!run) {
-    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
-    return;
-  }
+  const conducted = await pickConductedPhase(ctx, asTarget(arg), 'Review which phase\'s integration result?');
+  if (!conducted) return;
+  const { phase, run } = conducted;
   const [engine, { refCommit }, { checkpointRef }] = await Promise.all([ctx.host.repository(), import('../../infra/git/changes'), import('../../infra/git/checkpoints')]);
   const [tip, checkpoint] = await Promise.all([refCommit(engine.git, engine.repo.root, integrationBranch(run.slug)), refCommit(engine.git, engine.repo.root, checkpointRef(phase.number))]);
   await openReview(ctx, phaseReview(run, engine.repo.root, tip, checkpoint));

@@ -2,16 +2,12 @@
 import * as vscode from 'vscode';
 import { showError } from '../log';
 import { requireTrust } from '../trust';
-import { asTarget, phaseState, pickPhase, type CommandContext } from './context';
+import { asTarget, pickConductedPhase, type CommandContext } from './context';
 
 export async function showReport(ctx: CommandContext, arg: unknown): Promise<void> {
-  const phase = await pickPhase(ctx, asTarget(arg), 'Report of which phase?');
-  if (!phase) return;
-  const run = phaseState(ctx, phase);
-  if (!run) {
-    void vscode.window.showInformationMessage(`Spec Conductor: phase ${phase.number} has not been conducted yet.`);
-    return;
-  }
+  const conducted = await pickConductedPhase(ctx, asTarget(arg), 'Report of which phase?');
+  if (!conducted) return;
+  const { phase, run } = conducted;
   // The report counts changed files with git.
   if (!(await requireTrust('Show Phase Report'))) return;
   try {
