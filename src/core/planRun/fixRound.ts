@@ -13,8 +13,8 @@ export interface FixAssignment {
 
 export type AfterMerge =
   | { type: 'done' }
-  | { type: 'fix'; round: number; assignments: FixAssignment[]; unowned: FixFinding[] }
-  | { type: 'failed'; reason: string; unowned: FixFinding[] };
+  | { type: 'fix'; round: number; assignments: FixAssignment[]; unowned: FixFinding[]; signature: string }
+  | { type: 'failed'; reason: string; unowned: FixFinding[]; signature: string };
 
 export interface AfterMergeInput {
   run: PhaseRun;
@@ -31,20 +31,22 @@ export function afterMerge(input: AfterMergeInput): AfterMerge {
   const { run, outcome } = input;
   if (outcome.ok) return { type: 'done' };
   const { owned, unowned } = findingsByModule(run, outcome);
+  // What the findings were, for the next round to see whether it changed anything.
+  const signature = findingsSignature(owned);
   // Left out for a reason of its own (not a conflict, not waiting for a dependency): no fix round brings it.
   const notMerged = outcome.notMerged.filter((s) => !owned.has(s.module) && s.cause !== 'dependency');
   if (owned.size === 0) {
     const why = notMerged.length > 0 ? `not merged: ${notMerged.map((s) => `${s.module} (${s.reason})`).join('; ')}` : `${unowned.length} finding(s) no module owns`;
-    return { type: 'failed', reason: `the phase did not validate and no module can be sent back to fix it — ${why}`, unowned };
+    return { type: 'failed', reason: `the phase did not validate and no module can be sent back to fix it — ${why}`, unowned, signature };
   }
   if (input.round >= input.fixRounds) {
-    return { type: 'failed', reason: `${describe(owned)} still after ${input.round} fix round(s) (--fix-rounds ${input.fixRounds})`, unowned };
+    return { type: 'failed', reason: `${describe(owned)} still after ${input.round} fix round(s) (--fix-rounds ${input.fixRounds})`, unowned, signature };
   }
-  if (input.previousSignature !== null && input.previousSignature === findingsSignature(owned)) {
-    return { type: 'failed', reason: `fix round ${input.round} left the same findings as the round before (${describe(owned)}); stopping early`, unowned };
+  if (input.previousSignature !== null && input.previousSignature === signature) {
+    return { type: 'failed', reason: `fix round ${input.round} left the same findings as the round before (${describe(owned)}); stopping early`, unowned, signature };
   }
   const assignments = [...owned].map(([module, findings]) => ({ module, findings, conflict: findings.some((f) => f.source === 'conflict') }));
-  return { type: 'fix', round: input.round + 1, assignments, unowned };
+  return { type: 'fix', round: input.round + 1, assignments, unowned, signature };
 }
 
 /** The phase's findings, each with the module to send it to; the rest are the user's. */

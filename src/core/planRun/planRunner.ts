@@ -4,7 +4,7 @@
 import type { Plan, PlannedPhase } from '../model';
 import { DONE_STATES, type FixFinding, type PhaseProgress, type PhaseRun, type PhaseState, type RunStateFile } from '../run/model';
 import { applyEvent } from '../run/events';
-import { afterMerge, findingsByModule, findingsSignature } from './fixRound';
+import { afterMerge } from './fixRound';
 import { nextPlanStep, phaseState, phasesInRange, type PlanRange, type StartFrom } from './planStep';
 import type { PhaseConductHandle, PlanPorts } from './planPorts';
 import { resolveStartPoint } from './startPoint';
@@ -149,8 +149,7 @@ export class PlanRunner {
     for (const a of decision.assignments) {
       next = applyEvent(next, { type: 'fix', module: a.module, findings: a.findings, retries: this.options.retries, at: this.ports.now() }).run;
     }
-    const signature = findingsSignature(findingsByModule(fresh, outcome).owned);
-    await this.setProgress(next, { state: 'fixing', fixRound: decision.round, integrationCommit: outcome.integrationCommit, signature, unowned: decision.unowned });
+    await this.setProgress(next, { state: 'fixing', fixRound: decision.round, integrationCommit: outcome.integrationCommit, signature: decision.signature, unowned: decision.unowned });
     for (const a of decision.assignments.filter((x) => x.conflict)) {
       this.note(await this.ports.prepareConflictFix(next, a.module, outcome.integrationCommit));
     }

@@ -2,7 +2,7 @@
 // result has passed the phase's checks. Pure, beside decide(): which of its starts wait for a check,
 // which checks to run, and what a check's outcome means — the dependencies that own findings get a
 // fix attempt carrying them (as in a plan run's fix round), or the modules waiting on them are blocked.
-import { afterMerge, findingsByModule, findingsSignature } from '../planRun/fixRound';
+import { afterMerge } from '../planRun/fixRound';
 import type { MergeOutcome } from '../planRun/outcome';
 import type { Action } from './decide';
 import type { FixFinding, ModuleRecord, PhaseRun, WaveCheckRecord } from './model';
@@ -77,7 +77,7 @@ export function judgeWaveCheck(run: PhaseRun, request: WaveCheckRequest, outcome
   }
   const decision = afterMerge({ run, outcome, fixRounds, round: earlier.length, previousSignature: earlier.at(-1)?.signature ?? null });
   if (decision.type === 'done') return { record: { ...base, passed: true, summary: 'passed', signature: null }, fixes: [] };
-  const signature = findingsSignature(findingsByModule(run, outcome).owned);
+  const { signature } = decision;
   if (decision.type === 'failed') return { record: { ...base, passed: false, summary: decision.reason, signature }, fixes: [] };
   const summary = decision.assignments.map((a) => `${a.module}: ${a.findings.length} finding(s)`).join(', ');
   return {
