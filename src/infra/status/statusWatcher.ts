@@ -1,5 +1,5 @@
 // Follows the agents' status files: `<root>/status/<phase-slug>/<module>.jsonl` and the shared
-// `<root>/status.jsonl`. Each file is read incrementally from a byte offset, so every complete line is
+// `<root>/status.jsonl`. Each file is read incrementally from a byte offset (statusTail.ts), so every complete line is
 // delivered exactly once, in file order; a malformed line becomes a Problem and reading goes on.
 //
 // chokidar watches `status/` only: `.conductor/` itself changes several times per state save, and
@@ -18,11 +18,10 @@ import * as fsSync from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Problem } from '../../core/model';
-import { isBlankLine, MAX_STATUS_LINE_CHARS, parseStatusLine, splitLines, statusProblem, type StatusEvent } from '../../core/status/statusLine';
+import type { StatusEvent } from '../../core/status/statusLine';
 import { Emitter, type Subscription } from './emitter';
+import { StatusTail, type StatusSink } from './statusTail';
 
 export interface StatusWatcherOptions {
   /** The `.conductor` folder. Paths in events and problems are relative to its parent (the repository). */
@@ -34,24 +33,10 @@ export interface StatusWatcherOptions {
 const DEFAULT_RESCAN_MS = 2000;
 /** How soon after a read that found data the file is checked again, for a change chokidar swallowed. */
 const FOLLOW_UP_MS = 40;
-const CHUNK_BYTES = 16 * 1024;
-/** Bytes kept from just before the offset: if they change, the file was rewritten, not appended to. */
-const TAIL_BYTES = 64;
-/** A longer "line" is garbage (or a writer that never ends its line): it is reported and skipped, never held whole. */
-const MAX_LINE_CHARS = MAX_STATUS_LINE_CHARS;
 
 interface FileState {
-  /** Bytes consumed so far. */
-  offset: number;
-  /** Text after the last newline, waiting for the rest of its line. */
-  carry: string;
-  /** Holds a UTF-8 sequence split between two reads. */
-  decoder: StringDecoder;
-  /** Complete lines consumed so far (the next line's number is lines + 1). */
-  lines: number;
-  tail: Buffer;
-  /** Inside an over-long line that was already reported. */
-  discarding: boolean;
+  /** What has been read of the file so far. */
+  tail: StatusTail;
   /** The file's identity and mtime at the last rescan, so the next one can skip unchanged files. */
   ino: number;
   mtimeMs: number;
@@ -71,6 +56,11 @@ export class StatusWatcher {
   private readonly errors = new Emitter<Error>();
   private readonly events = new Emitter<StatusEvent>((e) => this.reportError(e));
   private readonly problems = new Emitter<Problem>((e) => this.reportError(e));
+  private readonly sink: StatusSink = {
+    event: (e) => this.events.emit(e),
+    problem: (p) => this.problems.emit(p),
+    stopped: () => this.disposed,
+  };
   private fsw: FSWatcher | null = null;
   /** Plain fs.watch of `root`, for `status.jsonl` (and for `status/` appearing). */
   private rootWatch: fsSync.FSWatcher | null = null;
@@ -249,7 +239,7 @@ export class StatusWatcher {
     if (state) {
       const stat = await fs.stat(abs).catch(() => null);
       if (!stat) return;
-      const unchanged = stat.size === state.offset && stat.ino === state.ino && stat.mtimeMs === state.mtimeMs;
+      const unchanged = stat.size === state.tail.offset && stat.ino === state.ino && stat.mtimeMs === state.mtimeMs;
       state.ino = stat.ino;
       state.mtimeMs = stat.mtimeMs;
       if (unchanged) return;
@@ -262,7 +252,7 @@ export class StatusWatcher {
     if (this.disposed) return Promise.resolve();
     let state = this.files.get(abs);
     if (!state) {
-      state = newFileState();
+      state = newFileState(this.relative(abs));
       this.files.set(abs, state);
     }
     if (state.running) {
@@ -277,7 +267,7 @@ export class StatusWatcher {
       try {
         do {
           s.again = false;
-          if (await this.readNew(abs, s)) foundData = true;
+          if (await s.tail.readNew(abs, this.sink)) foundData = true;
         } while (s.again && !this.disposed && this.files.get(abs) === s);
       } catch (e) {
         this.reportError(e);
@@ -294,77 +284,6 @@ export class StatusWatcher {
     };
     s.running = loop();
     return s.running;
-  }
-
-  /**
-   * Reads from the offset to the end of the file; true when there were new bytes. Each read starts a
-   * few bytes early so that the bytes we already know come back first: if they differ (or are not
-   * there), the file was truncated or rewritten and is read again from the top.
-   *
-   * The reads are synchronous on purpose. They are small (what was appended since the last event)
-   * and local, and asynchronous ones queue in libuv's four-thread pool behind chokidar, which lstats
-   * every entry of a folder each time a file in it changes: measured with 100 agents, p95 latency was
-   * 50-150 ms asynchronous against 15-30 ms synchronous. A long backlog yields between chunks.
-   */
-  private async readNew(abs: string, state: FileState): Promise<boolean> {
-    let fd: number;
-    try {
-      // Never through a symlink: a status file pointed elsewhere (another module's file) is not read.
-      fd = fsSync.openSync(abs, fsSync.constants.O_RDONLY | fsSync.constants.O_NOFOLLOW);
-    } catch (e) {
-      if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'ELOOP') return false;
-      throw e;
-    }
-    try {
-      let found = false;
-      while (!this.disposed) {
-        const known = state.tail.length;
-        const buffer = Buffer.allocUnsafe(known + CHUNK_BYTES);
-        const bytesRead = fsSync.readSync(fd, buffer, 0, buffer.length, state.offset - known);
-        if (bytesRead < known || !buffer.subarray(0, known).equals(state.tail)) {
-          resetFileState(state);
-          continue;
-        }
-        if (bytesRead === known) break;
-        found = true;
-        state.offset += bytesRead - known;
-        state.tail = Buffer.from(buffer.subarray(Math.max(0, bytesRead - TAIL_BYTES), bytesRead));
-        this.consume(abs, state, state.decoder.write(buffer.subarray(known, bytesRead)));
-        if (bytesRead < buffer.length) break; // a short read: that was the end of the file
-        await setImmediatePromise();
-      }
-      return found;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EISDIR') return false;
-      throw e;
-    } finally {
-      fsSync.closeSync(fd);
-    }
-  }
-
-  private consume(abs: string, state: FileState, text: string): void {
-    const file = this.relative(abs);
-    const { lines, carry } = splitLines(text, state.carry);
-    for (const line of lines) {
-      state.lines++;
-      if (state.discarding) {
-        state.discarding = false; // the end of an over-long line, already reported
-        continue;
-      }
-      if (isBlankLine(line)) continue;
-      const parsed = parseStatusLine(line, { file, line: state.lines });
-      if (this.disposed) return;
-      if ('event' in parsed) this.events.emit(parsed.event);
-      else this.problems.emit(parsed.problem);
-    }
-    state.carry = carry;
-    if (state.carry.length > MAX_LINE_CHARS) {
-      if (!state.discarding) {
-        this.problems.emit(statusProblem({ file, line: state.lines + 1 }, `the line is longer than ${MAX_LINE_CHARS} characters`));
-      }
-      state.discarding = true;
-      state.carry = '';
-    }
   }
 
   private forget(abs: string): void {
@@ -397,29 +316,8 @@ export class StatusWatcher {
   }
 }
 
-function newFileState(): FileState {
-  return {
-    offset: 0,
-    carry: '',
-    decoder: new StringDecoder('utf8'),
-    lines: 0,
-    tail: Buffer.alloc(0),
-    discarding: false,
-    ino: 0,
-    mtimeMs: 0,
-    running: null,
-    again: false,
-    followUp: null,
-  };
-}
-
-function resetFileState(state: FileState): void {
-  state.offset = 0;
-  state.carry = '';
-  state.decoder = new StringDecoder('utf8');
-  state.lines = 0;
-  state.tail = Buffer.alloc(0);
-  state.discarding = false;
+function newFileState(file: string): FileState {
+  return { tail: new StatusTail(file), ino: 0, mtimeMs: 0, running: null, again: false, followUp: null };
 }
 
 function isMissing(e: unknown): boolean {
