@@ -1,15 +1,19 @@
 // The YAML frontmatter form of a contract: every key and item keeps its position in the file.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair, Scalar } from 'yaml';
+import type { Node, Pair, Scalar, YAMLError } from 'yaml';
 import type { Pos } from '../model';
 import { contractKey, isNoneMarker, normalizeLabel, type ContractKey } from './fieldNames';
 import { emptyParts, fieldProblem, type ContractParts } from './parts';
+import { parseSimpleYaml } from './simpleYaml';
 import { dependenciesFromText, firstInteger } from './values';
 
 const NOTE_KEYS = new Set(['note', 'notes', 'reason', 'why', 'for', 'description', 'purpose']);
 
-/** Reads a frontmatter block whose first YAML line is line `firstLine` of the file. */
-export function parseFrontmatter(file: string, yamlLines: readonly string[], firstLine: number): ContractParts {
+/**
+ * Reads a frontmatter block whose first YAML line is line `firstLine` of the file. `fast: false`
+ * skips the simple-subset reader (tests compare both paths).
+ */
+export function parseFrontmatter(file: string, yamlLines: readonly string[], firstLine: number, { fast = true } = {}): ContractParts {
   // yaml recurses once per level: thousands of levels exhaust the stack (reported, or thrown, as
   // "Maximum call stack size exceeded" at no useful place). Far fewer levels than that are already
   // no contract; say where the nesting goes too deep instead of parsing it.
@@ -17,12 +21,18 @@ export function parseFrontmatter(file: string, yamlLines: readonly string[], fir
   if (deep) return nestingProblem(file, firstLine + deep.line, deep.column + 1);
   const src = yamlLines.join('\n');
   const lineCounter = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
-  try {
-    doc = parseDocument(src, { lineCounter, prettyErrors: false });
-  } catch (e) {
-    if (e instanceof RangeError) return nestingProblem(file, firstLine, 1);
-    throw e;
+  const simple = fast ? parseSimpleYaml(yamlLines) : null;
+  let doc: { contents: Node | null; errors: readonly YAMLError[] };
+  if (simple) {
+    for (const start of simple.lineStarts) lineCounter.addNewLine(start);
+    doc = { contents: simple.contents, errors: [] };
+  } else {
+    try {
+      doc = parseDocument(src, { lineCounter, prettyErrors: false });
+    } catch (e) {
+      if (e instanceof RangeError) return nestingProblem(file, firstLine, 1);
+      throw e;
+    }
   }
   const lastLine = firstLine + Math.max(0, yamlLines.length - 1);
   const at = (offset: number): Pos => {
