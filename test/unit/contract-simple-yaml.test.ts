@@ -98,6 +98,20 @@ describe('simple frontmatter subset', () => {
     ]) assertSame(lines);
   });
 
+  test('finds the same too-deep nesting, or none, near the limit', () => {
+    const maps = (depth: number, step: number): string[] => Array.from({ length: depth }, (_, i) => `${' '.repeat(i * step)}k${i}:`);
+    for (const depth of [40, 63, 64, 65, 66, 70]) {
+      assertSame(maps(depth, 1));
+      assertSame(['feature_id: x', ...maps(depth, 1).map((l) => ` ${l}`)]);
+      assertSame(maps(Math.ceil(depth / 2), 2));
+      assertSame([`feature_id: x${'['.repeat(depth)}`, 'phase: 2']);
+      assertSame([`feature_id: x${'{'.repeat(depth - 3)}`, 'owns: [a, b]', `module: m${'['.repeat(2)}`]);
+      assertSame(['owns:', `${' '.repeat(depth)}- a`]);
+    }
+    assert.notEqual(parseSimpleYaml(maps(60, 1)), null, 'shallow enough to read');
+    assert.equal(parseSimpleYaml(maps(200, 1)), null, 'too deep to read: yaml decides');
+  });
+
   test('gives what yaml gives on random YAML-like frontmatter', () => {
     fc.assert(fc.property(frontmatterLike, (lines) => assertSame(lines)), { numRuns: 1500 });
   });

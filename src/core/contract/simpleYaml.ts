@@ -11,6 +11,12 @@ export interface SimpleYaml {
   contents: YAMLMap;
   /** Offsets where each line starts, as yaml's LineCounter records them. */
   lineStarts: number[];
+  /**
+   * At least the nesting tooDeep() can count here: its indentation stack holds distinct indents
+   * (at most the deepest + 1), its bracket count at most the `[` and `{` written, and no line of
+   * this subset has compact `- -` items.
+   */
+  nestingBound: number;
 }
 
 interface Line {
@@ -33,24 +39,37 @@ const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 const PLAIN_START = /^[^-?:,[\]{}#&*!|>'"%@`.+0-9 ]/;
 const FLOW_SPECIAL = /[,[\]{}:]/;
 const INTEGER = /^[0-9]{1,15}$/;
+/** Blocks nested deeper go to yaml (and its depth check); keeps this reader's recursion shallow. */
+const MAX_DEPTH = 64;
 
 /** The frontmatter's map, or null when it is not in the simple subset. */
 export function parseSimpleYaml(yamlLines: readonly string[]): SimpleYaml | null {
   const lineStarts: number[] = [];
   const lines: Line[] = [];
   let offset = 0;
+  let maxIndent = 0;
+  let brackets = 0;
   for (const raw of yamlLines) {
     lineStarts.push(offset);
     if (!SAFE_TEXT.test(raw)) return null;
     let indent = 0;
     while (raw.charCodeAt(indent) === 32) indent++;
     if (indent < raw.length) lines.push({ indent, text: trimSpacesEnd(raw.slice(indent)), offset: offset + indent });
+    maxIndent = Math.max(maxIndent, indent);
+    brackets += countBrackets(raw);
     offset += raw.length + 1;
   }
   if (lines.length === 0 || lines[0].indent !== 0) return null;
-  const parsed = new BlockReader(lines).map(0, 0);
+  const parsed = new BlockReader(lines).map(0, 0, 1);
   if (!parsed || parsed.next !== lines.length) return null;
-  return { contents: parsed.node, lineStarts };
+  return { contents: parsed.node, lineStarts, nestingBound: maxIndent + 1 + brackets };
+}
+
+function countBrackets(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf('['); at >= 0; at = text.indexOf('[', at + 1)) n++;
+  for (let at = text.indexOf('{'); at >= 0; at = text.indexOf('{', at + 1)) n++;
+  return n;
 }
 
 function trimSpacesEnd(text: string): string {
@@ -65,7 +84,8 @@ class BlockReader {
   constructor(private readonly lines: readonly Line[]) {}
 
   /** The block map whose keys sit at `indent`, from line `at`. */
-  map(at: number, indent: number): { node: YAMLMap; next: number } | null {
+  map(at: number, indent: number, depth: number): { node: YAMLMap; next: number } | null {
+    if (depth > MAX_DEPTH) return null;
     const map = new YAMLMap();
     map.range = [this.lines[at].offset, this.lines[at].offset, this.lines[at].offset];
     const keys = new Set<string>();
@@ -86,7 +106,7 @@ class BlockReader {
         value = inlineValue(m[2].slice(lead), start + lead);
         if (value === null) return null;
       } else {
-        const nested = this.nested(i, indent);
+        const nested = this.nested(i, indent, depth);
         if (nested === null) return null;
         if (nested === 'none') {
           value = emptyScalar(line.offset + key.length + 1);
@@ -102,11 +122,11 @@ class BlockReader {
   }
 
   /** What follows `key:` with nothing after it: a deeper block, a list at the key's own indent, or none. */
-  private nested(at: number, indent: number): { node: Node; next: number } | 'none' | null {
+  private nested(at: number, indent: number, depth: number): { node: Node; next: number } | 'none' | null {
     const line = this.lines[at];
     if (line === undefined || line.indent < indent) return 'none';
     if (line.indent === indent) return isSeqItem(line.text) ? this.seq(at, indent) : 'none';
-    return isSeqItem(line.text) ? this.seq(at, line.indent) : this.map(at, line.indent);
+    return isSeqItem(line.text) ? this.seq(at, line.indent) : this.map(at, line.indent, depth + 1);
   }
 
   /** The block list whose `-` sit at `indent`, from line `at`. */
