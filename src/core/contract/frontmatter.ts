@@ -1,28 +1,39 @@
 // The YAML frontmatter form of a contract: every key and item keeps its position in the file.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Node, Pair, Scalar } from 'yaml';
+import type { Node, Pair, Scalar, YAMLError } from 'yaml';
 import type { Pos } from '../model';
 import { contractKey, isNoneMarker, normalizeLabel, type ContractKey } from './fieldNames';
 import { emptyParts, fieldProblem, type ContractParts } from './parts';
+import { parseSimpleYaml } from './simpleYaml';
 import { dependenciesFromText, firstInteger } from './values';
 
 const NOTE_KEYS = new Set(['note', 'notes', 'reason', 'why', 'for', 'description', 'purpose']);
 
-/** Reads a frontmatter block whose first YAML line is line `firstLine` of the file. */
-export function parseFrontmatter(file: string, yamlLines: readonly string[], firstLine: number): ContractParts {
+/**
+ * Reads a frontmatter block whose first YAML line is line `firstLine` of the file. `fast: false`
+ * skips the simple-subset reader (tests compare both paths).
+ */
+export function parseFrontmatter(file: string, yamlLines: readonly string[], firstLine: number, { fast = true } = {}): ContractParts {
   // yaml recurses once per level: thousands of levels exhaust the stack (reported, or thrown, as
   // "Maximum call stack size exceeded" at no useful place). Far fewer levels than that are already
   // no contract; say where the nesting goes too deep instead of parsing it.
-  const deep = tooDeep(yamlLines);
+  const simple = fast ? parseSimpleYaml(yamlLines) : null;
+  // tooDeep() cannot find too deep a nesting in a simple frontmatter under this bound: skip the scan.
+  const deep = simple && simple.nestingBound <= MAX_FRONTMATTER_NESTING ? null : tooDeep(yamlLines);
   if (deep) return nestingProblem(file, firstLine + deep.line, deep.column + 1);
   const src = yamlLines.join('\n');
   const lineCounter = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
-  try {
-    doc = parseDocument(src, { lineCounter, prettyErrors: false });
-  } catch (e) {
-    if (e instanceof RangeError) return nestingProblem(file, firstLine, 1);
-    throw e;
+  let doc: { contents: Node | null; errors: readonly YAMLError[] };
+  if (simple) {
+    for (const start of simple.lineStarts) lineCounter.addNewLine(start);
+    doc = { contents: simple.contents, errors: [] };
+  } else {
+    try {
+      doc = parseDocument(src, { lineCounter, prettyErrors: false });
+    } catch (e) {
+      if (e instanceof RangeError) return nestingProblem(file, firstLine, 1);
+      throw e;
+    }
   }
   const lastLine = firstLine + Math.max(0, yamlLines.length - 1);
   const at = (offset: number): Pos => {
@@ -80,6 +91,9 @@ function nestingProblem(file: string, line: number, column: number): ContractPar
   return parts;
 }
 
+/** A line that opens a block scalar (`|`, `>`), whose lines are then text. */
+const BLOCK_SCALAR = /(?:^|[\s:-])[|>][+-]?\d*\s*(?:#.*)?$/;
+
 /**
  * Where (0-based line and column) the YAML first nests deeper than MAX_FRONTMATTER_NESTING, counting
  * block indentation levels, compact sequences (`- - x`) and flow brackets; null when it never does.
@@ -96,7 +110,7 @@ export function tooDeep(lines: readonly string[]): { line: number; column: numbe
     const indent = text.length - text.trimStart().length;
     if (indent === text.length || text[indent] === '#') continue;
     if (scalarIndent !== null && indent > scalarIndent) continue;
-    scalarIndent = flow === 0 && /(?:^|[\s:-])[|>][+-]?\d*\s*(?:#.*)?$/.test(text) ? indent : null;
+    scalarIndent = flow === 0 && (text.includes('|') || text.includes('>')) && BLOCK_SCALAR.test(text) ? indent : null;
     if (flow === 0) {
       while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
       indents.push(indent);

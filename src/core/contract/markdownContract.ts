@@ -39,6 +39,7 @@ const LIST_MARKER = /^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)/;
 const BULLET = /^([-*+]|\d{1,9}[.)])(?:[ \t]+|$)/;
 const CHECKBOX = /^\[[ xX]\](?:[ \t]+|$)/;
 const FENCE_OPEN = /^[ \t]*(`{3,}|~{3,})(.*)$/;
+const COMMENT_OPEN = /^[ \t]*<!--/;
 
 /** Reads the body, from 0-based line `from` to the end. */
 export function parseMarkdownBody(file: string, lines: readonly string[], from: number): ContractParts {
@@ -56,7 +57,8 @@ export function parseMarkdownBody(file: string, lines: readonly string[], from: 
       if (closesFence(line, fence)) fence = null;
       continue;
     }
-    const open = FENCE_OPEN.exec(line);
+    // Cheap substring checks first: most lines open no fence and no comment.
+    const open = line.includes('```') || line.includes('~~~') ? FENCE_OPEN.exec(line) : null;
     if (open && !(open[1][0] === '`' && open[2].includes('`'))) {
       fence = { char: open[1][0], length: open[1].length };
       continue;
@@ -65,7 +67,7 @@ export function parseMarkdownBody(file: string, lines: readonly string[], from: 
       if (line.includes('-->')) inComment = false;
       continue;
     }
-    const commentAt = line.search(/^[ \t]*<!--/) === 0 ? line.indexOf('<!--') : -1;
+    const commentAt = line.includes('<!--') && COMMENT_OPEN.test(line) ? line.indexOf('<!--') : -1;
     if (commentAt >= 0) {
       inComment = !line.includes('-->', commentAt + 4);
       continue;

@@ -10,7 +10,8 @@ const KEYS: readonly ContractKey[] = [...CONTRACT_FIELDS, 'phase', 'module', 'ow
 
 export function parseContract(file: string, text: string): Contract {
   // CRLF and lone CR end lines just as LF does, so normalizing them moves no line or column.
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const unmarked = text.replace(/^\uFEFF/, '');
+  const lines = unmarked.includes('\r') ? unmarked.split(/\r\n|\r|\n/) : unmarked.split('\n');
   let front = emptyParts();
   let bodyStart = 0;
   const frontProblems: Problem[] = [];

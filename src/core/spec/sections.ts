@@ -34,7 +34,8 @@ const PHASES_TITLE = /^(?:implementation\s+)?phases\b/i;
 export const PHASE_LIKE = /^\W*phase\b/i;
 
 export function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
+  // A plain string split is several times faster than the regex, and the same without any CR.
+  return text.includes('\r') ? text.split(/\r\n|\r|\n/) : text.split('\n');
 }
 
 export function stripBom(text: string): string {
