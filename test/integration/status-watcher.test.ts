@@ -1,4 +1,4 @@
-// The status watcher on real files with real chokidar. Assertions are about counts and content;
+// The status watcher on real files with real fs.watch. Assertions are about counts and content;
 // the only waits are "until the expected events arrived" (with a generous give-up so a bug fails
 // instead of hanging) and short pauses that give the watcher a chance to see a partial write.
 
@@ -264,6 +264,37 @@ describe('StatusWatcher', () => {
     }
     assert.deepEqual(lstats, []);
     assert.deepEqual(rec.summaries().sort(), ['after the saves', 'shared']);
+  });
+
+  test('a change to one status file does not make the watcher look at the others (no listing per change)', async () => {
+    // chokidar listed the phase folder and lstat-ed every entry on each change in it: with one file
+    // per module, a phase of n modules cost O(n) per status line, O(n²) in all.
+    for (let i = 0; i < 40; i++) await fs.writeFile(path.join(phaseDir, `other${i}.jsonl`), statusLine(`other ${i}`));
+    // No safety-net rescan during the test: whatever looks at the other files is a change's doing.
+    await watcher.dispose();
+    watcher = new StatusWatcher({ root, rescanMs: 600_000 });
+    rec = new Recorder(watcher);
+    await watcher.start();
+    await rec.until('the existing lines', () => rec.events.length === 40);
+    const looked: string[] = [];
+    const patched = ['lstat', 'stat'] as const;
+    const originals = patched.map((k) => realFs.promises[k]);
+    patched.forEach((k, i) => {
+      realFs.promises[k] = ((p: realFs.PathLike, ...rest: unknown[]) => {
+        if (path.basename(String(p)).startsWith('other')) looked.push(`${k} ${path.basename(String(p))}`);
+        return (originals[i] as (...a: unknown[]) => unknown)(p, ...rest);
+      }) as never;
+    });
+    const file = path.join(phaseDir, 'm.jsonl');
+    try {
+      for (let i = 0; i < 20; i++) {
+        await fs.appendFile(file, statusLine(`m ${i}`));
+        await rec.until(`line ${i}`, () => rec.summaries(path.relative(repo, file)).length === i + 1);
+      }
+    } finally {
+      patched.forEach((k, i) => (realFs.promises[k] = originals[i] as never));
+    }
+    assert.deepEqual(looked.slice(0, 5), [], `the other files were looked at on changes to m.jsonl (${looked.length} calls)`);
   });
 
   test('after dispose nothing more is delivered', async () => {

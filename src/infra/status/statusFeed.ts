@@ -1,4 +1,4 @@
-// The StatusFeed port over the chokidar StatusWatcher: one central `.conductor/status` folder.
+// The StatusFeed port over the StatusWatcher: one central `.conductor/status` folder.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Problem } from '../../core/model';

@@ -42,9 +42,9 @@ export class StatusTail {
    * there), the file was truncated or rewritten and is read again from the top.
    *
    * The reads are synchronous on purpose. They are small (what was appended since the last event)
-   * and local, and asynchronous ones queue in libuv's four-thread pool behind chokidar, which lstats
-   * every entry of a folder each time a file in it changes: measured with 100 agents, p95 latency was
-   * 50-150 ms asynchronous against 15-30 ms synchronous. A long backlog yields between chunks.
+   * and local, and asynchronous ones queue in libuv's four-thread pool behind other file-system
+   * work: measured with 100 agents (behind chokidar's listings, used then), p95 latency was 50-150 ms
+   * asynchronous against 15-30 ms synchronous. A long backlog yields between chunks.
    */
   async readNew(abs: string, sink: StatusSink): Promise<boolean> {
     let fd: number;

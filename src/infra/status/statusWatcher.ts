@@ -1,21 +1,16 @@
 // Follows the agents' status files: `<root>/status/<phase-slug>/<module>.jsonl` and the shared
-// `<root>/status.jsonl`. Each file is read incrementally from a byte offset (statusTail.ts), so every complete line is
-// delivered exactly once, in file order; a malformed line becomes a Problem and reading goes on.
+// `<root>/status.jsonl`. Each file is read incrementally from a byte offset (statusTail.ts), so every
+// complete line is delivered exactly once, in file order; a malformed line becomes a Problem and
+// reading goes on.
 //
-// chokidar watches `status/` only: `.conductor/` itself changes several times per state save, and
-// chokidar lists a watched folder and lstats every entry on each change there. The shared
-// `status.jsonl` beside it is followed by a plain, non-recursive fs.watch of `.conductor/`, which
-// costs nothing per change but a name comparison.
-//
-// chokidar's raw fs.watch events tell us at once that a file changed; its add/change events can lag
-// (new files are found by re-reading the folder, at most once a second) or be swallowed (changes are
-// throttled to one per 5 ms per file, and dropped when the mtime did not move). Reading is idempotent,
-// so every signal just asks for a read, and two cheap safety nets back them: a follow-up check
-// shortly after each read that found data, and a periodic rescan of the folder.
+// Plain, non-recursive fs.watch on `.conductor/`, on `status/` and on each phase folder: an event
+// names the file that changed, and only that file is read. (chokidar, used before, listed a folder
+// and lstat-ed every entry on each change in it: with a file per module, O(n²) over a phase.) An
+// event is only a hint to read — reading is idempotent — and two cheap safety nets back them: a
+// follow-up check shortly after each read that found data, and a periodic rescan of the folders,
+// which also attaches watches to folders that appeared and drops those that went away.
 
-import { watch, type FSWatcher } from 'chokidar';
 import * as fsSync from 'node:fs';
-import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Problem } from '../../core/model';
@@ -31,7 +26,7 @@ export interface StatusWatcherOptions {
 }
 
 const DEFAULT_RESCAN_MS = 2000;
-/** How soon after a read that found data the file is checked again, for a change chokidar swallowed. */
+/** How soon after a read that found data the file is checked again, for a change whose event was coalesced away. */
 const FOLLOW_UP_MS = 40;
 
 interface FileState {
@@ -61,17 +56,15 @@ export class StatusWatcher {
     problem: (p) => this.problems.emit(p),
     stopped: () => this.disposed,
   };
-  private fsw: FSWatcher | null = null;
+  /** Watches `status/` (for phase folders that appear) and each phase folder (for its files). */
+  private statusWatch: fsSync.FSWatcher | null = null;
+  private readonly phaseWatches = new Map<string, fsSync.FSWatcher>();
   /** Plain fs.watch of `root`, for `status.jsonl` (and for `status/` appearing). */
   private rootWatch: fsSync.FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
   private rescanning: Promise<void> | null = null;
   private started = false;
   private disposed = false;
-  private markDisposed: () => void = () => undefined;
-  private readonly whenDisposed = new Promise<void>((resolve) => {
-    this.markDisposed = resolve;
-  });
 
   constructor(options: StatusWatcherOptions) {
     this.root = path.resolve(options.root);
@@ -105,19 +98,16 @@ export class StatusWatcher {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.markDisposed();
     if (this.timer) clearInterval(this.timer);
     for (const state of this.files.values()) if (state.followUp) clearTimeout(state.followUp);
-    const fsw = this.fsw;
-    this.fsw = null;
     this.closeRootWatch();
+    this.closeStatusWatches();
     this.events.clear();
     this.problems.clear();
     this.errors.clear();
-    await fsw?.close();
   }
 
-  /** Safety net: (re)attaches chokidar, then checks every status file on disk. Never overlaps itself. */
+  /** Safety net: (re)attaches the watches, then checks every status file on disk. Never overlaps itself. */
   private rescan(): Promise<void> {
     this.rescanning ??= this.doRescan()
       .catch((e) => this.reportError(e))
@@ -137,43 +127,80 @@ export class StatusWatcher {
     await Promise.all([...onDisk].map((file) => this.checkFile(file)));
   }
 
-  /** chokidar cannot watch a folder that does not exist yet, so it is attached once `status/` exists. */
+  /** Watches can only be put on folders that exist: attached as they appear, dropped as they go. */
   private async ensureWatching(): Promise<void> {
     const [rootExists, exists] = [await isDirectory(this.root), await isDirectory(this.statusDir)];
     if (this.disposed) return;
     if (rootExists && !this.rootWatch) this.watchRoot();
     else if (!rootExists && this.rootWatch) this.closeRootWatch();
-    if (exists && !this.fsw) {
-      const fsw = watch(this.statusDir, {
-        ignoreInitial: false,
-        // Waiting for writes to settle would delay and (measured) drop updates; partial lines are carried instead.
-        awaitWriteFinish: false,
-        ignored: (p, stats) => !this.isWatchedPath(p, stats),
-      });
-      this.fsw = fsw;
-      fsw.on('add', (p) => this.onFileEvent(p));
-      fsw.on('change', (p) => this.onFileEvent(p));
-      fsw.on('unlink', (p) => void this.forgetIfGone(path.resolve(p)));
-      fsw.on('unlinkDir', (p) => this.forgetUnder(path.resolve(p)));
-      // The raw fs.watch events arrive at once; chokidar's own add/change can lag behind under load
-      // (it re-reads a folder at most once per second to find new files) or be throttled away.
-      fsw.on('raw', (_event, name, details) => this.onRawEvent((details as { watchedPath: string }).watchedPath, name as string | null));
-      fsw.on('error', (e) => this.reportError(e));
-      await Promise.race([new Promise<void>((resolve) => fsw.once('ready', () => resolve())), this.whenDisposed]);
-    } else if (!exists && this.fsw) {
-      // The whole folder went away; watch it afresh when it comes back.
-      const fsw = this.fsw;
-      this.fsw = null;
-      await fsw.close();
+    if (!exists) {
+      this.closeStatusWatches();
+      return;
+    }
+    this.statusWatch ??= this.watchFolder(this.statusDir, () => void this.watchPhaseFolders(), () => (this.statusWatch = null));
+    await this.watchPhaseFolders();
+  }
+
+  /** A watch on each phase folder (and none on one that went away); files already in a new one are read. */
+  private async watchPhaseFolders(): Promise<void> {
+    const folders = new Set((await readDirectory(this.statusDir)).filter((e) => e.isDirectory()).map((e) => path.join(this.statusDir, e.name)));
+    if (this.disposed) return;
+    for (const [dir, w] of this.phaseWatches) {
+      if (folders.has(dir)) continue;
+      w.close();
+      this.phaseWatches.delete(dir);
+      this.forgetUnder(dir);
+    }
+    for (const dir of folders) {
+      if (this.phaseWatches.has(dir)) continue;
+      const w = this.watchFolder(dir, (name) => this.onPhaseEvent(dir, name), () => this.phaseWatches.delete(dir));
+      if (!w) continue;
+      this.phaseWatches.set(dir, w);
+      // Files written before the watch was there.
+      for (const e of await readDirectory(dir)) if (e.isFile() && e.name.endsWith('.jsonl')) void this.schedule(path.join(dir, e.name));
     }
   }
 
-  /** Names only, no listing: `status.jsonl` changed (read it), `status/` appeared (attach chokidar). */
+  private onPhaseEvent(dir: string, name: string | null): void {
+    // No name: something happened the event cannot say; look at the whole folder.
+    if (name === null) return void this.rescan();
+    if (!name.endsWith('.jsonl')) return;
+    const abs = path.join(dir, name);
+    // A deletion, a rename or a new file: read it if it is there (a new file, a replacement), forget it if not.
+    void isFile(abs).then((there) => (there ? this.schedule(abs) : this.forgetIfGone(abs)));
+  }
+
+  /** A non-recursive watch whose events give the name of the entry that changed; null when it cannot be made. */
+  private watchFolder(dir: string, onName: (name: string | null) => void, onClosed: () => void): fsSync.FSWatcher | null {
+    try {
+      const w = fsSync.watch(dir, { persistent: false }, (_event, name) => {
+        if (!this.disposed) onName(name === null ? null : String(name));
+      });
+      // The folder went away (or cannot be watched any more): the next rescan attaches a new watch.
+      w.on('error', () => {
+        w.close();
+        onClosed();
+      });
+      return w;
+    } catch (e) {
+      if (!isMissing(e)) this.reportError(e);
+      return null;
+    }
+  }
+
+  private closeStatusWatches(): void {
+    this.statusWatch?.close();
+    this.statusWatch = null;
+    for (const w of this.phaseWatches.values()) w.close();
+    this.phaseWatches.clear();
+  }
+
+  /** Names only, no listing: `status.jsonl` changed (read it), `status/` appeared (attach its watches). */
   private watchRoot(): void {
     try {
       const w = fsSync.watch(this.root, { persistent: false }, (_event, name) => {
         if (name === path.basename(this.sharedLog)) void this.schedule(this.sharedLog);
-        else if (name === path.basename(this.statusDir) && !this.fsw) void this.rescan();
+        else if (name === path.basename(this.statusDir) && !this.statusWatch) void this.rescan();
       });
       // The folder went away (or cannot be watched): the next rescan attaches a new watcher.
       w.on('error', () => {
@@ -189,34 +216,6 @@ export class StatusWatcher {
     const w = this.rootWatch;
     this.rootWatch = null;
     w?.close();
-  }
-
-  /** Only `status/`, its phase folders, their `*.jsonl` files and `status.jsonl`: never worktrees. */
-  private isWatchedPath(p: string, stats?: Stats): boolean {
-    const abs = path.resolve(p);
-    if (abs === this.root || abs === this.statusDir) return !stats || stats.isDirectory();
-    if (abs === this.sharedLog) return !stats || stats.isFile();
-    const rel = path.relative(this.statusDir, abs);
-    if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return false;
-    const depth = rel.split(path.sep).length;
-    if (depth === 1) return !stats || stats.isDirectory();
-    return depth === 2 && abs.endsWith('.jsonl') && (!stats || stats.isFile());
-  }
-
-  private isStatusFile(abs: string): boolean {
-    return abs === this.sharedLog || (path.dirname(path.dirname(abs)) === this.statusDir && abs.endsWith('.jsonl'));
-  }
-
-  private onFileEvent(p: string): void {
-    const abs = path.resolve(p);
-    if (this.isStatusFile(abs)) void this.schedule(abs);
-  }
-
-  private onRawEvent(watchedPath: string, name: string | null): void {
-    const watched = path.resolve(watchedPath);
-    // A folder's watcher names the child that changed; a file's watcher names the file itself.
-    const abs = this.isStatusFile(watched) ? watched : name ? path.join(watched, name) : null;
-    if (abs && this.isStatusFile(abs)) void this.schedule(abs);
   }
 
   private async listStatusFiles(): Promise<Set<string>> {
@@ -294,8 +293,8 @@ export class StatusWatcher {
   }
 
   /**
-   * chokidar reports an unlink up to 100 ms late (it waits to see whether the file comes back); by then
-   * a new file may be there and already read, and forgetting its offset would deliver its lines twice.
+   * A deletion is forgotten only once the file is really gone: by the time its event is handled, a
+   * new file may be there and already read, and forgetting its offset would deliver its lines twice.
    */
   private async forgetIfGone(abs: string): Promise<void> {
     if (!(await isFile(abs))) this.forget(abs);
