@@ -37,12 +37,16 @@ export async function benchVscode(log: Log): Promise<void> {
   log('packaging spec-conductor.vsix (npm run package)…');
   execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe' });
   const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'bench-vscode-')));
+  // An interrupt turns into an exit (test/e2e/codeServer.ts): 300 worktrees must not stay behind.
+  const removeParent = (): void => rmSync(parent, { recursive: true, force: true });
+  process.on('exit', removeParent);
   try {
     if (!ONLY_MEMORY) await activation(parent, log);
     for (const count of RUNNING_COUNTS) await memory(parent, count, log);
     if (!ONLY_MEMORY) log(`.vsix: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB (${VSIX})`);
   } finally {
-    rmSync(parent, { recursive: true, force: true });
+    process.off('exit', removeParent);
+    removeParent();
   }
 }
 
