@@ -157,6 +157,7 @@ async function memory(parent: string, count: number, log: Log): Promise<void> {
   try {
     await wb.waitForHost('activation', (a) => a.firstTreeMs !== null, 'the Phases tree to have items', 60_000);
     const before = await sampleMemory(wb);
+    const retainedBefore = await wb.host('memoryAfterGc');
     await wb.runCommand('Conductor: Conduct Phase');
     await readDialog(wb.page);
     await clickDialogButton(wb.page, 'Conduct');
@@ -170,6 +171,7 @@ async function memory(parent: string, count: number, log: Log): Promise<void> {
     const allRunningMs = Date.now() - started;
     await wb.page.waitForTimeout(5_000); // let the start-up garbage settle
     const during = await sampleMemory(wb);
+    const retainedDuring = await wb.host('memoryAfterGc');
     const agents = agentProcesses(marker).length;
     log(`extension host memory, ${count} modules running (\`${HANGING_AGENT}\` in each terminal, maxParallel ${count}, ${agents} agent processes);`);
     log('  the difference includes the engine, loaded on first use');
@@ -179,6 +181,9 @@ async function memory(parent: string, count: number, log: Log): Promise<void> {
       const delta = during[key] - before[key];
       log(`  ${key.padEnd(9)} before ${mib(before[key])}  while running ${mib(during[key])}  Δ ${mib(delta)} (${((delta / count) * 1024 / MiB).toFixed(1)} KiB per module)`);
     }
+    // heapUsed above includes garbage not yet collected (the once-a-second tick of 300 rows makes plenty).
+    const retained = retainedDuring.heapUsed - retainedBefore.heapUsed;
+    log(`  heapUsed after a full GC: before ${mib(retainedBefore.heapUsed)}  while running ${mib(retainedDuring.heapUsed)}  Δ ${mib(retained)} (${((retained / count) * 1024 / MiB).toFixed(1)} KiB per module)`);
   } finally {
     await wb.close();
     // The agents' shells lead their own sessions (one pty each): make sure none outlives the bench.
