@@ -1,6 +1,7 @@
 // The extension in the real workbench (code-server + headless chromium, see test/e2e/): activation
 // with a 50-module spec against the same workbench on an empty folder (where the extension does not
-// activate), the extension host's memory with 100 agents running, and the size of the .vsix.
+// activate), the extension host's memory with 300 agents running (BENCH_RUNNING=100,300 for more
+// counts; BENCH_VSCODE=memory for that part alone), and the size of the .vsix.
 // Needs `bash test/e2e/install.sh` once; packages the .vsix itself. `node --import tsx bench/vscode.bench.ts`.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,17 @@ import { clickDialogButton, readDialog } from '../test/e2e/workbenchViews';
 import { generateSpec } from './generate';
 import { fmt, median } from './stats';
 import { statusLatency } from './statusLatency';
-import { killGroup } from '../test/support/processes';
+import { killGroup, pidsWithEnvironment } from '../test/support/processes';
+import { LAUNCH_ID_VARIABLE } from '../src/infra/process/findLaunched';
 
 const RUNS = 3;
-const RUNNING_AGENTS = 100;
+/** Modules running at once in the memory measure, one workbench each: BENCH_RUNNING=100,300. */
+const RUNNING_COUNTS = (process.env.BENCH_RUNNING ?? '300').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+/** BENCH_VSCODE=memory measures only the memory (no activation runs, no .vsix size). */
+const ONLY_MEMORY = process.env.BENCH_VSCODE === 'memory';
+/** A light agent that hangs: the custom command runs in `sh -c`, exec leaves one process per module. */
+const HANGING_AGENT = 'exec sleep 86400';
+const BENCH_MARKER = 'SPEC_CONDUCTOR_BENCH';
 const SCRIPTED_AGENT = path.join(REPO_ROOT, 'test', 'agents', 'scripted-agent.mjs');
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
 const MiB = 1024 * 1024;
@@ -29,12 +37,16 @@ export async function benchVscode(log: Log): Promise<void> {
   log('packaging spec-conductor.vsix (npm run package)…');
   execFileSync('npm', ['run', 'package'], { cwd: REPO_ROOT, stdio: 'pipe' });
   const parent = realpathSync(mkdtempSync(path.join(tmpdir(), 'bench-vscode-')));
+  // An interrupt turns into an exit (test/e2e/codeServer.ts): 300 worktrees must not stay behind.
+  const removeParent = (): void => rmSync(parent, { recursive: true, force: true });
+  process.on('exit', removeParent);
   try {
-    await activation(parent, log);
-    await memory(parent, log);
-    log(`.vsix: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB (${VSIX})`);
+    if (!ONLY_MEMORY) await activation(parent, log);
+    for (const count of RUNNING_COUNTS) await memory(parent, count, log);
+    if (!ONLY_MEMORY) log(`.vsix: ${(statSync(VSIX).size / 1024).toFixed(1)} KiB (${VSIX})`);
   } finally {
-    rmSync(parent, { recursive: true, force: true });
+    process.off('exit', removeParent);
+    removeParent();
   }
 }
 
@@ -118,48 +130,73 @@ async function activation(parent: string, log: Log): Promise<void> {
   row('ratio workbench ready, spec / empty:', (median(specReady) / b).toFixed(2));
 }
 
-/** (b) The extension host's memory before conducting and while 100 scripted agents hang. */
-async function memory(parent: string, log: Log): Promise<void> {
-  const root = path.join(parent, 'hundred');
+/**
+ * (b) The extension host's memory before conducting and while `count` agents run, each in a fresh
+ * workbench. The agent is `sleep` (exec'd by the custom command's shell): the module counts as
+ * running as long as its terminal's process lives, and 300 of them cost little of the shared machine.
+ */
+async function memory(parent: string, count: number, log: Log): Promise<void> {
+  const root = path.join(parent, `running${count}`);
   mkdirSync(root);
-  const ids = Array.from({ length: RUNNING_AGENTS }, (_, i) => `m${i + 1}`);
-  writeFileSync(path.join(root, 'READY.md'), readyMd([{ number: 1, name: 'Hundred', modules: ids }]));
+  const ids = Array.from({ length: count }, (_, i) => `m${i + 1}`);
+  writeFileSync(path.join(root, 'READY.md'), readyMd([{ number: 1, name: 'Running', modules: ids }]));
   for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'init']]) execFileSync('git', args, { cwd: root, env: GIT_ENV });
-  const planFile = path.join(parent, 'hang.json');
-  writeFileSync(planFile, JSON.stringify({ '*': [{ hang: true }] }));
+  // Names this workbench's agents for the cleanup, including any the state file never recorded.
+  const marker = `${BENCH_MARKER}=${path.basename(parent)}-${count}`;
+  const killAgents = (): void => agentProcesses(marker).forEach(killGroup);
+  process.on('exit', killAgents);
 
   const wb = await startWorkbench({
     folder: root,
     trust: true,
     probe: true,
-    name: 'bench-memory',
-    env: { SCRIPTED_AGENT_PLAN: planFile },
-    settings: { 'specConductor.agent': 'custom', 'specConductor.customCommand': `node ${SCRIPTED_AGENT}`, 'specConductor.maxParallel': RUNNING_AGENTS },
+    name: `bench-memory-${count}`,
+    env: { [BENCH_MARKER]: marker.slice(BENCH_MARKER.length + 1) },
+    settings: { 'specConductor.agent': 'custom', 'specConductor.customCommand': HANGING_AGENT, 'specConductor.maxParallel': count },
   });
   try {
     await wb.waitForHost('activation', (a) => a.firstTreeMs !== null, 'the Phases tree to have items', 60_000);
     const before = await sampleMemory(wb);
+    const retainedBefore = await wb.host('memoryAfterGc');
     await wb.runCommand('Conductor: Conduct Phase');
     await readDialog(wb.page);
     await clickDialogButton(wb.page, 'Conduct');
     const started = Date.now();
-    await wb.waitForHost('tree', (rows) => rows.filter((r) => r.contextValue === 'module-running').length === RUNNING_AGENTS, `${RUNNING_AGENTS} modules running`, 600_000);
+    await wb.waitForHost('tree', (rows) => rows.filter((r) => r.contextValue === 'module-running').length === count, `${count} modules running`, 900_000);
+    const allShownMs = Date.now() - started;
+    // A module shows as running from the moment its start is recorded, before its terminal exists:
+    // the agents are all there once every record has its shell's pid.
+    const spawned = (s: RunStateFile): number => Object.values(s.phases).reduce((n, p) => n + p.modules.filter((m) => m.pid !== null).length, 0);
+    await wb.waitForHost('runState', (s) => spawned(s) === count, `${count} agents spawned`, 900_000);
     const allRunningMs = Date.now() - started;
     await wb.page.waitForTimeout(5_000); // let the start-up garbage settle
     const during = await sampleMemory(wb);
-    log(`extension host memory, ${RUNNING_AGENTS} modules running (scripted agents that hang, maxParallel ${RUNNING_AGENTS});`);
+    const retainedDuring = await wb.host('memoryAfterGc');
+    const agents = agentProcesses(marker).length;
+    log(`extension host memory, ${count} modules running (\`${HANGING_AGENT}\` in each terminal, maxParallel ${count}, ${agents} agent processes);`);
     log('  the difference includes the engine, loaded on first use');
-    log(`  Conduct → all ${RUNNING_AGENTS} agents running:  ${fmt(allRunningMs)}`);
+    log(`  Conduct → all ${count} modules shown running:  ${fmt(allShownMs)}`);
+    log(`  Conduct → all ${count} agents' processes started:  ${fmt(allRunningMs)}`);
     for (const key of ['rss', 'heapUsed', 'heapTotal', 'external'] as const) {
       const delta = during[key] - before[key];
-      log(`  ${key.padEnd(9)} before ${mib(before[key])}  while running ${mib(during[key])}  Δ ${mib(delta)} (${((delta / RUNNING_AGENTS) * 1024 / MiB).toFixed(1)} KiB per module)`);
+      log(`  ${key.padEnd(9)} before ${mib(before[key])}  while running ${mib(during[key])}  Δ ${mib(delta)} (${((delta / count) * 1024 / MiB).toFixed(1)} KiB per module)`);
     }
+    // heapUsed above includes garbage not yet collected (the once-a-second tick of 300 rows makes plenty).
+    const retained = retainedDuring.heapUsed - retainedBefore.heapUsed;
+    log(`  heapUsed after a full GC: before ${mib(retainedBefore.heapUsed)}  while running ${mib(retainedDuring.heapUsed)}  Δ ${mib(retained)} (${((retained / count) * 1024 / MiB).toFixed(1)} KiB per module)`);
   } finally {
-    const pids = agentPids(root);
     await wb.close();
     // The agents' shells lead their own sessions (one pty each): make sure none outlives the bench.
-    for (const pid of pids) killGroup(pid);
+    killAgents();
+    process.off('exit', killAgents);
+    const left = agentProcesses(marker);
+    if (left.length) log(`  warning: ${left.length} agent processes still there after the cleanup: ${left.join(' ')}`);
   }
+}
+
+/** The agents a workbench started: its marker and a launch id in their environment. */
+function agentProcesses(marker: string): number[] {
+  return pidsWithEnvironment([marker, `${LAUNCH_ID_VARIABLE}=`]);
 }
 
 /** The median of three samples a second apart. */

@@ -3,6 +3,7 @@
 // starts no process: parsing begins right after it returns, the engine only on a command.
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
+import { OneAtATime } from './core/merge/oneAtATime';
 import { asTarget, type CommandContext } from './vscode/commands/context';
 import { conductPhase } from './vscode/commands/conductPhase';
 import { conductPlan } from './vscode/commands/conductPlan';
@@ -115,12 +116,14 @@ export function activate(context: vscode.ExtensionContext): void {
 
   context.subscriptions.push(onSettingsChanged(() => specs.forEach((s) => s.reconfigure())));
 
-  // While agents run, predict conflicts between them now and then (setting specConductor.predictConflicts).
+  // While agents run, predict conflicts between them now and then (setting specConductor.predictConflicts),
+  // one prediction per phase at a time: with hundreds of modules one outlasts the interval.
+  const predicting = new OneAtATime();
   const predictTimer = setInterval(() => {
     if (view.active.size === 0 || !host.settings().predictConflicts) return;
     for (const slug of view.active) {
       const phase = view.plan?.phases.find((p) => p.slug === slug);
-      if (phase) void predictConflictsCommand(ctx, asTarget({ phase: phase.number }), true);
+      if (phase) predicting.run(slug, () => predictConflictsCommand(ctx, asTarget({ phase: phase.number }), true));
     }
   }, PREDICT_EVERY_MS);
   context.subscriptions.push({ dispose: () => clearInterval(predictTimer) });

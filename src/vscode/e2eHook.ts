@@ -94,6 +94,8 @@ export interface E2eApi {
   viewChanges(): E2eViewChange[];
   /** process.memoryUsage() of the extension host. */
   memory(): NodeJS.MemoryUsage;
+  /** The same right after a full garbage collection: what is retained, not what awaits collection. */
+  memoryAfterGc(): NodeJS.MemoryUsage;
   /** Every diagnostic published under a Spec Conductor source (spec problems, merge results, predicted conflicts), sorted like diagnostics(). */
   allDiagnostics(): E2eSourcedDiagnostic[];
   /** The CodeLenses of the plan file (READY.md), from every provider, in order. */

@@ -2,6 +2,8 @@
 // read from the same objects that feed them. Built only when an end-to-end suite is asked for, so
 // the listeners below cost nothing otherwise.
 import { performance } from 'node:perf_hooks';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { TreeNode } from '../core/view/phaseTree';
 import type { ConductorView } from './conductorState';
@@ -55,6 +57,12 @@ export function createE2eApi(parts: E2eParts): E2eApi {
     activation,
     viewChanges: () => [...changes],
     memory: () => process.memoryUsage(),
+    memoryAfterGc: () => {
+      // The extension host runs without --expose-gc: set at run time, the flag gives a new context its gc().
+      v8.setFlagsFromString('--expose-gc');
+      (vm.runInNewContext('gc') as () => void)();
+      return process.memoryUsage();
+    },
     allDiagnostics: () => listSourcedDiagnostics(DIAGNOSTIC_SOURCE),
     codeLenses: () => planCodeLenses(parts.view),
     activeTerminal: () => vscode.window.activeTerminal?.name ?? null,
