@@ -12,7 +12,7 @@ import {
   splitLines,
 } from '../../src/core/merge/conflicts';
 import { matchLines } from '../../src/core/merge/lineMatch';
-import { ownershipViolations, ownsMatcher, pairConflicts, pairsOf, statusPaths } from '../../src/core/merge/predict';
+import { ownershipViolations, ownsMatcher, pairConflicts, pairsOf, statusV2 } from '../../src/core/merge/predict';
 
 const text = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
@@ -239,7 +239,19 @@ describe('prediction helpers', () => {
     ]);
   });
 
-  test('status paths, renames counted once', () => {
-    assert.deepEqual(statusPaths(' M a.txt\0R  new.txt\0old.txt\0?? dir/u.txt\0'), ['a.txt', 'new.txt', 'dir/u.txt']);
+  test('status v2: HEAD and the paths, renames counted once, spaces in names kept', () => {
+    const head = 'a'.repeat(40);
+    const out = [
+      `# branch.oid ${head}`,
+      '# branch.head main',
+      `1 .M N... 100644 100644 100644 ${head} ${head} a.txt`,
+      `2 R. N... 100644 100644 100644 ${head} ${head} R100 new name.txt`,
+      'old name.txt',
+      `u UU N... 100644 100644 100644 100644 ${head} ${head} ${head} both.txt`,
+      '? dir/u.txt',
+      '',
+    ].join('\0');
+    assert.deepEqual(statusV2(out), { head, paths: ['a.txt', 'new name.txt', 'both.txt', 'dir/u.txt'] });
+    assert.deepEqual(statusV2('# branch.oid (initial)\0# branch.head main\0? x\0'), { head: null, paths: ['x'] });
   });
 });

@@ -110,15 +110,30 @@ export function uniqueViolations(list: readonly OwnershipViolation[]): Ownership
   return [...seen.values()].sort((x, y) => x.module.localeCompare(y.module) || x.file.localeCompare(y.file) || x.owner.localeCompare(y.owner));
 }
 
-/** Paths in `git status --porcelain=v1 -z` output, untracked ones included (a rename's source skipped). */
-export function statusPaths(porcelainZ: string): string[] {
-  const out: string[] = [];
+/** Fields before the path in `git status --porcelain=v2` entries: ordinary, renamed or copied, unmerged, untracked. */
+const V2_FIELDS: Record<string, number> = { '1': 8, '2': 9, u: 10, '?': 1 };
+
+/**
+ * `git status --porcelain=v2 -z --branch` output: the HEAD commit (null before the first commit)
+ * and the changed paths, untracked ones included (a rename's source skipped) — both from one process.
+ */
+export function statusV2(porcelainZ: string): { head: string | null; paths: string[] } {
+  let head: string | null = null;
+  const paths: string[] = [];
   const parts = porcelainZ.split('\0');
   for (let i = 0; i < parts.length; i++) {
     const entry = parts[i];
-    if (entry.length < 4) continue;
-    out.push(entry.slice(3));
-    if (entry[0] === 'R' || entry[0] === 'C') i++;
+    if (entry.startsWith('# branch.oid ')) {
+      const oid = entry.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+      continue;
+    }
+    const fields = V2_FIELDS[entry[0]];
+    if (fields === undefined) continue;
+    let at = 0;
+    for (let f = 0; f < fields && at >= 0; f++) at = entry.indexOf(' ', at) + 1 || -1;
+    if (at > 0) paths.push(entry.slice(at));
+    if (entry[0] === '2') i++; // the rename's or copy's source follows
   }
-  return out;
+  return { head, paths };
 }

@@ -11,7 +11,7 @@ import {
   ownsMatcher,
   pairConflicts,
   pairsOf,
-  statusPaths,
+  statusV2,
   uniqueViolations,
   type OwnershipViolation,
   type PredictModule,
@@ -108,14 +108,14 @@ export class Predictor {
   }
 
   private async worktreeCommit(worktree: string): Promise<string> {
-    const [head, status] = await Promise.all([
-      this.git.run(worktree, ['rev-parse', '--verify', 'HEAD'], { readOnly: true }),
-      this.git.run(worktree, ['status', '--porcelain=v1', '-z', '--untracked-files=all'], { readOnly: true }),
-    ]);
-    const headId = head.stdout.trim();
-    if (status.stdout === '') return headId;
+    // HEAD and the changes in one process: a prediction runs this for every worktree.
+    const args = ['status', '--porcelain=v2', '-z', '--branch', '--untracked-files=all'];
+    const status = await this.git.run(worktree, args, { readOnly: true });
+    const { head: headId, paths } = statusV2(status.stdout);
+    if (headId === null) throw new GitError(`${worktree} has no commit checked out`, 'not-found', args, null, '', worktree);
+    if (paths.length === 0) return headId;
     // Status alone does not change when an already-modified file is edited again: add sizes and times.
-    const stamps = await Promise.all(statusPaths(status.stdout).map((p) =>
+    const stamps = await Promise.all(paths.map((p) =>
       stat(path.join(worktree, p)).then((s) => `${s.size}:${s.mtimeMs}`, () => '-')));
     const key = `${headId}\0${status.stdout}\0${stamps.join(',')}`;
     const known = this.snapshots.get(worktree);
