@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AgentExit, AgentHandle, AgentLaunch, AgentPort } from '../core/ports';
 import { agentEnvironment } from '../infra/process/agentEnv';
+import { ExitFiles } from '../infra/process/exitFiles';
 import { findLaunched } from '../infra/process/findLaunched';
 import { processStartTime, sameProcessAlive } from '../infra/process/processIdentity';
 
@@ -15,7 +16,6 @@ import { processStartTime, sameProcessAlive } from '../infra/process/processIden
 const WRAPPER =
   '"$@"; code=$?; printf %s "$code" > "$CONDUCTOR_EXIT_FILE"; ' +
   'if [ "$code" -ne 0 ]; then printf "\\n[Spec Conductor] The agent exited with code %s. Press Enter to close this terminal.\\n" "$code"; read -r _; fi; exit 0';
-const EXIT_POLL_MS = 250;
 /** How long a retry waits for the old terminal to close before opening the new one. */
 const CLOSE_WAIT_MS = 5000;
 
@@ -30,6 +30,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
   /** Shell pids of agents started here that have not ended yet. */
   private readonly running = new Set<number>();
   private readonly subscription: vscode.Disposable;
+  private readonly exitFiles = new ExitFiles();
 
   constructor(private readonly events: TerminalEvents) {
     this.subscription = vscode.window.onDidCloseTerminal((t) => this.closeWaiters.get(t)?.());
@@ -64,21 +65,17 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
 
     const exited = new Promise<AgentExit>((resolve) => {
       let settled = false;
+      // The agent ended: its code is in the file, whether or not the terminal stays open to read.
+      const written = this.exitFiles.wait(exitFile);
       const finish = (exit: AgentExit): void => {
         if (settled) return;
         settled = true;
         if (pid !== null) this.running.delete(pid);
-        clearInterval(poll);
+        written.cancel();
         this.closeWaiters.delete(terminal);
         resolve(exit);
       };
-      // The agent ended: its code is in the file, whether or not the terminal stays open to read.
-      const poll = setInterval(() => {
-        void fs.readFile(exitFile, 'utf8').then(
-          (text) => finish({ code: Number(text.trim()), signal: null, byUser: stopRequested }),
-          () => undefined,
-        );
-      }, EXIT_POLL_MS);
+      void written.text.then((text) => finish({ code: Number(text.trim()), signal: null, byUser: stopRequested }));
       this.closeWaiters.set(terminal, () => {
         if (this.terminals.get(launch.key) === terminal) {
           this.terminals.delete(launch.key);
@@ -148,6 +145,7 @@ export class TerminalAgentPort implements AgentPort, vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.exitFiles.dispose();
     // A reload does not close transient terminals in the terminal host right away: their agents
     // would run on unseen and unfollowed. Signals are synchronous, so this works during shutdown.
     for (const pid of this.running) void this.stopPid(pid);
