@@ -34,6 +34,19 @@ class FailAt implements GitExec {
   }
 }
 
+/** A runner that counts the git processes started, by subcommand. */
+class Counting implements GitExec {
+  private readonly inner = new GitRunner();
+  readonly counts = new Map<string, number>();
+  async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
+    this.counts.set(args[0], (this.counts.get(args[0]) ?? 0) + 1);
+    return this.inner.run(cwd, args, opts);
+  }
+  gitVersion() {
+    return this.inner.gitVersion();
+  }
+}
+
 function phaseOf(modules: string[]) {
   const ws = new SpecWorkspace();
   ws.setSpec('READY.md', readyMd([{ number: 1, name: 'T', modules }]));
@@ -98,6 +111,20 @@ test('two module branches at the same commit, contained in no other: the second 
   const result = await merge(repo, run, phase);
   assert.deepEqual(result.merged, ['a', 'b', 'c']);
   assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+});
+
+test('modules at one commit: the later ones are known merged without a git process each', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c', 'd']);
+  const branch = (id: string) => run.modules.find((m) => m.id === id)!.branch;
+  const a = commitOn(repo, branch('a'), base, 'a.txt');
+  for (const id of ['b', 'd']) git(repo.root, 'branch', '-f', branch(id), a);
+  commitOn(repo, branch('c'), base, 'c.txt');
+  const counting = new Counting();
+  const result = await merge(repo, run, phase, counting);
+  assert.deepEqual(result.merged, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+  // Only the one `merge-base --independent`: no is-ancestor check for b, d or a.
+  assert.equal(counting.counts.get('merge-base'), 1);
 });
 
 test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {

@@ -96,7 +96,8 @@ export class GitRepo implements RepoPort {
 
   /**
    * Of `candidates`, those that are neither an ancestor of `tip` nor of another candidate (nor equal
-   * to one): one `merge-base --independent`. Any other candidate may or may not be contained.
+   * to one: pass each commit once where duplicates are told apart otherwise): one
+   * `merge-base --independent`. Any other candidate may or may not be contained.
    */
   async independentOf(tip: string, candidates: readonly string[]): Promise<Set<string>> {
     const counts = new Map<string, number>();

@@ -123,9 +123,10 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // Every module branch's commit by one process, and which of them cannot be in the integration
   // branch yet by another, instead of a rev-parse and an is-ancestor check per module.
   const tips = await branchTips(deps, order.map((m) => m.branch));
-  // One entry per branch, duplicates kept: two modules at one commit are never taken as independent.
-  const independent = await repo.independentOf(tip, [...tips.values()].filter((t): t is string => t !== null));
+  // Each commit once: of two modules at one commit, the second finds it among the tips merged.
+  const independent = await repo.independentOf(tip, [...new Set(tips.values())].filter((t): t is string => t !== null));
   const created = new Set<string>();
+  const mergedAt = new Set<string>();
   for (const m of order) {
     const step = nextStep(m, merged, failed);
     if (step.type === 'skip') {
@@ -146,11 +147,12 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     }
     // The integration branch holds its first commit, the merges made here and what they merged: a
     // module tip that is none of those (`independent`) is not in it; any other is asked of git.
-    const contained = independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip);
+    const contained = mergedAt.has(moduleTip) || (independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip));
     if (contained) {
-      // Merged by an earlier (possibly interrupted) run.
+      // Merged by an earlier (possibly interrupted) run, or another module at this commit was.
       merged.add(m.id);
       mergedTips.push({ id: m.id, tip: moduleTip });
+      mergedAt.add(moduleTip);
       continue;
     }
     const message = mergeMessage(m, contractFileOf(phase, m.id));
@@ -176,6 +178,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     created.add(tip);
     merged.add(m.id);
     mergedTips.push({ id: m.id, tip: moduleTip });
+    mergedAt.add(moduleTip);
     note(`${m.id}: merged.`);
   }
   // The worktree follows the ref (it is ours: nothing of the user's lives there). One made by this
