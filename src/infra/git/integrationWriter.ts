@@ -4,6 +4,7 @@
 // `git commit-tree -m` writes (identity from `git var`, the date git would stamp). commit-tree, being
 // plumbing, does not sign even with commit.gpgSign; still, where signing is configured, the commit
 // encoding is not UTF-8, or the runner cannot keep a process, the per-process commands are used.
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,7 +25,7 @@ export class IntegrationWriter implements CommitWrite {
 
   private constructor(
     private readonly repo: GitRepo,
-    private readonly commits: { lines: GitLines; dir: string; author: Ident; committer: Ident } | null,
+    private readonly commits: { lines: GitLines; prefix: string; author: Ident; committer: Ident } | null,
     private readonly refs: GitLines | null,
   ) {}
 
@@ -38,8 +39,9 @@ export class IntegrationWriter implements CommitWrite {
     const [author, committer] = idents.idents.map((text, i) => parseIdent(text, i === 0 ? 'GIT_AUTHOR_DATE' : 'GIT_COMMITTER_DATE'));
     let commits: IntegrationWriter['commits'] = null;
     if (author && committer && plainCommits(config.stdout)) {
-      const dir = await fs.mkdtemp(path.join(tmpdir(), 'conductor-commits-'));
-      commits = { lines: git.spawnLines(repo.root, ['hash-object', '-t', 'commit', '-w', '--no-filters', '--stdin-paths'], { env: idents.env }), dir, author, committer };
+      // A file per commit, gone once hashed: a crash leaves at most one behind (no folder).
+      const prefix = path.join(tmpdir(), `conductor-commit-${randomUUID()}-`);
+      commits = { lines: git.spawnLines(repo.root, ['hash-object', '-t', 'commit', '-w', '--no-filters', '--stdin-paths'], { env: idents.env }), prefix, author, committer };
     }
     // Interactive transactions (start/commit in one session) came with git 2.27.
     const refs = versionAtLeast(version, 2, 27) ? git.spawnLines(repo.root, ['update-ref', '-m', 'conductor', '--stdin']) : null;
@@ -50,7 +52,7 @@ export class IntegrationWriter implements CommitWrite {
   async commitTree(tree: string, parents: readonly string[], message: string): Promise<string> {
     // commit-tree refuses a NUL in the message: let it say so.
     if (!this.commits || message.includes('\0')) return this.repo.commitTree(tree, parents, message);
-    const { lines, dir, author, committer } = this.commits;
+    const { lines, prefix, author, committer } = this.commits;
     const body = [
       `tree ${tree}\n`,
       ...parents.map((p) => `parent ${p}\n`),
@@ -58,10 +60,9 @@ export class IntegrationWriter implements CommitWrite {
       // -m ends the message with a line break when it has none.
       message === '' || message.endsWith('\n') ? message : `${message}\n`,
     ].join('');
-    const file = path.join(dir, `c${this.count++}`);
+    const file = `${prefix}${this.count++}`;
     await fs.writeFile(file, body);
-    const [id] = await lines.request(`${file}\n`, 1);
-    await fs.rm(file, { force: true });
+    const [id] = await lines.request(`${file}\n`, 1).finally(() => fs.rm(file, { force: true }));
     if (!OID.test(id)) throw new Error(`git hash-object answered "${id}" for a commit`);
     return id;
   }
@@ -74,13 +75,7 @@ export class IntegrationWriter implements CommitWrite {
   }
 
   async close(): Promise<void> {
-    const closing = [this.refs?.close(), this.commits?.lines.close()];
-    const dir = this.commits?.dir;
-    try {
-      await Promise.all(closing);
-    } finally {
-      if (dir) await fs.rm(dir, { recursive: true, force: true });
-    }
+    await Promise.all([this.refs?.close(), this.commits?.lines.close()]);
   }
 }
 
