@@ -139,6 +139,8 @@ export async function benchScale(log: (line: string) => void): Promise<void> {
       log(`  conduct: ${fmt(conduct.ms)} (${fmt(conduct.ms / modules)} per module), peak RSS ${mib(conduct.trace)}; baseline serial worktree add + agent run ${fmt(conductBase)}; overhead per module ${fmt((conduct.ms - conductBase) / modules)}, ratio ${(conduct.ms / conductBase).toFixed(2)}`);
       log(`  merge:   ${fmt(merge.ms)} (${fmt(merge.ms / modules)} per module), peak RSS ${mib(merge.trace)}; baseline worktree add + git merge --no-ff loop ${fmt(mergeBase)}; overhead per module ${fmt((merge.ms - mergeBase) / modules)}, ratio ${(merge.ms / mergeBase).toFixed(2)}`);
       breakdown(conduct.trace, modules, log);
+      log(`  merge:`);
+      breakdown(merge.trace, modules, log);
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

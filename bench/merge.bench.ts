@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createPhaseRun } from '../src/core/run/createRun';
 import { SpecWorkspace } from '../src/core/specWorkspace';
+import type { GitLines } from '../src/infra/git/gitLines';
 import { GitRunner, type GitExec, type GitResult, type RunGitOptions } from '../src/infra/git/gitRunner';
 import { MergeTree } from '../src/infra/git/mergeTree';
 import { GitRepo } from '../src/infra/git/repo';
@@ -25,10 +26,20 @@ class TimingGit implements GitExec {
   constructor(private readonly inner: GitExec) {}
 
   async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    const key = stepName(args);
+    return this.timed(stepName(args), () => this.inner.run(cwd, args, opts));
+  }
+
+  /** A long-lived process: each request is counted and timed (its start-up falls in the first). */
+  spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines {
+    const lines = this.inner.spawnLines!(cwd, args, opts);
+    const key = `${args[0]} --stdin request`;
+    return { request: (input, n) => this.timed(key, () => lines.request(input, n)), close: () => lines.close() };
+  }
+
+  private async timed<T>(key: string, f: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
-      return await this.inner.run(cwd, args, opts);
+      return await f();
     } finally {
       const s = this.steps.get(key) ?? { count: 0, ms: 0 };
       s.count++;

@@ -10,6 +10,7 @@ import { createPhaseRun } from '../../src/core/run/createRun';
 import type { PhaseRun } from '../../src/core/run/model';
 import { SpecWorkspace } from '../../src/core/specWorkspace';
 import { GitRunner, type GitExec, type GitResult, type RunGitOptions } from '../../src/infra/git/gitRunner';
+import type { GitLines } from '../../src/infra/git/gitLines';
 import { MergeTree } from '../../src/infra/git/mergeTree';
 import { GitRepo } from '../../src/infra/git/repo';
 import { Worktrees } from '../../src/infra/git/worktrees';
@@ -31,6 +32,39 @@ class FailAt implements GitExec {
   }
   gitVersion() {
     return this.inner.gitVersion();
+  }
+}
+
+/** A runner that counts the git processes started, by subcommand, long-lived ones too. */
+class Counting implements GitExec {
+  private readonly inner = new GitRunner();
+  readonly counts = new Map<string, number>();
+  async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
+    this.counts.set(args[0], (this.counts.get(args[0]) ?? 0) + 1);
+    return this.inner.run(cwd, args, opts);
+  }
+  gitVersion() {
+    return this.inner.gitVersion();
+  }
+  spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines {
+    this.counts.set(`${args[0]} (long-lived)`, (this.counts.get(`${args[0]} (long-lived)`) ?? 0) + 1);
+    return this.inner.spawnLines(cwd, args, opts);
+  }
+}
+
+/** Long-lived git processes as GitRunner's, but the nth request to `command` fails before git sees it. */
+class FailLinesAt extends Counting {
+  private seen = 0;
+  constructor(private readonly command: string, private readonly nth: number) {
+    super();
+  }
+  override spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines {
+    const lines = super.spawnLines(cwd, args, opts);
+    if (args[0] !== this.command) return lines;
+    return {
+      request: (input, n) => (++this.seen === this.nth ? Promise.reject(new Error(`killed before ${this.command} request ${this.nth}`)) : lines.request(input, n)),
+      close: () => lines.close(),
+    };
   }
 }
 
@@ -100,6 +134,20 @@ test('two module branches at the same commit, contained in no other: the second 
   assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
 });
 
+test('modules at one commit: the later ones are known merged without a git process each', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c', 'd']);
+  const branch = (id: string) => run.modules.find((m) => m.id === id)!.branch;
+  const a = commitOn(repo, branch('a'), base, 'a.txt');
+  for (const id of ['b', 'd']) git(repo.root, 'branch', '-f', branch(id), a);
+  commitOn(repo, branch('c'), base, 'c.txt');
+  const counting = new Counting();
+  const result = await merge(repo, run, phase, counting);
+  assert.deepEqual(result.merged, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
+  // Only the one `merge-base --independent`: no is-ancestor check for b, d or a.
+  assert.equal(counting.counts.get('merge-base'), 1);
+});
+
 test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
@@ -112,4 +160,43 @@ test('a merge stopped after the integration worktree was registered but before i
   for (const id of ['a', 'b', 'c']) assert.equal(readFileSync(path.join(result.integrationWorktree, `${id}.txt`), 'utf8'), `${id}.txt\n`);
   assert.equal(git(result.integrationWorktree, 'status', '--porcelain', '--untracked-files=all'), '');
   assert.equal(git(result.integrationWorktree, 'rev-parse', 'HEAD').trim(), result.integrationCommit);
+});
+
+test('merges write their commits and move the ref through long-lived processes: no commit-tree or update-ref per module', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c', 'd']);
+  for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
+  const counting = new Counting();
+  const result = await merge(repo, run, phase, counting);
+  assert.deepEqual(result.merged, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['a', 'b', 'c', 'd'].map((id) => `conductor: merge ${id} ()`));
+  assert.equal(counting.counts.get('commit-tree'), undefined);
+  assert.equal(counting.counts.get('update-ref'), 1, 'only the creation of the integration branch');
+  assert.equal(counting.counts.get('merge-tree'), 4);
+  assert.equal(counting.counts.get('hash-object (long-lived)'), 1);
+  assert.equal(counting.counts.get('update-ref (long-lived)'), 1);
+  assert.equal(git(repo.root, 'fsck', '--no-dangling', '--connectivity-only'), '');
+});
+
+test('a merge stopped between modules in the update-ref session: the journal says which, the next run merges the rest once', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b', 'c']);
+  for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
+  const first = await merge(repo, run, phase, new FailLinesAt('update-ref', 2)).then(() => null, (e: Error) => e);
+  assert.match(String(first), /killed before update-ref request 2/);
+  const branch = `conductor/integration/${run.slug}`;
+  assert.deepEqual(mergeSubjects(repo, branch, base), ['conductor: merge a ()']);
+  const journal = readFileSync(path.join(repo.root, '.conductor', 'merge', `${run.slug}.journal.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: string; module?: string });
+  assert.deepEqual(journal.map((e) => [e.step, e.module]), [['create', undefined], ['intent', 'a'], ['merged', 'a'], ['intent', 'b']]);
+
+  const notes: string[] = [];
+  const result = await mergePhase(
+    phase,
+    run,
+    { git: new GitRunner(), repo: new GitRepo(repo.root, new GitRunner()), worktrees: new Worktrees(repo.root, new GitRunner()), mergeTree: new MergeTree(repo.root, new GitRunner()), conductorDir: path.join(repo.root, '.conductor') },
+    { worktreeRoot: path.join(repo.root, '..', 'wt'), trust: false, commands: [], into: null, startFrom: null, note: (t) => notes.push(t) },
+  );
+  assert.ok(notes.some((n) => /Recovering an interrupted merge/.test(n)), notes.join('\n'));
+  assert.deepEqual(result.merged, ['a', 'b', 'c']);
+  assert.deepEqual(mergeSubjects(repo, branch, base), ['conductor: merge a ()', 'conductor: merge b ()', 'conductor: merge c ()']);
+  for (const id of ['a', 'b', 'c']) assert.equal(readFileSync(path.join(result.integrationWorktree, `${id}.txt`), 'utf8'), `${id}.txt\n`);
+  assert.equal(git(result.integrationWorktree, 'status', '--porcelain', '--untracked-files=all'), '');
 });

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { GitFailureReason } from '../../core/ports';
+import { spawnGitLines, type GitLines } from './gitLines';
 
 export type { GitFailureReason } from '../../core/ports';
 
@@ -54,7 +55,7 @@ const REPO_LOCATING_ENV = [
   'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_CEILING_DIRECTORIES',
 ];
 
-function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+export function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of REPO_LOCATING_ENV) delete env[name];
   return { ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', LANGUAGE: 'C', ...extra };
@@ -136,7 +137,7 @@ export function runGit(cwd: string, args: readonly string[], opts: RunGitOptions
 }
 
 // Node reports a missing cwd as "spawn git ENOENT", the same as a missing git; tell them apart.
-async function spawnError(cwd: string, args: readonly string[], e: NodeJS.ErrnoException): Promise<GitError> {
+export async function spawnError(cwd: string, args: readonly string[], e: NodeJS.ErrnoException): Promise<GitError> {
   if (e.code === 'ENOENT') {
     const cwdExists = await stat(cwd).then((s) => s.isDirectory(), () => false);
     if (!cwdExists) return new GitError(`folder ${cwd} does not exist`, 'not-found', args, null, '', cwd);
@@ -160,6 +161,8 @@ export function versionAtLeast(v: GitVersion, major: number, minor: number, patc
 export interface GitExec {
   run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult>;
   gitVersion(): Promise<GitVersion>;
+  /** A long-lived git process fed line by line; a runner without it gets a process per request. */
+  spawnLines?(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines;
 }
 
 /** A git runner with per-instance caches (the version), so tests and workspaces don't share state. */
@@ -170,6 +173,10 @@ export class GitRunner implements GitExec {
 
   run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
     return runGit(cwd, args, this.gitPath === undefined ? opts : { gitPath: this.gitPath, ...opts });
+  }
+
+  spawnLines(cwd: string, args: readonly string[], opts: { env?: Record<string, string> } = {}): GitLines {
+    return spawnGitLines(cwd, args, { gitPath: this.gitPath, ...opts });
   }
 
   /** The installed git's version, asked once per instance. */

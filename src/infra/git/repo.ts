@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentGitContext, RepoPort } from '../../core/ports';
 import { GitError, versionAtLeast, type GitExec } from './gitRunner';
+import type { CommitWrite } from './integrationWriter';
 
 /** Used only when the user has no git identity configured, for the engine's own scratch commits. */
 const FALLBACK_IDENTITY = {
@@ -88,19 +89,20 @@ export class GitRepo implements RepoPort {
 
   /**
    * A merge commit of two commit ids (not resolved, no ancestry checks: the caller made them), with
-   * `ours` as first parent: one merge-tree and one commit-tree process. Git older than 2.38: as
+   * `ours` as first parent: one merge-tree and one commit-tree process (or `writer`'s commit). Git older than 2.38: as
    * `mergeCommits(ours, [theirs], message, { noFastForward: true })`.
    */
-  async mergeCommitIds(ours: string, theirs: string, message: string): Promise<{ commit: string } | { conflicts: string[] }> {
+  async mergeCommitIds(ours: string, theirs: string, message: string, writer?: CommitWrite): Promise<{ commit: string } | { conflicts: string[] }> {
     if (!versionAtLeast(await this.git.gitVersion(), 2, 38)) return this.mergeCommits(ours, [theirs], message, { noFastForward: true });
     const merged = await this.mergeTree(ours, theirs);
     if ('conflicts' in merged) return merged;
-    return { commit: await this.commitTree(merged.tree, [ours, theirs], message) };
+    return { commit: await (writer ?? this).commitTree(merged.tree, [ours, theirs], message) };
   }
 
   /**
    * Of `candidates`, those that are neither an ancestor of `tip` nor of another candidate (nor equal
-   * to one): one `merge-base --independent`. Any other candidate may or may not be contained.
+   * to one: pass each commit once where duplicates are told apart otherwise): one
+   * `merge-base --independent`. Any other candidate may or may not be contained.
    */
   async independentOf(tip: string, candidates: readonly string[]): Promise<Set<string>> {
     const counts = new Map<string, number>();
@@ -156,7 +158,8 @@ export class GitRepo implements RepoPort {
     }
   }
 
-  private async commitTree(tree: string, parents: string[], message: string): Promise<string> {
+  /** `git commit-tree`, as the user (see withIdentity). */
+  async commitTree(tree: string, parents: readonly string[], message: string): Promise<string> {
     const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message];
     const r = await this.withIdentity((env) => this.git.run(this.root, args, { env }));
     return r.stdout.trim();

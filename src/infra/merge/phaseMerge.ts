@@ -20,6 +20,7 @@ import { attributeLines } from '../validate/lineAttribution';
 import { findCommits } from '../git/objects';
 import { mergeHeadAt, ResolutionInProgressError } from './conflictResolution';
 import { MergeJournal } from './journal';
+import { IntegrationWriter } from '../git/integrationWriter';
 
 export interface ConflictRecord {
   module: string;
@@ -123,61 +124,74 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // Every module branch's commit by one process, and which of them cannot be in the integration
   // branch yet by another, instead of a rev-parse and an is-ancestor check per module.
   const tips = await branchTips(deps, order.map((m) => m.branch));
-  // One entry per branch, duplicates kept: two modules at one commit are never taken as independent.
-  const independent = await repo.independentOf(tip, [...tips.values()].filter((t): t is string => t !== null));
+  // Each commit once: of two modules at one commit, the second finds it among the tips merged.
+  const independent = await repo.independentOf(tip, [...new Set(tips.values())].filter((t): t is string => t !== null));
   const created = new Set<string>();
-  for (const m of order) {
-    const step = nextStep(m, merged, failed);
-    if (step.type === 'skip') {
-      skipped.push({ module: m.id, reason: step.reason });
-      reasons.set(m.id, { cause: step.cause, reason: step.reason });
-      failed.set(m.id, 'not merged');
-      continue;
-    }
-    const moduleTip = tips.get(m.branch) ?? null;
-    if (moduleTip === null) {
-      // Deleted by hand (or never made): this module is reported; the others still merge.
-      const reason = `its branch ${m.branch} does not exist (deleted?); nothing of it was merged`;
-      skipped.push({ module: m.id, reason });
-      reasons.set(m.id, { cause: 'branch-missing', reason });
-      failed.set(m.id, 'branch missing');
-      note(`${m.id}: its branch ${m.branch} is missing; not merged.`);
-      continue;
-    }
-    // The integration branch holds its first commit, the merges made here and what they merged: a
-    // module tip that is none of those (`independent`) is not in it; any other is asked of git.
-    const contained = independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip);
-    if (contained) {
-      // Merged by an earlier (possibly interrupted) run.
-      merged.add(m.id);
-      mergedTips.push({ id: m.id, tip: moduleTip });
-      continue;
-    }
-    const message = mergeMessage(m, contractFileOf(phase, m.id));
-    // The merge that makes the commit (integration first, as `git merge` would); only when it does
-    // not merge cleanly, the module-first merge-tree that describes the conflicts at their lines.
-    const result = await repo.mergeCommitIds(tip, moduleTip, message);
-    if ('conflicts' in result) {
-      const check = await deps.mergeTree.merge(moduleTip, tip);
-      failed.set(m.id, 'conflicts');
-      if (check.clean) {
-        reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${result.conflicts.join(', ')}` });
+  const mergedAt = new Set<string>();
+  // Opened at the first merge that makes a commit, closed (its processes ended) when the loop ends.
+  let writer: Promise<IntegrationWriter> | null = null;
+  try {
+    for (const m of order) {
+      const step = nextStep(m, merged, failed);
+      if (step.type === 'skip') {
+        skipped.push({ module: m.id, reason: step.reason });
+        reasons.set(m.id, { cause: step.cause, reason: step.reason });
+        failed.set(m.id, 'not merged');
         continue;
       }
-      reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}` });
-      for (const c of check.conflicts) conflicts.push(...(await describeConflict(deps, m, c, run.baseCommit, tip, mergedTips)));
-      note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
-      continue;
+      const moduleTip = tips.get(m.branch) ?? null;
+      if (moduleTip === null) {
+        // Deleted by hand (or never made): this module is reported; the others still merge.
+        const reason = `its branch ${m.branch} does not exist (deleted?); nothing of it was merged`;
+        skipped.push({ module: m.id, reason });
+        reasons.set(m.id, { cause: 'branch-missing', reason });
+        failed.set(m.id, 'branch missing');
+        note(`${m.id}: its branch ${m.branch} is missing; not merged.`);
+        continue;
+      }
+      // The integration branch holds its first commit, the merges made here and what they merged: a
+      // module tip that is none of those (`independent`) is not in it; any other is asked of git.
+      const contained = mergedAt.has(moduleTip) || (independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip));
+      if (contained) {
+        // Merged by an earlier (possibly interrupted) run, or another module at this commit was.
+        merged.add(m.id);
+        mergedTips.push({ id: m.id, tip: moduleTip });
+        mergedAt.add(moduleTip);
+        continue;
+      }
+      const message = mergeMessage(m, contractFileOf(phase, m.id));
+      // The merge that makes the commit (integration first, as `git merge` would); only when it does
+      // not merge cleanly, the module-first merge-tree that describes the conflicts at their lines.
+      writer ??= IntegrationWriter.open(deps.git, repo);
+      const result = await repo.mergeCommitIds(tip, moduleTip, message, await writer);
+      if ('conflicts' in result) {
+        const check = await deps.mergeTree.merge(moduleTip, tip);
+        failed.set(m.id, 'conflicts');
+        if (check.clean) {
+          reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${result.conflicts.join(', ')}` });
+          continue;
+        }
+        reasons.set(m.id, { cause: 'conflicts', reason: `it conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}` });
+        for (const c of check.conflicts) conflicts.push(...(await describeConflict(deps, m, c, run.baseCommit, tip, mergedTips)));
+        note(`${m.id}: conflicts in ${[...new Set(check.conflicts.map((c) => c.file))].join(', ')}; not merged.`);
+        continue;
+      }
+      await journal.append({ step: 'intent', module: m.id, old: tip, new: result.commit });
+      await (await writer).compareAndSwap(ref, result.commit, tip);
+      await journal.append({ step: 'merged', module: m.id, commit: result.commit });
+      tip = result.commit;
+      created.add(tip);
+      merged.add(m.id);
+      mergedTips.push({ id: m.id, tip: moduleTip });
+      mergedAt.add(moduleTip);
+      note(`${m.id}: merged.`);
     }
-    await journal.append({ step: 'intent', module: m.id, old: tip, new: result.commit });
-    await repo.compareAndSwap(ref, result.commit, tip);
-    await journal.append({ step: 'merged', module: m.id, commit: result.commit });
-    tip = result.commit;
-    created.add(tip);
-    merged.add(m.id);
-    mergedTips.push({ id: m.id, tip: moduleTip });
-    note(`${m.id}: merged.`);
+  } catch (e) {
+    // Ending the processes is all that is left to do: the failure is what is reported.
+    await writer?.then((w) => w.close()).catch(() => undefined);
+    throw e;
   }
+  if (writer) await (await writer).close();
   // The worktree follows the ref (it is ours: nothing of the user's lives there). One made by this
   // run is still empty: filled once, at the result. One from an earlier run is reset to it.
   if (ensured.status === 'reused') {

@@ -9,6 +9,7 @@ import { buildTimeline } from '../../core/report/timeline';
 import { renderTimelineSvg } from '../../core/report/timelineSvg';
 import type { PhaseRun } from '../../core/run/model';
 import { readDiscoveries } from '../discoveriesLog';
+import { countChangedFiles } from '../git/changes';
 import type { Engine } from '../engine';
 import { readMergeResult } from '../merge/phaseMerge';
 
@@ -26,12 +27,8 @@ export function reportsDir(engine: Engine): string {
 
 export async function writePhaseReport(engine: Engine, phase: PlannedPhase, run: PhaseRun, now = new Date()): Promise<WrittenReport> {
   const merge = await readMergeResult(engine.conductorDir, run.slug);
-  const filesChanged = new Map<string, number>();
-  for (const m of run.modules) {
-    const base = m.baseCommit ?? run.baseCommit;
-    const r = await engine.git.run(engine.repo.root, ['diff', '--name-only', base, m.branch, '--'], { readOnly: true, allowExitCodes: [128] });
-    filesChanged.set(m.id, r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean).length : 0);
-  }
+  const counts = await countChangedFiles(engine.git, engine.repo.root, run.modules.map((m) => ({ base: m.baseCommit ?? run.baseCommit, tip: m.branch })));
+  const filesChanged = new Map(run.modules.map((m, i) => [m.id, counts[i]]));
   const report = buildPhaseReport({
     phase,
     run,
