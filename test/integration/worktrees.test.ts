@@ -105,29 +105,6 @@ describe('Worktrees', () => {
     assert.ok(list.every((w) => w.head === start && !w.detached && !w.locked && !w.prunable && !w.bare));
   });
 
-  test('a large fill is written by git\'s parallel checkout, unless the user set checkout.workers; every file is there either way', async () => {
-    const big = await makeRepo(await mkdtemp(path.join(dir, 'big-')), 1200);
-    for (const userWorkers of [null, '1']) {
-      if (userWorkers) await runGit(big, ['config', 'checkout.workers', userWorkers]);
-      const fills: Record<string, string>[] = [];
-      const inner = new GitRunner();
-      const recorded = new Worktrees(big, {
-        run: (cwd, args, opts) => {
-          if (args[0] === 'read-tree') fills.push({ ...opts?.env });
-          return inner.run(cwd, args, opts);
-        },
-        gitVersion: () => inner.gitVersion(),
-      });
-      const target = path.join(path.dirname(big), `wt-${userWorkers ?? 'auto'}`);
-      const [r] = await recorded.ensure([{ branch: `fill-${userWorkers ?? 'auto'}`, path: target, startPoint: 'main' }]);
-      ok(r);
-      assert.equal(await trackedFiles(target), 1200);
-      assert.equal(await wt.isDirty(target), false);
-      assert.equal(fills.length, 1);
-      assert.equal(fills[0].GIT_CONFIG_KEY_0 === 'checkout.workers' && fills[0].GIT_CONFIG_VALUE_0 === '0', userWorkers === null, JSON.stringify(fills[0]));
-    }
-  });
-
   test('each worktree is filled as soon as it is registered, beside the registrations still to come', async () => {
     const order: string[] = [];
     const hooked = new Worktrees(repo, new HookedGit(async (_cwd, args) => {

@@ -51,24 +51,11 @@ type Prepared = {
 // `reset --hard`, refuses to overwrite files it does not know, which matters when finishing a
 // worktree that a crash left half made.
 const POPULATE = ['read-tree', '-m', '-u', 'HEAD'];
-/**
- * Large fills are written by git's parallel checkout (a worker per core): 1.5–1.9× faster for 5,000
- * files on 2 cores. Below 1,000 files the workers cost more than they save, so they start only
- * above that. A `checkout.workers` the user set is theirs and left alone.
- */
-const PARALLEL_FILL: Record<string, string> = {
-  GIT_CONFIG_COUNT: '2',
-  GIT_CONFIG_KEY_0: 'checkout.workers',
-  GIT_CONFIG_VALUE_0: '0',
-  GIT_CONFIG_KEY_1: 'checkout.thresholdForParallelism',
-  GIT_CONFIG_VALUE_1: '1000',
-};
 
 export class Worktrees implements WorktreePort {
   private readonly root: string;
   private queue: Promise<unknown> = Promise.resolve();
   private common: Promise<string> | null = null;
-  private fillEnv: Promise<Record<string, string>> | null = null;
 
   constructor(repoRoot: string, private readonly git: GitExec) {
     this.root = path.resolve(repoRoot);
@@ -104,14 +91,14 @@ export class Worktrees implements WorktreePort {
 
   /** Fills a worktree registered without a checkout (index and files) from its HEAD, in one process. */
   async populate(worktreePath: string): Promise<void> {
-    await this.git.run(path.resolve(this.root, worktreePath), POPULATE, { env: await this.populateEnv() });
+    await this.git.run(path.resolve(this.root, worktreePath), POPULATE);
   }
 
   /** Fills a prepared worktree's index and files; on failure rolls back what ensure() made. */
   private async fillPrepared(p: Prepared, results: EnsureResult[], fail: Fail): Promise<void> {
     try {
       if (p.status !== 'reused' || (await this.needsPopulate(p.path))) {
-        await this.git.run(p.path, POPULATE, { env: await this.populateEnv() });
+        await this.git.run(p.path, POPULATE);
       }
       results[p.index] = { request: p.request, status: p.status, path: p.path, head: p.head };
     } catch (e) {
@@ -341,19 +328,6 @@ export class Worktrees implements WorktreePort {
       }
     }
     return notes.length ? `; cleanup: ${notes.join('; ')}` : '';
-  }
-
-  /**
-   * How worktrees are filled: in parallel for large ones unless the user configured it (or passes
-   * config through the environment already); asked once. Older git ignores these keys.
-   */
-  private populateEnv(): Promise<Record<string, string>> {
-    this.fillEnv ??= process.env.GIT_CONFIG_COUNT
-      ? Promise.resolve({})
-      : this.git
-          .run(this.root, ['config', '--get', 'checkout.workers'], { readOnly: true, allowExitCodes: [1] })
-          .then((r) => (r.exitCode === 0 ? {} : PARALLEL_FILL), () => ({}));
-    return this.fillEnv;
   }
 
   /** The repository's common git folder, real path, read once. */
