@@ -5,13 +5,13 @@ import type { ContractKey } from './fieldNames';
 import { parseFrontmatter } from './frontmatter';
 import { parseMarkdownBody } from './markdownContract';
 import { emptyParts, type ContractParts } from './parts';
+import { splitLines, stripBom } from '../spec/sections';
 
 const KEYS: readonly ContractKey[] = [...CONTRACT_FIELDS, 'phase', 'module', 'owns'];
 
 export function parseContract(file: string, text: string): Contract {
   // CRLF and lone CR end lines just as LF does, so normalizing them moves no line or column.
-  const unmarked = text.replace(/^\uFEFF/, '');
-  const lines = unmarked.includes('\r') ? unmarked.split(/\r\n|\r|\n/) : unmarked.split('\n');
+  const lines = splitLines(stripBom(text));
   let front = emptyParts();
   let bodyStart = 0;
   const frontProblems: Problem[] = [];

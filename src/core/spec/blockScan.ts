@@ -3,6 +3,7 @@
 // is linear in the text, however deep the lists nest; remark took minutes on a 3000-deep list.
 import type { Block, SourceLine } from './blocks';
 import { LineCursor, maybeSpecial } from './lineCursor';
+import { splitLines } from './sections';
 import {
   ATX_START, BULLET, FENCE_CLOSE, FENCE_START, HTML_CLOSE, HTML_OPEN, ORDERED, SETEXT_UNDERLINE,
   definitionStep, isSpaceOrTab, type DefinitionState,
@@ -60,7 +61,7 @@ class BlockScanner extends LineCursor {
 
   constructor(source: string) {
     super();
-    this.lines = source.includes('\r') ? source.split(/\r\n|\r|\n/) : source.split('\n');
+    this.lines = splitLines(source);
   }
 
   run(): Block[] {
