@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gitBool, parseConfigZ } from './gitConfig';
 import { versionAtLeast, type GitExec } from './gitRunner';
 import type { GitLines } from './gitLines';
 import type { GitRepo } from './repo';
@@ -109,21 +110,9 @@ function identAt(ident: Ident): string {
 export function plainCommits(configZ: string): boolean {
   let sign = false;
   let utf8 = true;
-  for (const entry of configZ.split('\0').filter(Boolean)) {
-    const nl = entry.indexOf('\n');
-    const key = (nl < 0 ? entry : entry.slice(0, nl)).toLowerCase();
-    const value = nl < 0 ? null : entry.slice(nl + 1);
+  for (const { key, value } of parseConfigZ(configZ)) {
     if (key === 'commit.gpgsign') sign = gitBool(value) !== false;
     else if (key === 'i18n.commitencoding') utf8 = /^utf-?8$/i.test(value ?? '');
   }
   return !sign && utf8;
-}
-
-/** git's reading of a boolean: no value is true; null when git would refuse the value. */
-function gitBool(value: string | null): boolean | null {
-  if (value === null) return true;
-  const v = value.trim().toLowerCase();
-  if (['true', 'yes', 'on'].includes(v)) return true;
-  if (['false', 'no', 'off', ''].includes(v)) return false;
-  return /^-?\d+$/.test(v) ? Number(v) !== 0 : null;
 }

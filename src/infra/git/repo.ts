@@ -3,6 +3,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AgentGitContext, RepoPort } from '../../core/ports';
+import { gitBool, parseConfigZ } from './gitConfig';
 import { GitError, versionAtLeast, type GitExec } from './gitRunner';
 import type { CommitWrite } from './integrationWriter';
 
@@ -15,7 +16,6 @@ const FALLBACK_IDENTITY = {
 };
 
 const IDENTITY_REUSE_MS = 5000;
-const FALSE = new Set(['', 'false', 'no', 'off', '0']);
 
 export class GitRepo implements RepoPort {
   private excludeQueue: Promise<void> = Promise.resolve();
@@ -227,14 +227,11 @@ export class GitRepo implements RepoPort {
     // Both keys in one process; as with `config --get`, the last value of a key wins.
     const config = await this.git.run(cwd, ['config', '-z', '--get-regexp', pattern], { allowExitCodes: [1], readOnly: true });
     const values = new Map<string, string>();
-    for (const entry of config.exitCode === 0 ? config.stdout.split('\0') : []) {
-      const newline = entry.indexOf('\n');
-      const key = (newline > 0 ? entry.slice(0, newline) : entry).toLowerCase();
-      // A key without "=" is true; as a boolean, git reads "", false, no, off and 0 as false.
-      const value = newline > 0 ? entry.slice(newline + 1) : entry ? null : '';
+    for (const { key, value } of config.exitCode === 0 ? parseConfigZ(config.stdout) : []) {
       if (shared && key.startsWith('includeif.')) return null;
-      if (shared && key === 'extensions.worktreeconfig' && (value === null || !FALSE.has(value.trim().toLowerCase()))) return null;
-      if (entry) values.set(key, value ?? '');
+      // A value git would refuse counts as on: the worktree's own config is then asked.
+      if (shared && key === 'extensions.worktreeconfig' && gitBool(value) !== false) return null;
+      values.set(key, value ?? '');
     }
     const identity: Record<string, string> = {};
     for (const [key, vars] of [
