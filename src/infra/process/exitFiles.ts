@@ -4,6 +4,7 @@
 // file several times a second, which with hundreds of agents was a steady stream of failed opens.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { watchNames } from '../watchNames';
 
 const SAFETY_NET_MS = 2000;
 
@@ -69,21 +70,15 @@ export class ExitFiles {
       known.count++;
       return;
     }
-    let watch: fs.FSWatcher | null = null;
-    try {
-      watch = fs.watch(dir, { persistent: false }, (_event, name) => {
-        if (name === null) this.checkAll();
-        else this.check(path.join(dir, String(name)));
-      });
-      // The folder went away or cannot be watched: the safety net goes on alone.
-      watch.on('error', () => {
-        watch?.close();
+    // A folder that cannot be watched (or goes away) leaves the safety net to go on alone.
+    const watch = watchNames(
+      dir,
+      (name) => (name === null ? this.checkAll() : this.check(path.join(dir, name))),
+      () => {
         const entry = this.folders.get(dir);
         if (entry) entry.watch = null;
-      });
-    } catch {
-      watch = null;
-    }
+      },
+    );
     this.folders.set(dir, { watch, count: 1 });
   }
 

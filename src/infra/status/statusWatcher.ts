@@ -15,6 +15,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Problem } from '../../core/model';
 import type { StatusEvent } from '../../core/status/statusLine';
+import { watchNames } from '../watchNames';
 import { Emitter, type Subscription } from './emitter';
 import { StatusTail, type StatusSink } from './statusTail';
 
@@ -172,20 +173,8 @@ export class StatusWatcher {
 
   /** A non-recursive watch whose events give the name of the entry that changed; null when it cannot be made. */
   private watchFolder(dir: string, onName: (name: string | null) => void, onClosed: () => void): fsSync.FSWatcher | null {
-    try {
-      const w = fsSync.watch(dir, { persistent: false }, (_event, name) => {
-        if (!this.disposed) onName(name === null ? null : String(name));
-      });
-      // The folder went away (or cannot be watched any more): the next rescan attaches a new watch.
-      w.on('error', () => {
-        w.close();
-        onClosed();
-      });
-      return w;
-    } catch (e) {
-      if (!isMissing(e)) this.reportError(e);
-      return null;
-    }
+    // The folder went away (or cannot be watched any more): the next rescan attaches a new watch.
+    return watchNames(dir, (name) => !this.disposed && onName(name), onClosed, (e) => this.reportError(e));
   }
 
   private closeStatusWatches(): void {
@@ -197,19 +186,17 @@ export class StatusWatcher {
 
   /** Names only, no listing: `status.jsonl` changed (read it), `status/` appeared (attach its watches). */
   private watchRoot(): void {
-    try {
-      const w = fsSync.watch(this.root, { persistent: false }, (_event, name) => {
+    const w = this.watchFolder(
+      this.root,
+      (name) => {
         if (name === path.basename(this.sharedLog)) void this.schedule(this.sharedLog);
         else if (name === path.basename(this.statusDir) && !this.statusWatch) void this.rescan();
-      });
-      // The folder went away (or cannot be watched): the next rescan attaches a new watcher.
-      w.on('error', () => {
-        if (this.rootWatch === w) this.closeRootWatch();
-      });
-      this.rootWatch = w;
-    } catch (e) {
-      if (!isMissing(e)) this.reportError(e);
-    }
+      },
+      () => {
+        if (this.rootWatch === w) this.rootWatch = null;
+      },
+    );
+    this.rootWatch = w;
   }
 
   private closeRootWatch(): void {
