@@ -82,8 +82,9 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   let live = run.modules.filter((m) => LIVE_STATES.has(m.state)).length;
   // A usage limit hit one agent: the others would hit it too, so nothing new starts until it resets.
   const paused = run.modules.some((m) => m.state === 'paused');
+  // Start order: earlier waves first (also the order worktrees are made ahead in).
+  const candidates = [...run.modules].sort((a, b) => a.wave - b.wave);
   if (!halt && !paused) {
-    const candidates = [...run.modules].sort((a, b) => a.wave - b.wave);
     for (const m of candidates) {
       if (live >= run.maxParallel) break;
       if (blockedNow.has(m.id) || left(m) || !startable(m, options)) continue;
@@ -100,7 +101,7 @@ export function decide(run: PhaseRun, options: DecideOptions): Decision {
   }
 
   const starting = new Set(actions.filter((a) => a.type === 'start').map((a) => a.module));
-  if (!halt && !paused) actions.push(...prepareActions(run, options, starting, (m) => blockedNow.has(m.id) || left(m)));
+  if (!halt && !paused) actions.push(...prepareActions(candidates, options, starting, (m) => blockedNow.has(m.id) || left(m)));
   const haltedRun: PhaseRun = halt ? { ...run, state: 'halted' } : run;
   const done =
     starting.size === 0 &&
@@ -134,14 +135,14 @@ export function blockedBehind(run: PhaseRun, id: string): string[] {
  * order, up to `prepareAhead` made ahead and not yet started. Those with dependencies wait: their
  * start point is their dependencies' work, known only when it is done.
  */
-function prepareActions(run: PhaseRun, options: DecideOptions, starting: ReadonlySet<string>, excluded: (m: ModuleRecord) => boolean): Action[] {
+function prepareActions(candidates: readonly ModuleRecord[], options: DecideOptions, starting: ReadonlySet<string>, excluded: (m: ModuleRecord) => boolean): Action[] {
   const ahead = options.prepareAhead ?? 0;
   if (ahead <= 0) return [];
   const prepared = options.prepared ?? new Set<string>();
   const waiting = (m: ModuleRecord): boolean => m.state === 'pending' && m.attempts === 0 && !starting.has(m.id);
-  let room = ahead - run.modules.filter((m) => waiting(m) && prepared.has(m.id)).length;
+  let room = ahead - candidates.filter((m) => waiting(m) && prepared.has(m.id)).length;
   const out: Action[] = [];
-  for (const m of [...run.modules].sort((a, b) => a.wave - b.wave)) {
+  for (const m of candidates) {
     if (room <= 0) break;
     if (!waiting(m) || prepared.has(m.id) || m.dependsOn.length > 0 || excluded(m)) continue;
     out.push({ type: 'prepare', module: m.id });
