@@ -9,6 +9,8 @@ import type { ModuleRecord, PhaseRun } from './model';
 
 export interface CompletionProofHost {
   current(): PhaseRun;
+  /** The module's record in the current run (throws for an unknown one). */
+  record(id: string): ModuleRecord;
   /** The module's expected files, relative to its worktree. */
   expectedFiles(id: string): string[];
   /** The user's checkout's changed files (the engine's own writing left out). */
@@ -52,7 +54,7 @@ export class CompletionProof {
   }
 
   private async verifyNow(id: string): Promise<void> {
-    const m = this.record(id);
+    const m = this.host.record(id);
     const [ahead, checkedOut] = await Promise.all([
       m.baseCommit ? this.ports.repo.commitsAhead(m.branch, m.baseCommit).catch(() => 0) : 0,
       this.ports.worktrees.checkedOut(m.worktree).catch(() => null),
@@ -106,11 +108,5 @@ export class CompletionProof {
       this.host.note(`${m.id}: ${text}.`);
       await this.host.apply({ type: 'annotated', module: m.id, text, at: this.host.now() });
     }
-  }
-
-  private record(id: string): ModuleRecord {
-    const m = this.host.current().modules.find((x) => x.id === id);
-    if (!m) throw new Error(`unknown module ${id}`);
-    return m;
   }
 }

@@ -56,6 +56,7 @@ export class PhaseConductor {
     this.waves = this.waveChecks();
     this.proof = new CompletionProof(ports, {
       current: () => this.run,
+      record: (id) => this.record(id),
       expectedFiles: (id) => this.planned(id).expectedFiles.map((f) => f.value),
       changedFiles: () => this.changedFiles(),
       apply: (e) => this.apply(e),
