@@ -127,7 +127,6 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // Each commit once: of two modules at one commit, the second finds it among the tips merged.
   const independent = await repo.independentOf(tip, [...new Set(tips.values())].filter((t): t is string => t !== null));
   const created = new Set<string>();
-  const mergedAt = new Set<string>();
   // Opened at the first merge that makes a commit, closed (its processes ended) when the loop ends.
   let writer: Promise<IntegrationWriter> | null = null;
   try {
@@ -151,12 +150,11 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       }
       // The integration branch holds its first commit, the merges made here and what they merged: a
       // module tip that is none of those (`independent`) is not in it; any other is asked of git.
-      const contained = mergedAt.has(moduleTip) || (independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip));
+      const contained = mergedTips.some((t) => t.tip === moduleTip) || (independent.has(moduleTip) && !created.has(moduleTip) ? false : await repo.isAncestorOf(moduleTip, tip));
       if (contained) {
         // Merged by an earlier (possibly interrupted) run, or another module at this commit was.
         merged.add(m.id);
         mergedTips.push({ id: m.id, tip: moduleTip });
-        mergedAt.add(moduleTip);
         continue;
       }
       const message = mergeMessage(m, contractFileOf(phase, m.id));
@@ -183,7 +181,6 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
       created.add(tip);
       merged.add(m.id);
       mergedTips.push({ id: m.id, tip: moduleTip });
-      mergedAt.add(moduleTip);
       note(`${m.id}: merged.`);
     }
   } catch (e) {
