@@ -1,6 +1,7 @@
 // Processes that tests and benchmarks start and must see gone: is one still there, and kill it with
 // its process group (agents' shells lead their own groups, one per terminal).
 import { readdirSync, readFileSync } from 'node:fs';
+import { environHas } from '../../src/infra/process/findLaunched';
 export { processAlive as alive } from '../../src/infra/process/processAlive';
 
 /** SIGKILL to the process group led by `pid`, then to `pid` itself; quiet when they are gone. */
@@ -21,17 +22,16 @@ export function killGroup(pid: number): void {
  * those the state file never recorded (a bench that failed half-way).
  */
 export function pidsWithEnvironment(variables: readonly string[]): number[] {
-  const needles = variables.map((v) => Buffer.from(v.endsWith('=') ? `\0${v}` : `\0${v}\0`));
   const found: number[] = [];
   for (const entry of readdirSafe('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let environ: Buffer;
     try {
-      environ = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`), Buffer.from([0])]);
+      environ = readFileSync(`/proc/${entry}/environ`);
     } catch {
       continue; // gone, or not ours
     }
-    if (needles.every((n) => environ.includes(n))) found.push(Number(entry));
+    if (environHas(environ, variables)) found.push(Number(entry));
   }
   return found;
 }

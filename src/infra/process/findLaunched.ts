@@ -12,16 +12,24 @@ export interface FoundProcess {
   leader: boolean;
 }
 
+/**
+ * Whether a process's environment (the bytes of /proc/<pid>/environ) holds every one of
+ * `variables`: "NAME=value" exactly, or "NAME=" for any value.
+ */
+export function environHas(environ: Buffer, variables: readonly string[]): boolean {
+  // Padded with NUL so the first and last variables match as the others do.
+  const padded = Buffer.concat([Buffer.from([0]), environ, Buffer.from([0])]);
+  return variables.every((v) => padded.includes(Buffer.from(v.endsWith('=') ? `\0${v}` : `\0${v}\0`)));
+}
+
 export async function findLaunched(launchId: string): Promise<FoundProcess[]> {
-  const needle = Buffer.from(`\0${LAUNCH_ID_VARIABLE}=${launchId}\0`);
   const found: FoundProcess[] = [];
   await Promise.all(
     (await listPids()).map(async (pid) => {
       if (pid === process.pid) return;
       const environ = await fs.readFile(`/proc/${pid}/environ`).catch(() => null);
       if (!environ) return;
-      // Prefix with NUL so the first variable matches too.
-      if (Buffer.concat([Buffer.from([0]), environ, Buffer.from([0])]).indexOf(needle) < 0) return;
+      if (!environHas(environ, [`${LAUNCH_ID_VARIABLE}=${launchId}`])) return;
       const fields = procStat(pid);
       // fields[0] is the state (Z: a zombie is no agent), fields[2] the process group.
       if (!fields || fields[0] === 'Z') return;
