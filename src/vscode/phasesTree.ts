@@ -7,12 +7,15 @@ import { discoveriesFileFor } from '../core/discoveries/discovery';
 import { indexNodes, phaseNodes, type PhaseNode, type TreeNode } from '../core/view/phaseTree';
 import { anyRunning } from '../core/view/phaseRows';
 import { changedRows, collapseOf } from '../core/view/treeChanges';
+import { RedrawRetry } from '../core/view/redrawRetry';
 import type { ConductorView } from './conductorState';
 import { CONTEXT, VIEW } from './ids';
 import { RefreshThrottle } from './viewRefresh';
 import { toThemeIcon, toVscodeCommand } from './viewItems';
 
 const TICK_MS = 1000;
+/** How long before or after VS Code fetches rows a redraw of one row may be lost (see RedrawRetry). */
+const REDRAW_SETTLE_MS = 1500;
 
 const COLLAPSE = {
   none: vscode.TreeItemCollapsibleState.None,
@@ -34,6 +37,8 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   /** Rows the user expanded (true) or collapsed (false): a redrawn row keeps that, not the model's default. */
   private readonly userExpanded = new Map<string, boolean>();
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly retry = new RedrawRetry(REDRAW_SETTLE_MS);
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private hasPlan: boolean | undefined;
   private readonly throttle = new RefreshThrottle(() => this.refresh());
   private readonly disposables: vscode.Disposable[];
@@ -87,6 +92,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   getChildren(node?: TreeNode): TreeNode[] {
     // VS Code may hand back a node from an earlier refresh: answer with the current one's children.
+    this.retry.fetched(Date.now());
     const children = node ? (this.index.get(node.id)?.children ?? []) : this.roots;
     for (const child of children) this.shown.set(child.id, child);
     return children;
@@ -128,11 +134,30 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       this.shown.clear();
       this.changed.fire(undefined);
     } else {
-      const rows = changed.map((id) => this.shown.get(id)).filter((n): n is TreeNode => n !== undefined);
-      if (rows.length > 0) this.changed.fire(rows);
+      this.redraw(changed);
     }
     this.refreshed.fire();
     this.updateTicker();
+  }
+
+  /** Redraws the rows VS Code holds among `ids`, and again later if it may drop them (see RedrawRetry). */
+  private redraw(ids: readonly string[]): void {
+    const rows = ids.flatMap((id) => this.shown.get(id) ?? []);
+    if (rows.length === 0) return;
+    this.changed.fire(rows);
+    this.retry.redrawn(rows.map((n) => n.id), Date.now());
+    this.armRetry();
+  }
+
+  private armRetry(): void {
+    const at = this.retry.nextDue();
+    if (at === undefined || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      const rows = this.retry.due(Date.now()).flatMap((id) => this.shown.get(id) ?? []);
+      if (rows.length > 0) this.changed.fire(rows);
+      this.armRetry();
+    }, Math.max(0, at - Date.now()));
   }
 
   private current(node: TreeNode): TreeNode {
@@ -167,6 +192,7 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
   dispose(): void {
     clearInterval(this.ticker);
     this.ticker = undefined;
+    clearTimeout(this.retryTimer);
     for (const d of this.disposables) d.dispose();
   }
 }
