@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createPhaseRun } from '../../src/core/run/createRun';
 import type { PhaseRun } from '../../src/core/run/model';
@@ -160,6 +160,41 @@ test('a merge stopped after the integration worktree was registered but before i
   for (const id of ['a', 'b', 'c']) assert.equal(readFileSync(path.join(result.integrationWorktree, `${id}.txt`), 'utf8'), `${id}.txt\n`);
   assert.equal(git(result.integrationWorktree, 'status', '--porcelain', '--untracked-files=all'), '');
   assert.equal(git(result.integrationWorktree, 'rev-parse', 'HEAD').trim(), result.integrationCommit);
+});
+
+test('a new integration worktree is filled at the start while the merges run, then moved to the result: added, changed and deleted files', async () => {
+  const { repo, base, run, phase } = setup(['a', 'b']);
+  commitOn(repo, run.modules[0].branch, base, 'a.txt');
+  // b changes shared.txt and deletes READY.md, without a checkout.
+  const env = { ...process.env, ...GIT_ENV, GIT_INDEX_FILE: path.join(repo.root, '..', 'index-b') };
+  const plumb = (args: string[], input?: string) => execFileSync('git', args, { cwd: repo.root, env, encoding: 'utf8', input }).trim();
+  plumb(['read-tree', base]);
+  plumb(['update-index', '--cacheinfo', `100644,${plumb(['hash-object', '-w', '--stdin'], 'changed\n')},shared.txt`]);
+  plumb(['update-index', '--force-remove', 'READY.md']);
+  git(repo.root, 'update-ref', `refs/heads/${run.modules[1].branch}`, plumb(['commit-tree', plumb(['write-tree']), '-p', base, '-m', 'b']));
+
+  const recording = new Counting();
+  const readTrees: string[][] = [];
+  const runner: GitExec = {
+    run: (cwd, args, opts) => {
+      if (args[0] === 'read-tree') readTrees.push([...args]);
+      return recording.run(cwd, args, opts);
+    },
+    gitVersion: () => recording.gitVersion(),
+    spawnLines: (cwd, args, opts) => recording.spawnLines(cwd, args, opts),
+  };
+  const result = await merge(repo, run, phase, runner);
+  assert.deepEqual(result.merged, ['a', 'b']);
+  assert.deepEqual(readTrees, [
+    ['read-tree', '-m', '-u', base],
+    ['read-tree', '-m', '-u', base, result.integrationCommit],
+  ]);
+  const wt = result.integrationWorktree;
+  assert.equal(readFileSync(path.join(wt, 'a.txt'), 'utf8'), 'a.txt\n');
+  assert.equal(readFileSync(path.join(wt, 'shared.txt'), 'utf8'), 'changed\n');
+  assert.equal(existsSync(path.join(wt, 'READY.md')), false);
+  assert.equal(git(wt, 'status', '--porcelain', '--untracked-files=all'), '');
+  assert.equal(git(wt, 'rev-parse', 'HEAD').trim(), result.integrationCommit);
 });
 
 test('merges write their commits and move the ref through long-lived processes: no commit-tree or update-ref per module', async () => {

@@ -90,8 +90,16 @@ export class Worktrees implements WorktreePort {
   }
 
   /** Fills a worktree registered without a checkout (index and files) from its HEAD, in one process. */
-  async populate(worktreePath: string): Promise<void> {
-    await this.git.run(path.resolve(this.root, worktreePath), POPULATE);
+  async populate(worktreePath: string, commit = 'HEAD'): Promise<void> {
+    await this.git.run(path.resolve(this.root, worktreePath), [...POPULATE.slice(0, -1), commit]);
+  }
+
+  /**
+   * Moves a filled worktree's index and files from commit `from` (what they hold) to `to`, rewriting
+   * only the files that differ: a two-tree `read-tree -m -u`, which refuses to lose local changes.
+   */
+  async advance(worktreePath: string, from: string, to: string): Promise<void> {
+    if (from !== to) await this.git.run(path.resolve(this.root, worktreePath), ['read-tree', '-m', '-u', from, to]);
   }
 
   /** Fills a prepared worktree's index and files; on failure rolls back what ensure() made. */

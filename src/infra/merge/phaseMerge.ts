@@ -104,8 +104,9 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
     const last = await journal.last();
     if (last && last.step === 'intent') note(`Recovering an interrupted merge: ${integrationBranch(run.slug)} is at ${tip.slice(0, 8)}.`);
   }
-  // Registered now (so a path or branch in the way fails before any ref moves), filled only at the
-  // end, once, at the final commit: the merges themselves happen in git's object store.
+  // Registered now (so a path or branch in the way fails before any ref moves). The merges happen in
+  // git's object store, so a new worktree is filled at the start commit while they run, and moved to
+  // the result at the end, rewriting only what the merges changed.
   const [ensured] = await deps.worktrees.ensure([{ branch: integrationBranch(run.slug), path: worktree, startPoint: tip }], { checkout: false });
   if (ensured.status === 'failed') throw new Error(`cannot create the integration worktree: ${ensured.message}`);
   // A conflict being resolved there (Resolve in Merge Editor) is the user's work: never reset it away.
@@ -113,6 +114,9 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   if (resolving) {
     throw new ResolutionInProgressError(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge) or abort it first`);
   }
+  const filledAt = tip;
+  // Settled (never rejected) so that a failing merge loop still waits for it before reporting.
+  const filling = ensured.status === 'reused' ? null : deps.worktrees.populate(worktree, filledAt).then(() => null, (e: unknown) => e);
 
   const merged = new Set<string>();
   const failed = new Map<string, string>();
@@ -186,16 +190,19 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   } catch (e) {
     // Ending the processes is all that is left to do: the failure is what is reported.
     await writer?.then((w) => w.close()).catch(() => undefined);
+    await filling;
     throw e;
   }
   if (writer) await (await writer).close();
   // The worktree follows the ref (it is ours: nothing of the user's lives there). One made by this
-  // run is still empty: filled once, at the result. One from an earlier run is reset to it.
-  if (ensured.status === 'reused') {
+  // run moves from the start commit to the result. One from an earlier run is reset to it.
+  if (filling) {
+    const failure = await filling;
+    if (failure) throw failure;
+    await deps.worktrees.advance(worktree, filledAt, tip);
+  } else {
     await deps.git.run(worktree, ['reset', '--hard', '--quiet', tip]);
     await deps.git.run(worktree, ['clean', '-fdq']);
-  } else {
-    await deps.worktrees.populate(worktree);
   }
   const mergeMs = Date.now() - started;
 
