@@ -65,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const merges = new MergeDiagnostics();
   context.subscriptions.push(merges);
   context.subscriptions.push(registerQuickFixes(merges));
+  context.subscriptions.push(host.onDidMerge(({ repoRoot, result }) => merges.showMerge(vscode.Uri.file(repoRoot), result)));
   context.subscriptions.push(registerGitContent(host));
   const resolutions = new MergeEditorSessions(host, merges, log);
   context.subscriptions.push(resolutions);
@@ -130,7 +131,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   setTimeout(() => {
     specs.forEach((s) => void s.reload());
-    void view.reload();
+    // A conflict being resolved before a reload is still in its integration worktree.
+    void view
+      .reload()
+      .then(() => resolutions.restore(Object.values(view.state.phases)))
+      .catch((e: unknown) => log.warn(`Could not look for merge conflicts being resolved: ${(e as Error).message}`));
   }, 0);
   log.info('Spec Conductor activated.');
   // Last: the end of activation is measured when the test API is created.

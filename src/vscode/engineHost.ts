@@ -39,6 +39,9 @@ export class EngineHost implements vscode.Disposable {
   readonly terminals: TerminalAgentPort;
   private predictor: Predictor | null = null;
   private planRunner: PlanRunner | null = null;
+  private readonly merged = new vscode.EventEmitter<{ repoRoot: string; result: MergeResult }>();
+  /** A merge ended: Merge & Validate's, or one of Conduct Plan's (its conflicts and findings go to the Problems panel). */
+  readonly onDidMerge = this.merged.event;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -104,7 +107,10 @@ export class EngineHost implements vscode.Disposable {
       trust: vscode.workspace.isTrusted,
       testCommands: s.testCommands,
       note: (text) => this.log.info(`Plan: ${text}`),
-      merged: (slug, result) => this.view.setMerge(slug, result),
+      merged: (slug, result) => {
+        this.view.setMerge(slug, result);
+        this.merged.fire({ repoRoot: engine.repo.root, result });
+      },
       conduct: (phase, o) => {
         const made = this.createConductor({ plan, phase, approve: o.approve, restartInterrupted: true }, `VS Code (Conduct Plan, phase ${phase.number})`, o.startFrom);
         return {
@@ -208,6 +214,15 @@ export class EngineHost implements vscode.Disposable {
     );
   }
 
+  /** The phases of `slugs` whose integration worktree holds a merge in progress (a resolution begun before a reload). Runs git. */
+  async resolutionsInProgress(slugs: readonly string[]): Promise<string[]> {
+    const [{ mergeHeadAt }, { integrationWorktree }] = await Promise.all([import('../infra/merge/conflictResolution'), import('../core/merge/planMerge')]);
+    const engine = await this.repository();
+    const root = await this.worktreeRoot(engine);
+    const found = await Promise.all(slugs.map(async (slug) => ((await mergeHeadAt(engine.git, integrationWorktree(root, slug))) ? [slug] : [])));
+    return found.flat();
+  }
+
   private async worktreeRoot(engine: Engine): Promise<string> {
     const { defaultWorktreeRoot } = await import('../core/run/createRun');
     const s = this.settings();
@@ -259,6 +274,7 @@ export class EngineHost implements vscode.Disposable {
       this.log.info(`Phase ${phase.number} done: ${await recordPhaseDone(engine, phase, run, result.integrationCommit)}.`);
     }
     this.view.setMerge(run.slug, result);
+    this.merged.fire({ repoRoot: engine.repo.root, result });
     return result;
   }
 
@@ -297,6 +313,7 @@ export class EngineHost implements vscode.Disposable {
   dispose(): void {
     void this.stopAll();
     this.terminals.dispose();
+    this.merged.dispose();
   }
 }
 

@@ -50,10 +50,12 @@ export interface Resolution {
 
 export class MergeEditorSessions implements vscode.Disposable {
   private readonly open = new Map<string, { resolution: Resolution; offered: boolean }>();
+  /** Phases (slug → number) with a resolution in progress that this window did not open: before a reload, or elsewhere. */
+  private readonly found = new Map<string, number>();
   private readonly disposables: vscode.Disposable[];
 
   constructor(
-    host: EngineHost,
+    private readonly host: EngineHost,
     private readonly merges: MergeDiagnostics,
     private readonly log: Log,
   ) {
@@ -63,16 +65,17 @@ export class MergeEditorSessions implements vscode.Disposable {
     ];
   }
 
-  /** The phase a resolution is open in, when exactly one is. */
+  /** The phase a resolution is in progress in, when exactly one is. */
   get onlyPhase(): number | undefined {
-    const all = [...this.open.values()];
-    return all.length === 1 ? all[0].resolution.phase : undefined;
+    const all = new Set([...[...this.open.values()].map((s) => s.resolution.phase), ...this.found.values()]);
+    return all.size === 1 ? [...all][0] : undefined;
   }
 
   /** Opens the merge editor on each conflicting file and puts the diagnostics on the conflict blocks. */
   async show(resolution: Resolution): Promise<void> {
     this.open.set(resolution.phaseSlug, { resolution, offered: false });
-    void vscode.commands.executeCommand('setContext', CONTEXT.resolving, true);
+    this.found.delete(resolution.phaseSlug);
+    this.updateContext();
     await this.refresh(resolution);
     for (const f of resolution.files) {
       const output = this.output(resolution, f.path);
@@ -91,15 +94,32 @@ export class MergeEditorSessions implements vscode.Disposable {
   /** The resolution of the phase was committed or aborted. */
   ended(phaseSlug: string): void {
     const session = this.open.get(phaseSlug);
-    if (!session) return;
     this.open.delete(phaseSlug);
-    this.merges.clearConflict(session.resolution);
-    if (this.open.size === 0) void vscode.commands.executeCommand('setContext', CONTEXT.resolving, false);
+    this.found.delete(phaseSlug);
+    if (session) this.merges.clearConflict(session.resolution);
+    this.updateContext();
   }
 
-  /** Merge & Validate found a resolution in progress that this window did not open (e.g. before a reload). */
-  noteInProgress(): void {
-    void vscode.commands.executeCommand('setContext', CONTEXT.resolving, true);
+  /**
+   * A resolution is in progress in the phase's integration worktree that this window did not open:
+   * found there after a reload, or by Merge & Validate. Commit and Abort Resolved Merge are offered.
+   */
+  noteInProgress(phase: { slug: string; number: number }): void {
+    if (this.open.has(phase.slug)) return;
+    this.found.set(phase.slug, phase.number);
+    this.updateContext();
+  }
+
+  /** After a reload: the conducted phases whose integration worktree holds a merge in progress. Only in a trusted workspace (it runs git). */
+  async restore(phases: readonly { slug: string; number: number }[]): Promise<void> {
+    if (!vscode.workspace.isTrusted || phases.length === 0) return;
+    const slugs = new Set(await this.host.resolutionsInProgress(phases.map((p) => p.slug)));
+    for (const phase of phases) if (slugs.has(phase.slug)) this.noteInProgress(phase);
+    if (slugs.size > 0) this.log.info(`A merge conflict is being resolved in the integration worktree of phase(s) ${phases.filter((p) => slugs.has(p.slug)).map((p) => p.number).join(', ')}: Commit or Abort Resolved Merge.`);
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', CONTEXT.resolving, this.open.size + this.found.size > 0);
   }
 
   /**

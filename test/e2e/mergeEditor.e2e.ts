@@ -8,7 +8,8 @@
 //    merge there (MERGE_HEAD, markers) and opens VS Code's 3-way merge editor with the index's
 //    stages as base and sides, the file as result;
 // 3. the test accepts both sides with the merge editor's own actions, completes the merge (saved,
-//    no marker left) and runs Commit Resolved Merge: search is merged on the integration branch and
+//    no marker left), reloads the window (the resolution is found in progress again) and runs
+//    Commit Resolved Merge from the palette: search is merged on the integration branch and
 //    Merge & Validate goes on and finishes clean (its test command passes on both lines).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -130,7 +131,20 @@ test('a conflict resolved in the merge editor and committed lets Merge & Validat
     await waitUntil('the block\'s diagnostic gone', conflicts, (list) => list.length === 0);
     await wb.screenshot('merge-completed');
 
-    await wb.runCommand('Conductor: Commit Resolved Merge');
+    // A reload before committing: the resolution is found in progress in the integration worktree, so
+    // Commit Resolved Merge is still offered in the palette (its `when` needs specConductor.resolving).
+    // The extension looks for it once activated; a palette opened before that lists what it offered then.
+    await wb.reload();
+    await showPhasesView(wb.page);
+    const commitFromPalette = (): Promise<boolean> =>
+      wb.runCommand('Conductor: Commit Resolved Merge').then(
+        () => true,
+        async () => {
+          await wb.page.keyboard.press('Escape');
+          return false;
+        },
+      );
+    await waitUntil('Commit Resolved Merge offered after the reload', commitFromPalette, (ran) => ran, 60_000);
     await waitUntil('search merged on the integration branch', async () => repo.git('log', '--format=%s', branch), (log) => /^conductor: merge search \(feature-002-search, contracts\/search\.md\)$/m.test(log), 60_000);
     assert.equal(repo.git('rev-list', '--parents', '-1', `${branch}^{/merge search}`).trim().split(' ').length, 3, 'a merge commit');
     // Merge & Validate goes on by itself: both merged, the test passes, nothing left to show.

@@ -1,6 +1,7 @@
 // Conduct Plan in the real workbench: F1 → "Conductor: Conduct Plan", confirm the phases, and both
 // phases run — the second on the first's validated result — with the conflict two agents plant in
-// phase 1 sent back to the module that caused it, resolved in its terminal on its second attempt.
+// phase 1 sent back to the module that caused it (and shown in the Problems panel until then),
+// resolved in its terminal on its second attempt.
 // Then Show Discoveries opens what the reviews agent reported (before the run it said there was
 // none), and "Roll Back to Before This Phase" on phase 2's row, after its confirmation, returns phase
 // 2 to phase 1's checkpoint: pending again, its old integration tip kept on a backup ref.
@@ -68,6 +69,9 @@ test('Conduct Plan from the palette: both phases done, the conflict fixed in a f
     assert.match(preview.detail, /Phase 1: Storefront — pending\n {2}wave 1: catalog\n {2}wave 2: search, cart\n {2}wave 3: checkout\nPhase 2: Reviews — pending\n {2}wave 1: reviews/);
     assert.match(preview.detail, /2 fix round\(s\) per phase/);
     await clickDialogButton(wb.page, 'Conduct Plan');
+    // Phase 1's first merge conflicts: the conflict is in the Problems panel (on src/shared.ts in the
+    // integration worktree) until the fix round's merge replaces it — seconds, an agent's whole turn.
+    const conflictShown = wb.waitForHost('allDiagnostics', (ds) => ds.some((d) => d.code === 'merge-conflict' && d.file.endsWith('src/shared.ts')), 'the merge conflict in the Problems panel', 240_000);
 
     const stateFile = path.join(repo.folder, '.conductor', 'state.json');
     type State = { phases: Record<string, { progress?: { state: string; checkpoint: string | null; fixRound: number }; modules: { id: string; attempts: number; baseCommit: string | null }[] }> };
@@ -84,6 +88,9 @@ test('Conduct Plan from the palette: both phases done, the conflict fixed in a f
       240_000,
     );
     await wb.screenshot('done');
+    const [conflict] = (await conflictShown).filter((d) => d.code === 'merge-conflict');
+    assert.match(conflict.message, /^Merge conflict \(content\) merging module (search|cart)\b/);
+    await wb.waitForHost('allDiagnostics', (ds) => !ds.some((d) => d.code === 'merge-conflict'), 'the conflict gone with the merge that fixed it');
     const p1 = state!.phases['phase-1-storefront'];
     assert.equal(p1.progress?.fixRound, 1);
     // The module that conflicted (whichever of search and cart merged second) is on attempt 2.

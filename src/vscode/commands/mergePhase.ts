@@ -19,8 +19,7 @@ export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Prom
       { location: vscode.ProgressLocation.Notification, title: `Merge & Validate phase ${phase.number}` },
       () => ctx.host.merge(phase, run, null),
     );
-    const engine = await ctx.host.repository();
-    ctx.merges.showMerge(vscode.Uri.file(engine.repo.root), result);
+    // Its conflicts and findings are in the Problems panel already (EngineHost.onDidMerge).
     const failedChecks = result.validation.filter((v) => v.findings.some((f) => f.severity === 'error')).length;
     // The modules left out are named: a phase with a failed module is not "merged".
     const notice = mergeNotice({ ...result, failedChecks });
@@ -35,7 +34,7 @@ export async function mergePhaseCommand(ctx: CommandContext, arg: unknown): Prom
   } catch (e) {
     if ((e as { reason?: unknown }).reason === 'resolution-in-progress') {
       // The user's resolution is in that worktree: they finish it or drop it, then the merge goes on.
-      ctx.resolutions.noteInProgress();
+      ctx.resolutions.noteInProgress(phase);
       const choice = await vscode.window.showWarningMessage(`Spec Conductor: ${(e as Error).message}.`, 'Commit Resolved Merge', 'Abort Resolved Merge');
       if (choice === 'Commit Resolved Merge') await vscode.commands.executeCommand(COMMAND.commitResolvedMerge, { phase: phase.number });
       if (choice === 'Abort Resolved Merge') await vscode.commands.executeCommand(COMMAND.abortResolvedMerge, { phase: phase.number });
