@@ -4,6 +4,7 @@ import { checkCommand } from './commands/check';
 import { cleanCommand, cleanOptions } from './commands/clean';
 import { conductCommand, conductOptions } from './commands/conduct';
 import { mergeCommand, mergeOptions, predictCommand, reportCommand } from './commands/merge';
+import { resolveCommand, resolveOptions } from './commands/resolve';
 import { rollbackCommand, rollbackOptions } from './commands/rollback';
 import { runCommand, runOptions } from './commands/runPlan';
 import { statusCommand } from './commands/status';
@@ -130,6 +131,25 @@ the validation passed; with --partial also when what was merged validated (and -
     options: mergeOptions,
     positionals: 1,
     run: (flags, positionals, io) => mergeCommand(flags, positionals, io),
+  },
+  resolve: {
+    summary: 'resolve a module\'s merge conflict by hand in the phase\'s integration worktree',
+    usage: `conductor resolve <phase> [<module> | --commit | --abort] [--json]
+
+  <module>             merge that module (one the last merge left out on a conflict) into the
+                       integration worktree with the conflict left in progress; prints the files
+  (none)               the merge being resolved and the files still unmerged, or the modules
+                       the last merge left out on a conflict
+  --commit             commit the resolution on the integration branch (refused while a file still
+                       holds conflict markers); then "conductor merge <phase>" goes on
+  --abort              drop the merge being resolved
+  --worktree-root DIR  where the integration worktree is
+${COMMON}
+
+Exit 0 when done, 1 when the commit was refused or there is nothing to commit, 2 usage error.`,
+    options: resolveOptions,
+    positionals: 2,
+    run: (flags, positionals, io) => resolveCommand(flags, positionals, io),
   },
   predict: {
     summary: 'predict merge conflicts between the modules\' current work',

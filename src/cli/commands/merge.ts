@@ -35,7 +35,7 @@ interface MergeFlags extends SpecFlags {
   test?: string[];
 }
 
-async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
+export async function phaseAndRun(flags: SpecFlags, positionals: string[], io: CliIo) {
   const { plan, root } = await readPlan(flags, io);
   const phase = findPhase(plan, positionals[0]);
   const engine = await openRepository(root);
@@ -124,6 +124,8 @@ function printMerge(r: MergeResult, io: CliIo): void {
     }
   }
   out(verdictLine(r));
+  const conflicting = [...new Set(r.conflicts.map((c) => c.module))];
+  if (conflicting.length > 0) out(`To resolve a conflict by hand: conductor resolve ${r.phase} <module> (${conflicting.join(', ')}).`);
 }
 
 function verdictLine(r: MergeResult): string {

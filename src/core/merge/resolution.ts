@@ -68,9 +68,14 @@ export function markerRanges(text: string): { startLine: number; endLine: number
  * `files` are the unmerged files with their text in the worktree (null: the file was deleted, a resolution too).
  */
 export function commitRefusal(files: readonly { path: string; text: string | null }[]): string | null {
-  const marked = files.filter((f) => f.text !== null && markerRanges(f.text).length > 0).map((f) => f.path);
+  const marked = markedFiles(files);
   if (marked.length === 0) return null;
   return `${marked.join(', ')} still ${marked.length === 1 ? 'holds' : 'hold'} conflict markers; resolve ${marked.length === 1 ? 'it' : 'them'} (Resolve in Merge Editor) and save first`;
+}
+
+/** The files that still hold conflict markers (null text: deleted, no markers). */
+export function markedFiles(files: readonly { path: string; text: string | null }[]): string[] {
+  return files.filter((f) => f.text !== null && markerRanges(f.text).length > 0).map((f) => f.path);
 }
 
 /** Which module a MERGE_HEAD belongs to: the one whose branch tip it is. */

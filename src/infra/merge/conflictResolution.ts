@@ -9,6 +9,8 @@ import type { PlannedPhase } from '../../core/model';
 import { contractFileOf, integrationBranch, integrationWorktree, mergeMessage } from '../../core/merge/planMerge';
 import {
   commitRefusal,
+  markedFiles,
+  markerRanges,
   moduleAt,
   parseUnmerged,
   type ConflictResolutionPort,
@@ -32,6 +34,25 @@ export interface ResolutionDeps {
 /** Merge & Validate found a conflict being resolved in the integration worktree (it resets that worktree, so it stops). */
 export class ResolutionInProgressError extends Error {
   readonly reason = 'resolution-in-progress';
+}
+
+/** The resolution was not committed: `marked` (paths in the integration worktree) still hold conflict markers. */
+export class CommitRefusedError extends Error {
+  readonly reason = 'markers-left';
+  constructor(message: string, readonly marked: string[]) {
+    super(message);
+  }
+}
+
+/** Each file's conflict blocks still in the worktree (1-based lines, markers included); null: the file is not there. */
+export async function markersIn(worktree: string, paths: readonly string[]): Promise<{ path: string; file: string; blocks: { startLine: number; endLine: number }[] | null }[]> {
+  return Promise.all(
+    paths.map(async (p) => {
+      const file = path.join(worktree, p);
+      const text = await readOrNull(file);
+      return { path: p, file, blocks: text === null ? null : markerRanges(text) };
+    }),
+  );
 }
 
 /** MERGE_HEAD of a merge in progress in `worktree`, or null (no merge, or no worktree there). */
@@ -106,7 +127,7 @@ export class GitConflictResolution implements ConflictResolutionPort {
     if (current.module === null) throw new Error(`the merge in progress in ${this.worktree} (${current.mergeHead.slice(0, 8)}) is of no module of phase ${this.run.number}; abort it`);
     const texts = await Promise.all(current.unmerged.map(async (f) => ({ path: f.path, text: await readOrNull(path.join(this.worktree, f.path)) })));
     const refusal = commitRefusal(texts);
-    if (refusal) throw new Error(refusal);
+    if (refusal) throw new CommitRefusedError(refusal, markedFiles(texts));
     // Every tracked change: the resolved files, and any other file the resolution had to touch.
     await this.deps.git.run(this.worktree, ['add', '--update']);
     const left = await this.unmerged();

@@ -112,7 +112,7 @@ export async function mergePhase(phase: PlannedPhase, run: PhaseRun, deps: Merge
   // A conflict being resolved there (Resolve in Merge Editor) is the user's work: never reset it away.
   const resolving = await mergeHeadAt(deps.git, worktree);
   if (resolving) {
-    throw new ResolutionInProgressError(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge) or abort it first`);
+    throw new ResolutionInProgressError(`a merge conflict is being resolved in ${worktree} (MERGE_HEAD ${resolving.slice(0, 8)}): commit the resolution (Conductor: Commit Resolved Merge, or conductor resolve ${phase.number} --commit) or abort it (conductor resolve ${phase.number} --abort) first`);
   }
   const filledAt = tip;
   // Settled (never rejected) so that a failing merge loop still waits for it before reporting.
