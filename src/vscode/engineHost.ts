@@ -250,17 +250,14 @@ export class EngineHost implements vscode.Disposable {
   }
 
   async merge(phase: PlannedPhase, run: PhaseRun, into: string | null): Promise<MergeResult> {
-    const [{ mergePhase, previousIntegration, writeMergeResult }, { defaultWorktreeRoot }, { PhaseLocks, withPhaseLock }] = await Promise.all([
-      import('../infra/merge/phaseMerge'),
-      import('../core/run/createRun'),
-      import('../infra/state/phaseLock'),
-    ]);
+    const [{ mergePhase, previousIntegration, writeMergeResult }, { PhaseLocks, withPhaseLock }] = await Promise.all([import('../infra/merge/phaseMerge'), import('../infra/state/phaseLock')]);
     const engine = await this.repository();
     const s = this.settings();
     const deps = { git: engine.git, repo: engine.repo, worktrees: engine.worktrees, mergeTree: await this.mergeTree(engine), conductorDir: engine.conductorDir };
+    const worktreeRoot = await this.worktreeRoot(engine);
     const result = await withPhaseLock(new PhaseLocks(engine.conductorDir), phase, `VS Code (Merge & Validate Phase ${phase.number})`, async () =>
       mergePhase(phase, run, deps, {
-        worktreeRoot: s.worktreeRoot ? path.resolve(engine.repo.root, s.worktreeRoot) : defaultWorktreeRoot(engine.repo.root),
+        worktreeRoot,
         trust: vscode.workspace.isTrusted,
         commands: s.testCommands.length > 0 ? s.testCommands : phase.testCommands.map((c) => c.value),
         into,
