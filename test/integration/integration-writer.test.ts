@@ -4,29 +4,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { GitRunner, type GitExec, type GitResult, type RunGitOptions } from '../../src/infra/git/gitRunner';
+import { GitRunner } from '../../src/infra/git/gitRunner';
 import { IntegrationWriter, plainCommits } from '../../src/infra/git/integrationWriter';
 import { GitRepo } from '../../src/infra/git/repo';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
+import { gitSpy } from '../support/gitSpy';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
-
-/** Counts the one-shot git processes by subcommand; long-lived ones are passed through. */
-class Counting implements GitExec {
-  private readonly inner = new GitRunner();
-  readonly counts = new Map<string, number>();
-  run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    this.counts.set(args[0], (this.counts.get(args[0]) ?? 0) + 1);
-    return this.inner.run(cwd, args, opts);
-  }
-  gitVersion() {
-    return this.inner.gitVersion();
-  }
-  spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }) {
-    return this.inner.spawnLines(cwd, args, opts);
-  }
-}
 
 function twoBranches(): { repo: TempRepo; base: string; a: string; b: string; tree: string } {
   const repo = makeRepo({ 'x.txt': 'x\n' });
@@ -60,7 +45,7 @@ test('with the dates fixed (GIT_*_DATE), every commit has the id commit-tree giv
   const { repo, a, b, tree } = twoBranches();
   const dates = { GIT_AUTHOR_DATE: '1700000000 +0130', GIT_COMMITTER_DATE: '1700000100 -0500', GIT_AUTHOR_NAME: 'Ann Author', GIT_AUTHOR_EMAIL: 'ann@example.invalid', GIT_COMMITTER_NAME: 'Cy Committer', GIT_COMMITTER_EMAIL: 'cy@example.invalid' };
   await withEnv(dates, async () => {
-    const runner = new Counting();
+    const runner = gitSpy();
     const writer = await IntegrationWriter.open(runner, new GitRepo(repo.root, runner));
     try {
       for (const message of MESSAGES) {
@@ -71,7 +56,7 @@ test('with the dates fixed (GIT_*_DATE), every commit has the id commit-tree giv
     } finally {
       await writer.close();
     }
-    assert.equal(runner.counts.get('commit-tree'), undefined);
+    assert.equal(runner.count('commit-tree'), 0);
   });
 });
 
@@ -94,14 +79,14 @@ test('commit.gpgSign set: commits are left to commit-tree (which, as plumbing, d
   git(repo.root, 'config', 'commit.gpgSign', 'true');
   git(repo.root, 'config', 'gpg.program', 'false');
   await withEnv({ GIT_AUTHOR_DATE: '1700000000 +0000', GIT_COMMITTER_DATE: '1700000000 +0000' }, async () => {
-    const runner = new Counting();
+    const runner = gitSpy();
     const writer = await IntegrationWriter.open(runner, new GitRepo(repo.root, runner));
     try {
       assert.equal(await writer.commitTree(tree, [a, b], 'm'), commitTree(repo.root, tree, [a, b], 'm'));
     } finally {
       await writer.close();
     }
-    assert.equal(runner.counts.get('commit-tree'), 1);
+    assert.equal(runner.count('commit-tree'), 1);
   });
 });
 
@@ -119,7 +104,7 @@ test('plainCommits reads commit.gpgSign and i18n.commitEncoding as git does', ()
 
 test('compareAndSwap moves the ref only from the expected commit; a mismatch fails as a conflict', async () => {
   const { repo, base, a, b } = twoBranches();
-  const runner = new Counting();
+  const runner = gitSpy();
   const writer = await IntegrationWriter.open(runner, new GitRepo(repo.root, runner));
   try {
     git(repo.root, 'update-ref', 'refs/heads/integ', base);
@@ -132,5 +117,5 @@ test('compareAndSwap moves the ref only from the expected commit; a mismatch fai
   } finally {
     await writer.close().catch(() => undefined);
   }
-  assert.equal(runner.counts.get('update-ref'), undefined);
+  assert.equal(runner.count('update-ref'), 0);
 });

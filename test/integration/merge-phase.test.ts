@@ -9,64 +9,17 @@ import * as path from 'node:path';
 import { createPhaseRun } from '../../src/core/run/createRun';
 import type { PhaseRun } from '../../src/core/run/model';
 import { SpecWorkspace } from '../../src/core/specWorkspace';
-import { GitRunner, type GitExec, type GitResult, type RunGitOptions } from '../../src/infra/git/gitRunner';
-import type { GitLines } from '../../src/infra/git/gitLines';
+import { GitRunner, type GitExec } from '../../src/infra/git/gitRunner';
 import { MergeTree } from '../../src/infra/git/mergeTree';
 import { GitRepo } from '../../src/infra/git/repo';
 import { Worktrees } from '../../src/infra/git/worktrees';
 import { mergePhase, type MergeResult } from '../../src/infra/merge/phaseMerge';
+import { gitSpy } from '../support/gitSpy';
 import { readyMd } from '../support/specBuilder';
 import { git, GIT_ENV, makeRepo, type TempRepo } from '../support/gitRepo';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
-
-/** A runner that fails the nth run of a git command, as a crash there would stop the merge. */
-class FailAt implements GitExec {
-  private readonly inner = new GitRunner();
-  private seen = 0;
-  constructor(private readonly command: string, private readonly nth: number) {}
-  async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    if (args[0] === this.command && ++this.seen === this.nth) throw new Error(`killed before git ${this.command}`);
-    return this.inner.run(cwd, args, opts);
-  }
-  gitVersion() {
-    return this.inner.gitVersion();
-  }
-}
-
-/** A runner that counts the git processes started, by subcommand, long-lived ones too. */
-class Counting implements GitExec {
-  private readonly inner = new GitRunner();
-  readonly counts = new Map<string, number>();
-  async run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    this.counts.set(args[0], (this.counts.get(args[0]) ?? 0) + 1);
-    return this.inner.run(cwd, args, opts);
-  }
-  gitVersion() {
-    return this.inner.gitVersion();
-  }
-  spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines {
-    this.counts.set(`${args[0]} (long-lived)`, (this.counts.get(`${args[0]} (long-lived)`) ?? 0) + 1);
-    return this.inner.spawnLines(cwd, args, opts);
-  }
-}
-
-/** Long-lived git processes as GitRunner's, but the nth request to `command` fails before git sees it. */
-class FailLinesAt extends Counting {
-  private seen = 0;
-  constructor(private readonly command: string, private readonly nth: number) {
-    super();
-  }
-  override spawnLines(cwd: string, args: readonly string[], opts?: { env?: Record<string, string> }): GitLines {
-    const lines = super.spawnLines(cwd, args, opts);
-    if (args[0] !== this.command) return lines;
-    return {
-      request: (input, n) => (++this.seen === this.nth ? Promise.reject(new Error(`killed before ${this.command} request ${this.nth}`)) : lines.request(input, n)),
-      close: () => lines.close(),
-    };
-  }
-}
 
 function phaseOf(modules: string[]) {
   const ws = new SpecWorkspace();
@@ -140,18 +93,18 @@ test('modules at one commit: the later ones are known merged without a git proce
   const a = commitOn(repo, branch('a'), base, 'a.txt');
   for (const id of ['b', 'd']) git(repo.root, 'branch', '-f', branch(id), a);
   commitOn(repo, branch('c'), base, 'c.txt');
-  const counting = new Counting();
+  const counting = gitSpy();
   const result = await merge(repo, run, phase, counting);
   assert.deepEqual(result.merged, ['a', 'b', 'c', 'd']);
   assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['conductor: merge a ()', 'conductor: merge c ()']);
   // Only the one `merge-base --independent`: no is-ancestor check for b, d or a.
-  assert.equal(counting.counts.get('merge-base'), 1);
+  assert.equal(counting.count('merge-base'), 1);
 });
 
 test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
-  const first = await merge(repo, run, phase, new FailAt('update-ref', 2)).then(() => null, (e: Error) => e);
+  const first = await merge(repo, run, phase, gitSpy({ failRun: { command: 'update-ref', nth: 2 }, noLongLived: true })).then(() => null, (e: Error) => e);
   assert.match(String(first), /killed before git update-ref/);
 
   const result = await merge(repo, run, phase);
@@ -173,17 +126,9 @@ test('a new integration worktree is filled at the start while the merges run, th
   plumb(['update-index', '--force-remove', 'READY.md']);
   git(repo.root, 'update-ref', `refs/heads/${run.modules[1].branch}`, plumb(['commit-tree', plumb(['write-tree']), '-p', base, '-m', 'b']));
 
-  const recording = new Counting();
-  const readTrees: string[][] = [];
-  const runner: GitExec = {
-    run: (cwd, args, opts) => {
-      if (args[0] === 'read-tree') readTrees.push([...args]);
-      return recording.run(cwd, args, opts);
-    },
-    gitVersion: () => recording.gitVersion(),
-    spawnLines: (cwd, args, opts) => recording.spawnLines(cwd, args, opts),
-  };
-  const result = await merge(repo, run, phase, runner);
+  const recording = gitSpy();
+  const result = await merge(repo, run, phase, recording);
+  const readTrees = recording.calls.filter((c) => c.args[0] === 'read-tree').map((c) => c.args);
   assert.deepEqual(result.merged, ['a', 'b']);
   assert.deepEqual(readTrees, [
     ['read-tree', '-m', '-u', base],
@@ -200,22 +145,22 @@ test('a new integration worktree is filled at the start while the merges run, th
 test('merges write their commits and move the ref through long-lived processes: no commit-tree or update-ref per module', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c', 'd']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
-  const counting = new Counting();
+  const counting = gitSpy();
   const result = await merge(repo, run, phase, counting);
   assert.deepEqual(result.merged, ['a', 'b', 'c', 'd']);
   assert.deepEqual(mergeSubjects(repo, result.integrationBranch, base), ['a', 'b', 'c', 'd'].map((id) => `conductor: merge ${id} ()`));
-  assert.equal(counting.counts.get('commit-tree'), undefined);
-  assert.equal(counting.counts.get('update-ref'), 1, 'only the creation of the integration branch');
-  assert.equal(counting.counts.get('merge-tree'), 4);
-  assert.equal(counting.counts.get('hash-object (long-lived)'), 1);
-  assert.equal(counting.counts.get('update-ref (long-lived)'), 1);
+  assert.equal(counting.count('commit-tree'), 0);
+  assert.equal(counting.count('update-ref'), 1, 'only the creation of the integration branch');
+  assert.equal(counting.count('merge-tree'), 4);
+  assert.equal(counting.count('hash-object', { longLived: true }), 1);
+  assert.equal(counting.count('update-ref', { longLived: true }), 1);
   assert.equal(git(repo.root, 'fsck', '--no-dangling', '--connectivity-only'), '');
 });
 
 test('a merge stopped between modules in the update-ref session: the journal says which, the next run merges the rest once', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
-  const first = await merge(repo, run, phase, new FailLinesAt('update-ref', 2)).then(() => null, (e: Error) => e);
+  const first = await merge(repo, run, phase, gitSpy({ failRequest: { command: 'update-ref', nth: 2 } })).then(() => null, (e: Error) => e);
   assert.match(String(first), /killed before update-ref request 2/);
   const branch = `conductor/integration/${run.slug}`;
   assert.deepEqual(mergeSubjects(repo, branch, base), ['conductor: merge a ()']);

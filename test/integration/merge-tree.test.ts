@@ -1,30 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GitError, GitRunner, type GitExec, type GitResult, type GitVersion, type RunGitOptions } from '../../src/infra/git/gitRunner';
+import { GitError, GitRunner, type GitResult, type GitVersion } from '../../src/infra/git/gitRunner';
 import { MergeTree, type MergeCheck } from '../../src/infra/git/mergeTree';
 import { readBlobs } from '../../src/infra/git/objects';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
-
-/** Counts git invocations; can pretend to be another git version, or replace merge-tree's answer. */
-class SpyGit implements GitExec {
-  readonly calls: string[][] = [];
-  private readonly inner = new GitRunner();
-  constructor(
-    private readonly version?: GitVersion,
-    private readonly fakeMergeTree?: GitResult,
-  ) {}
-  run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    this.calls.push([...args]);
-    if (this.fakeMergeTree && args[0] === 'merge-tree') return Promise.resolve(this.fakeMergeTree);
-    return this.inner.run(cwd, args, opts);
-  }
-  gitVersion(): Promise<GitVersion> {
-    return this.version ? Promise.resolve(this.version) : this.inner.gitVersion();
-  }
-  count(command: string, flag?: string): number {
-    return this.calls.filter((a) => a[0] === command && (!flag || a.includes(flag))).length;
-  }
-}
+import { gitSpy } from '../support/gitSpy';
 
 const lines = (n: number, f: (i: number) => string): string => Array.from({ length: n }, (_, i) => `${f(i + 1)}\n`).join('');
 const BASE = lines(30, (i) => `line ${i}`);
@@ -138,15 +118,17 @@ describe('MergeTree.merge (git ≥ 2.38: merge-tree --write-tree)', () => {
   });
 
   test('merge-tree output that does not add up is an error, never a conflict or a clean merge', async () => {
-    const noTree = new SpyGit(undefined, { stdout: '', stderr: 'merge-tree: x - not something we can merge', exitCode: 1 });
+    // merge-tree's answer replaced by output git would not give (optionally as another git version).
+    const answering = (result: GitResult, pretendVersion?: GitVersion) => gitSpy({ pretendVersion, pretendAnswer: { command: 'merge-tree', result } });
+    const noTree = answering({ stdout: '', stderr: 'merge-tree: x - not something we can merge', exitCode: 1 });
     await assert.rejects(new MergeTree(repo.root, noTree).merge('ours', 'theirs'), /without a tree/);
     const tree = git(repo.root, 'rev-parse', 'main^{tree}').trim();
-    const noFiles = new SpyGit({ major: 2, minor: 38, patch: 0 }, { stdout: `${tree}\0\0`, stderr: '', exitCode: 1 });
+    const noFiles = answering({ stdout: `${tree}\0\0`, stderr: '', exitCode: 1 }, { major: 2, minor: 38, patch: 0 });
     await assert.rejects(new MergeTree(repo.root, noFiles).merge('ours', 'theirs'), /named no file/);
     // --stdin: output that does not parse, or answers fewer merges than asked, is an error too.
-    const garbled = new SpyGit(undefined, { stdout: `1\0${tree}\0garbage\0`, stderr: '', exitCode: 0 });
+    const garbled = answering({ stdout: `1\0${tree}\0garbage\0`, stderr: '', exitCode: 0 });
     await assert.rejects(new MergeTree(repo.root, garbled).mergeMany([['ours', 'theirs'], ['main', 'ours']]), /cannot read git merge-tree --stdin output/);
-    const short = new SpyGit(undefined, { stdout: `1\0${tree}\0\0\0`, stderr: '', exitCode: 0 });
+    const short = answering({ stdout: `1\0${tree}\0\0\0`, stderr: '', exitCode: 0 });
     await assert.rejects(new MergeTree(repo.root, short).mergeMany([['ours', 'theirs'], ['main', 'ours']]), /answered 1 of 2/);
   });
 });
@@ -155,11 +137,11 @@ describe('MergeTree.mergeMany', () => {
   const pairs: [string, string][] = [['ours', 'theirs'], ['ours-clean', 'theirs-clean'], ['theirs', 'ours'], ['main', 'ours'], ['ours', 'theirs-clean']];
 
   test('one merge-tree --stdin process gives what separate merges give', async () => {
-    const spy = new SpyGit();
+    const spy = gitSpy();
     const many = await new MergeTree(repo.root, spy).mergeMany(pairs);
     assert.equal(spy.count('merge-tree'), 1);
-    assert.equal(spy.count('merge-tree', '--stdin'), 1);
-    assert.equal(spy.count('cat-file', '--batch=') <= 1, true);
+    assert.equal(spy.count('merge-tree', { flag: '--stdin' }), 1);
+    assert.equal(spy.count('cat-file', { flag: '--batch=' }) <= 1, true);
     const single = new MergeTree(repo.root, new GitRunner());
     const each = await Promise.all(pairs.map(([a, b]) => single.merge(a, b)));
     assert.deepEqual(many, each);
@@ -168,10 +150,10 @@ describe('MergeTree.mergeMany', () => {
   });
 
   test('git 2.38 (no --stdin): one merge-tree process per pair, same answers', async () => {
-    const spy = new SpyGit({ major: 2, minor: 38, patch: 1 });
+    const spy = gitSpy({ pretendVersion: { major: 2, minor: 38, patch: 1 } });
     const many = await new MergeTree(repo.root, spy).mergeMany(pairs);
     assert.equal(spy.count('merge-tree'), pairs.length);
-    assert.equal(spy.count('merge-tree', '--stdin'), 0);
+    assert.equal(spy.count('merge-tree', { flag: '--stdin' }), 0);
     assert.deepEqual(many, await new MergeTree(repo.root, new GitRunner()).mergeMany(pairs));
   });
 
@@ -179,7 +161,7 @@ describe('MergeTree.mergeMany', () => {
     const headBefore = git(repo.root, 'rev-parse', 'HEAD');
     const refsBefore = git(repo.root, 'for-each-ref');
     const notices: string[] = [];
-    const spy = new SpyGit({ major: 2, minor: 37, patch: 0 });
+    const spy = gitSpy({ pretendVersion: { major: 2, minor: 37, patch: 0 } });
     const mt = new MergeTree(repo.root, spy, { onSlowFallback: (m) => notices.push(m) });
     const fallback = await mt.mergeMany(pairs);
     await mt.merge('ours', 'theirs');
@@ -200,7 +182,7 @@ describe('MergeTree.mergeMany', () => {
   });
 
   test('an empty list runs nothing', async () => {
-    const spy = new SpyGit();
+    const spy = gitSpy();
     assert.deepEqual(await new MergeTree(repo.root, spy).mergeMany([]), []);
     assert.equal(spy.calls.length, 0);
   });
@@ -208,7 +190,7 @@ describe('MergeTree.mergeMany', () => {
 
 describe('readBlobs', () => {
   test('many blobs by one process: empty, binary, missing ones in any position', async () => {
-    const spy = new SpyGit();
+    const spy = gitSpy();
     const missing = 'f'.repeat(40);
     const texts = await readBlobs(spy, repo.root, [missing, 'main:text.txt', 'main:nothing-here', 'main:image.bin', 'ours:new.txt', missing]);
     assert.equal(spy.calls.length, 1);

@@ -3,25 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GitRunner, type GitExec, type GitResult, type GitVersion, type RunGitOptions } from '../../src/infra/git/gitRunner';
+import { GitRunner } from '../../src/infra/git/gitRunner';
 import { MergeTree } from '../../src/infra/git/mergeTree';
 import { Predictor, type PredictModule } from '../../src/infra/git/predictor';
 import { git, makeRepo, type TempRepo } from '../support/gitRepo';
-
-class CountingGit implements GitExec {
-  readonly calls: { args: string[]; readOnly: boolean }[] = [];
-  private readonly inner = new GitRunner();
-  run(cwd: string, args: readonly string[], opts?: RunGitOptions): Promise<GitResult> {
-    this.calls.push({ args: [...args], readOnly: opts?.readOnly === true });
-    return this.inner.run(cwd, args, opts);
-  }
-  gitVersion(): Promise<GitVersion> {
-    return this.inner.gitVersion();
-  }
-  count(command: string): number {
-    return this.calls.filter((c) => c.args[0] === command).length;
-  }
-}
+import { gitSpy } from '../support/gitSpy';
 
 const SHARED = Array.from({ length: 12 }, (_, i) => `shared ${i + 1}\n`).join('');
 
@@ -77,7 +63,7 @@ const modules = (): PredictModule[] => [
 
 describe('Predictor', () => {
   test('predicts a conflict between committed and uncommitted edits of the same lines, with ranges', async () => {
-    const spy = new CountingGit();
+    const spy = gitSpy();
     const predictor = new Predictor(repo.root, spy, new MergeTree(repo.root, spy));
     const before = agentView(wtB);
     // b's agent is in the middle of a git command: its index is locked. Prediction needs no lock.
@@ -98,7 +84,7 @@ describe('Predictor', () => {
   });
 
   test('a second prediction with nothing changed runs no merge; a new edit runs one again', async () => {
-    const spy = new CountingGit();
+    const spy = gitSpy();
     const predictor = new Predictor(repo.root, spy, new MergeTree(repo.root, spy));
     const first = await predictor.predict(modules());
     assert.equal(spy.count('merge-tree'), 1);
