@@ -7,33 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { conductorBin, type BinResult } from '../support/conductorBin';
-import { git, makeRepo, type TempRepo } from '../support/gitRepo';
-import { conduct, done, integrationMerges, merge, write } from '../support/mergeProject';
-import { contractFor, readyMd } from '../support/specBuilder';
+import { git, type TempRepo } from '../support/gitRepo';
+import { conflictedShop, integrationMerges, merge } from '../support/mergeProject';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
 const BRANCH = 'conductor/integration/phase-1-shop';
-const CHECK = ['', '#### Test Commands', '- `node check.mjs`'];
-
-/** a and b (wave 1) change line 2 of src/shared.ts differently: b conflicts with a; c (wave 2) needs b. */
+/** The conflicted phase of mergeProject, and its integration worktree. */
 async function conflicted(): Promise<{ repo: TempRepo; wt: string }> {
-  const repo = makeRepo({
-    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c'], extra: CHECK }]),
-    'contracts/a.md': contractFor('a'),
-    'contracts/b.md': contractFor('b'),
-    'contracts/c.md': contractFor('c', ['b']),
-    'src/shared.ts': 'one\ntwo\nthree\nfour\nfive\n',
-    'check.mjs': "import { readFileSync } from 'node:fs';\nif (readFileSync('src/shared.ts', 'utf8').includes('<<<<<<<')) process.exit(1);\nconsole.log('ok');\n",
-  });
-  repos.push(repo);
-  await conduct(repo, {
-    a: [write('src/shared.ts', 'one\na-two\nthree\nfour\nfive\n'), ...done()],
-    b: [write('src/shared.ts', 'one\nb-two\nthree\nfour\nfive\n'), ...done()],
-  });
-  const first = await merge(repo, '--trust');
-  assert.deepEqual(first.json.conflicts.map((c) => [c.module, c.file]), [['b', 'src/shared.ts']]);
+  const { repo } = await conflictedShop(repos);
   return { repo, wt: path.join(`${repo.root}.worktrees`, 'integration', 'phase-1-shop') };
 }
 

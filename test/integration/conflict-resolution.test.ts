@@ -11,34 +11,17 @@ import { openRepository, type Engine } from '../../src/infra/engine';
 import { FsSpecSource } from '../../src/infra/fsSpecSource';
 import { GitConflictResolution } from '../../src/infra/merge/conflictResolution';
 import { conductorBin } from '../support/conductorBin';
-import { git, makeRepo, type TempRepo } from '../support/gitRepo';
-import { conduct, done, integrationMerges, merge, write } from '../support/mergeProject';
-import { contractFor, readyMd } from '../support/specBuilder';
+import { git, type TempRepo } from '../support/gitRepo';
+import { conflictedShop, integrationMerges, merge } from '../support/mergeProject';
 
 const repos: TempRepo[] = [];
 after(() => repos.forEach((r) => r.cleanup()));
 
-const CHECK = ['', '#### Test Commands', '- `node check.mjs`'];
-
-/** a and b (wave 1) change line 2 of src/shared.ts differently: b conflicts with a; c (wave 2) needs b. */
+/** The conflicted phase of mergeProject (b conflicts with a; c needs b), and the port that resolves it. */
 async function conflicted(): Promise<{ repo: TempRepo; engine: Engine; phase: PlannedPhase; resolution: () => Promise<GitConflictResolution> }> {
-  const repo = makeRepo({
-    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c'], extra: CHECK }]),
-    'contracts/a.md': contractFor('a'),
-    'contracts/b.md': contractFor('b'),
-    'contracts/c.md': contractFor('c', ['b']),
-    'src/shared.ts': 'one\ntwo\nthree\nfour\nfive\n',
-    'check.mjs': "import { readFileSync } from 'node:fs';\nif (readFileSync('src/shared.ts', 'utf8').includes('<<<<<<<')) process.exit(1);\nconsole.log('ok');\n",
-  });
-  repos.push(repo);
-  await conduct(repo, {
-    a: [write('src/shared.ts', 'one\na-two\nthree\nfour\nfive\n'), ...done()],
-    b: [write('src/shared.ts', 'one\nb-two\nthree\nfour\nfive\n'), ...done()],
-  });
-  const first = await merge(repo, '--trust');
-  assert.deepEqual(first.json.merged, ['a']);
-  assert.deepEqual(first.json.conflicts.map((c) => [c.module, c.file]), [['b', 'src/shared.ts']]);
-  assert.deepEqual(first.json.notMerged.map((n) => n.module), ['b', 'c']);
+  const { repo, first } = await conflictedShop(repos);
+  assert.deepEqual(first.merged, ['a']);
+  assert.deepEqual(first.notMerged.map((n) => n.module), ['b', 'c']);
   const engine = await openRepository(repo.root);
   const phase = (await loadWorkspace(new FsSpecSource(repo.root))).plan().phases[0];
   const resolution = async (): Promise<GitConflictResolution> => {

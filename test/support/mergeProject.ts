@@ -68,3 +68,27 @@ export function integrationMerges(repo: TempRepo, branch: string): string[] {
     .split('\n')
     .filter((s) => s.startsWith('conductor: merge '));
 }
+
+/**
+ * Phase 1 conducted and merged once, with a conflict left to resolve by hand: a and b (wave 1) change
+ * line 2 of src/shared.ts differently, so b conflicts with a; c (wave 2) needs b. The check fails
+ * while src/shared.ts holds conflict markers.
+ */
+export async function conflictedShop(repos: TempRepo[]): Promise<{ repo: TempRepo; first: MergeJson }> {
+  const repo = makeRepo({
+    'READY.md': readyMd([{ number: 1, name: 'Shop', modules: ['a', 'b', 'c'], extra: ['', '#### Test Commands', '- `node check.mjs`'] }]),
+    'contracts/a.md': contractFor('a'),
+    'contracts/b.md': contractFor('b'),
+    'contracts/c.md': contractFor('c', ['b']),
+    'src/shared.ts': 'one\ntwo\nthree\nfour\nfive\n',
+    'check.mjs': "import { readFileSync } from 'node:fs';\nif (readFileSync('src/shared.ts', 'utf8').includes('<<<<<<<')) process.exit(1);\nconsole.log('ok');\n",
+  });
+  repos.push(repo);
+  await conduct(repo, {
+    a: [write('src/shared.ts', 'one\na-two\nthree\nfour\nfive\n'), ...done()],
+    b: [write('src/shared.ts', 'one\nb-two\nthree\nfour\nfive\n'), ...done()],
+  });
+  const first = await merge(repo, '--trust');
+  assert.deepEqual(first.json.conflicts.map((c) => [c.module, c.file]), [['b', 'src/shared.ts']]);
+  return { repo, first: first.json };
+}
