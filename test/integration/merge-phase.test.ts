@@ -1,6 +1,6 @@
 // mergePhase called directly, on branch layouts the CLI tests do not make: module branches that are
-// already in the integration branch, or in each other, and a merge interrupted before the
-// integration worktree was filled.
+// already in the integration branch, or in each other, merges interrupted between modules, and the
+// integration worktree filled while the merges run.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -101,7 +101,7 @@ test('modules at one commit: the later ones are known merged without a git proce
   assert.equal(counting.count('merge-base'), 1);
 });
 
-test('a merge stopped after the integration worktree was registered but before it was filled: the next run merges the rest and fills it', async () => {
+test('a merge stopped between modules, its integration worktree registered and being filled: the next run merges the rest and resets the worktree to the result', async () => {
   const { repo, base, run, phase } = setup(['a', 'b', 'c']);
   for (const m of run.modules) commitOn(repo, m.branch, base, `${m.id}.txt`);
   const first = await merge(repo, run, phase, gitSpy({ failRun: { command: 'update-ref', nth: 2 }, noLongLived: true })).then(() => null, (e: Error) => e);

@@ -1,6 +1,7 @@
 // Merge & Validate for one phase: the completed module branches are merged, one at a time in wave
-// order, into `conductor/integration/<phase>` — by merge-tree + commit-tree and a compare-and-swap of
-// the ref, never in the user's checkout — then the result is validated in the integration worktree
+// order, into `conductor/integration/<phase>` — by merge-tree, commits written through a long-lived
+// hash-object and compare-and-swaps of the ref, never in the user's checkout; the integration
+// worktree is filled meanwhile — then the result is validated in the integration worktree
 // (expected files; check, lint and test commands when trusted; the TODO scan).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
