@@ -225,6 +225,18 @@ describe('a finished or stopped phase', () => {
     assert.deepEqual([fixing.contextValue, done.contextValue], ['phase', 'phase-done']);
   });
 
+  test('a done phase built on a result of phase 1 that changed since is marked stale, with why and the way out', () => {
+    const run = finished(apply(base, ...completed('catalog', 0, 10), ...completed('search', 0, 10), ...completed('cart', 10, 20), ...completed('checkout', 20, 30)), 'done', 30);
+    const progress = { state: 'done' as const, fixRound: 0, startedFrom: null, integrationCommit: 'i2', checkpoint: 'refs/conductor/checkpoints/phase-2', reason: null, unowned: [], signature: null, updatedAt: '', builtOn: { '1': 'aaaaaaaa1' } };
+    const one = (integrationCommit: string) => ({ ...runOf(plan, 1), progress: { ...progress, integrationCommit, checkpoint: 'refs/conductor/checkpoints/phase-1', builtOn: {} } });
+    const current = phase(phaseNodes(plan, stateOf(one('aaaaaaaa1'), { ...run, progress }), ctx()), 2);
+    assert.equal(current.description, '4/4 complete · done · checkpoint');
+    const stale = phase(phaseNodes(plan, stateOf(one('bbbbbbbb2'), { ...run, progress }), ctx()), 2);
+    assert.equal(stale.description, '4/4 complete · done · checkpoint · stale');
+    assert.match(stale.tooltip, /- Stale: phase 2 was built on phase 1's result at aaaaaaaa, and phase 1 is done again at bbbbbbbb: roll phase 2 back/);
+    assert.equal(stale.contextValue, 'phase-done', 'Roll Back to Before This Phase is offered');
+  });
+
   test('a gated phase conducted but not approved keeps the gate marker', () => {
     const p = phase(phaseNodes(plan, stateOf(runOf(plan, 2)), ctx()), 2);
     assert.equal(p.contextValue, 'phase-gated');

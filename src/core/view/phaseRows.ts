@@ -4,6 +4,7 @@
 import type { Plan, PlannedModule, PlannedPhase } from '../model';
 import type { ModuleRecord, ModuleState, PhaseRun, RunStateFile } from '../run/model';
 import { DONE_STATES, LIVE_STATES } from '../run/model';
+import { staleOn } from '../planRun/planStep';
 
 export interface ModuleRow {
   id: string;
@@ -52,6 +53,8 @@ export interface PhaseRow {
   running: boolean;
   /** `Gate: manual` and not approved yet. */
   gated: boolean;
+  /** Done, but built on a result of a phase it depends on that has changed since: why, else null. */
+  stale: string | null;
   status: PhaseStatus;
   notInPlan: boolean;
 }
@@ -61,7 +64,9 @@ export function phaseRows(plan: Plan | null, state: RunStateFile, active: Readon
   const planned = new Set<string>();
   for (const phase of plan?.phases ?? []) {
     planned.add(phase.slug);
-    rows.push(row(phase, state.phases[phase.slug] ?? null, active, false));
+    const run = state.phases[phase.slug] ?? null;
+    const stale = plan && run?.progress?.state === 'done' ? staleOn(plan, state, phase, run) : null;
+    rows.push(row(phase, run, active, false, stale));
   }
   // Without a plan file (missing, or not read yet) nothing can be said to have left the plan.
   const planKnown = plan !== null && plan.kind !== 'none';
@@ -113,7 +118,7 @@ export function countModules(modules: readonly { state: ModuleState }[]): Module
   return c;
 }
 
-function row(phase: PlannedPhase | null, run: PhaseRun | null, active: ReadonlySet<string>, notInPlan: boolean): PhaseRow {
+function row(phase: PlannedPhase | null, run: PhaseRun | null, active: ReadonlySet<string>, notInPlan: boolean, stale: string | null = null): PhaseRow {
   const slug = phase?.slug ?? run!.slug;
   const modules = moduleRows(phase, run);
   const counts = countModules(modules);
@@ -128,6 +133,7 @@ function row(phase: PlannedPhase | null, run: PhaseRun | null, active: ReadonlyS
     counts,
     running,
     gated: phase?.gate === 'manual' && !run?.approvedAt,
+    stale,
     status: phaseStatus(run, counts, running),
     notInPlan,
   };

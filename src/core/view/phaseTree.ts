@@ -145,6 +145,7 @@ function phaseDescription(r: PhaseRow, merge: PhaseConflicts | undefined): strin
   if (progress && progress.state !== 'conducting' && progress.state !== 'pending') {
     parts.push(progress.state === 'fixing' ? (progress.fixRound > 0 ? `fixing (round ${progress.fixRound})` : 'fixing') : progress.state === 'done' && progress.checkpoint ? 'done · checkpoint' : progress.state);
   }
+  if (r.stale) parts.push('stale');
   if (r.running) parts.push('running');
   else if (r.run?.state === 'halted') parts.push('halted');
   else if (r.status === 'interrupted') parts.push('interrupted');
@@ -182,6 +183,7 @@ function phaseTooltip(r: PhaseRow, ctx: TreeContext): string {
       lines.push(`- Plan run: ${progress.state}${progress.fixRound > 0 ? ` after ${plural(progress.fixRound, 'fix round')}` : ''}${progress.checkpoint ? ` · checkpoint \`${progress.checkpoint}\`` : ''}`);
       if (progress.reason) lines.push(`- ${escapeMarkdown(progress.reason)}`);
     }
+    if (r.stale) lines.push(`- Stale: ${escapeMarkdown(r.stale)}`);
     const usage = formatUsage(phaseUsage(r.run));
     if (usage) lines.push(`- Usage: ${usage}`);
   }
