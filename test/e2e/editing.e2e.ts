@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFixture, withWorkbench, type ProblemRow } from './harness';
+import { applyQuickFix } from './workbenchViews';
 
 const DEPENDENCY_LINE = 14; // "Feature: `feature-001-catalog` (for prices)" in contracts/cart.md
 const unknownDependency = (r: ProblemRow): boolean => r.file === 'contracts/cart.md' && r.code === 'unknown-dependency';
@@ -43,11 +44,10 @@ test('the quick fix of an unknown dependency changes it to the closest feature i
     // Put the cursor inside the misspelled id ("Feature: `" is 10 characters).
     await wb.page.keyboard.press('Home');
     for (let i = 0; i < 14; i++) await wb.page.keyboard.press('ArrowRight');
-    await wb.page.keyboard.press('Control+.');
-    // The Quick Fix menu lists the action with its first entry focused.
-    await wb.page.getByText('Change to "feature-001-catalog"', { exact: true }).first().waitFor({ timeout: 15_000 });
-    await wb.screenshot('quick-fix-offered');
-    await wb.page.keyboard.press('Enter');
+    // Ctrl+. as a user would, asking again if the menu does not come (a busy machine lost the first
+    // request once in CI, with the light bulb already shown), then the fix is picked from the menu.
+    const offered = await applyQuickFix(wb.page, /^Change to "feature-001-catalog"/, () => wb.screenshot('quick-fix-offered'));
+    assert.ok(offered.some((title) => title.startsWith('Change to "feature-001-catalog"')), JSON.stringify(offered));
     await wb.waitForProblems((rows) => !rows.some(unknownDependency), 'no unknown-dependency error after the quick fix');
     await wb.screenshot('quick-fix-applied');
   });
