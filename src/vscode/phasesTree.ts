@@ -142,9 +142,8 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 
   /** Redraws the rows VS Code holds among `ids`, and again later if it may drop them (see RedrawRetry). */
   private redraw(ids: readonly string[]): void {
-    const rows = ids.flatMap((id) => this.shown.get(id) ?? []);
+    const rows = this.fireShown(ids);
     if (rows.length === 0) return;
-    this.changed.fire(rows);
     this.retry.redrawn(rows.map((n) => n.id), Date.now());
     this.armRetry();
   }
@@ -154,10 +153,16 @@ export class PhasesTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     if (at === undefined || this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      const rows = this.retry.due(Date.now()).flatMap((id) => this.shown.get(id) ?? []);
-      if (rows.length > 0) this.changed.fire(rows);
+      this.fireShown(this.retry.due(Date.now()));
       this.armRetry();
     }, Math.max(0, at - Date.now()));
+  }
+
+  /** Asks VS Code to redraw the rows it holds among `ids` (the others it fetches when it draws them); returns those. */
+  private fireShown(ids: readonly string[]): TreeNode[] {
+    const rows = ids.flatMap((id) => this.shown.get(id) ?? []);
+    if (rows.length > 0) this.changed.fire(rows);
+    return rows;
   }
 
   private current(node: TreeNode): TreeNode {
