@@ -107,10 +107,7 @@ export class EngineHost implements vscode.Disposable {
       trust: vscode.workspace.isTrusted,
       testCommands: s.testCommands,
       note: (text) => this.log.info(`Plan: ${text}`),
-      merged: (slug, result) => {
-        this.view.setMerge(slug, result);
-        this.merged.fire({ repoRoot: engine.repo.root, result });
-      },
+      merged: (slug, result) => this.mergeEnded(engine, slug, result),
       conduct: (phase, o) => {
         const made = this.createConductor({ plan, phase, approve: o.approve, restartInterrupted: true }, `VS Code (Conduct Plan, phase ${phase.number})`, o.startFrom);
         return {
@@ -270,9 +267,14 @@ export class EngineHost implements vscode.Disposable {
       const { recordPhaseDone } = await import('../infra/planRun/planPorts');
       this.log.info(`Phase ${phase.number} done: ${await recordPhaseDone(engine, phase, run, result.integrationCommit)}.`);
     }
-    this.view.setMerge(run.slug, result);
-    this.merged.fire({ repoRoot: engine.repo.root, result });
+    this.mergeEnded(engine, run.slug, result);
     return result;
+  }
+
+  /** Every merge, Merge & Validate's or Conduct Plan's, reaches the views and the Problems panel. */
+  private mergeEnded(engine: Engine, slug: string, result: MergeResult): void {
+    this.view.setMerge(slug, result);
+    this.merged.fire({ repoRoot: engine.repo.root, result });
   }
 
   /** Runs `work` on the phase's conflict resolution (Resolve in Merge Editor), holding the phase's lock as Merge & Validate does. */
